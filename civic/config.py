@@ -1,0 +1,81 @@
+"""Configuration read from the environment (see the table in README.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-insecure-key"  # noqa: S105 - refused outside debug/testing
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the app configuration from the environment, then ``overrides``."""
+    env = os.environ
+    overrides = dict(overrides or {})
+    data_dir = Path(overrides.get("CIVIC_DATA_DIR") or env.get("CIVIC_DATA_DIR") or "instance").resolve()
+    debug = _bool(env.get("FLASK_DEBUG")) or _bool(env.get("CIVIC_DEBUG"))
+    cfg: dict = {
+        "SECRET_KEY": env.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "CIVIC_DATA_DIR": str(data_dir),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'civic.sqlite3'}",
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "MAIL_URL": env.get("MAIL_URL") or None,
+        "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL") or None,
+        "CIVIC_BASE_URL": (env.get("CIVIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "CIVIC_TIMEZONE": env.get("CIVIC_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "CIVIC_DEFAULT_LOCALE": env.get("CIVIC_DEFAULT_LOCALE", "vi"),
+        "CIVIC_LOCALES": ("vi", "en"),
+        "CIVIC_MAIL_FROM": env.get("CIVIC_MAIL_FROM", "Cổng thông tin phường <no-reply@phuong.local>"),
+        "CIVIC_QUEUE_IMMEDIATE": _bool(env.get("CIVIC_QUEUE_IMMEDIATE")),
+        "DEBUG": debug,
+        "TESTING": False,
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
+        "CIVIC_MAX_IMAGE_BYTES": 8 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+    }
+    cfg.update(overrides)
+    if cfg.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in overrides:
+        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
+    cfg.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    cfg["BABEL_DEFAULT_LOCALE"] = cfg["CIVIC_DEFAULT_LOCALE"]
+    if "SECRET_KEY" not in overrides and not env.get("SECRET_KEY"):
+        key_file = data_dir / "secret_key"
+        if key_file.exists():
+            cfg["SECRET_KEY"] = key_file.read_text().strip()
+    if cfg["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (cfg["DEBUG"] or cfg["TESTING"]):
+        raise ConfigError(
+            "SECRET_KEY is not set: export SECRET_KEY or write one to "
+            f"{data_dir / 'secret_key'} (make run does this for the demo)."
+        )
+    # Served over https means production: cookies only travel encrypted.
+    cfg["CIVIC_HTTPS"] = cfg["CIVIC_BASE_URL"].startswith("https://")
+    if cfg["CIVIC_HTTPS"]:
+        cfg.setdefault("SESSION_COOKIE_SECURE", True)
+        cfg.setdefault("REMEMBER_COOKIE_SECURE", True)
+        cfg.setdefault("PREFERRED_URL_SCHEME", "https")
+    cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(cfg["SQLALCHEMY_DATABASE_URI"])
+    return cfg
+
+
+def normalise_database_url(url: str) -> str:
+    """Let ``postgres://`` and ``postgresql://`` URLs use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

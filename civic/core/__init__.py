@@ -1,0 +1,1 @@
+"""Shared helpers every domain may use: text, collation, time, phones, permissions, forms."""

@@ -1,0 +1,73 @@
+"""Form base class and validators shared by every domain.
+
+Every string a form receives is normalised to NFC before validation, so text typed on
+a phone that sends decomposed Vietnamese is stored like any other.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import ValidationError
+
+from civic.core.phone import InvalidPhone, normalize_phone
+from civic.core.text import nfc
+
+
+def _nfc_filter(value):
+    if isinstance(value, str):
+        return nfc(value).strip()
+    if isinstance(value, list):
+        return [nfc(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
+class CivicForm(FlaskForm):
+    """FlaskForm (CSRF on) whose string inputs are NFC-normalised and stripped."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", ())
+            unbound_field.kwargs["filters"] = (_nfc_filter, *filters)
+            return unbound_field.bind(form=form, **options)
+
+        def get_translations(self, form):
+            # WTForms' own messages ("This field is required.") in the request's locale.
+            from flask_babel import get_locale
+            from wtforms.i18n import get_translations
+
+            locale = get_locale()
+            return get_translations([str(locale)] if locale else None)
+
+
+class PhoneNumber:
+    """Validates a Vietnamese phone number and replaces the field's data with E.164."""
+
+    def __init__(self, message=None, optional: bool = True):
+        self.message = message
+        self.optional = optional
+
+    def __call__(self, form, field):
+        if not field.data:
+            if self.optional:
+                field.data = None
+                return
+            raise ValidationError(self.message or _l("Enter a phone number."))
+        try:
+            field.data = normalize_phone(field.data)
+        except InvalidPhone as exc:
+            raise ValidationError(
+                self.message or _l("This is not a valid Vietnamese phone number (for example 0912 345 678).")
+            ) from exc
+
+
+def first_error(form) -> str | None:
+    """The first error message of a form, for flashing or JSON."""
+    for field_errors in form.errors.values():
+        if isinstance(field_errors, dict):
+            for nested in field_errors.values():
+                if nested:
+                    return str(nested[0])
+        elif field_errors:
+            return str(field_errors[0])
+    return None

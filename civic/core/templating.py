@@ -1,0 +1,44 @@
+"""Jinja filters and globals: Vietnamese dates, phones, permissions for menus."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from civic.core import permissions, timeutil
+from civic.core.phone import format_phone_local
+from civic.core.urls import absolute_url
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        vn_datetime=timeutil.format_datetime,
+        vn_date=timeutil.format_date,
+        vn_time=timeutil.format_time,
+        local_iso=timeutil.isoformat_local,
+        phone_local=format_phone_local,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _globals():
+        user = current_user
+        return {
+            "current_locale": str(get_locale() or app.config["CIVIC_DEFAULT_LOCALE"]),
+            "can_organize": permissions.can_organize(user),
+            "can_edit_news": permissions.can_edit_news(user),
+            "is_admin": permissions.is_admin(user),
+            "base_url": app.config["CIVIC_BASE_URL"],
+        }
+
+    def url_for_other_page(**changes):
+        """The current URL with some query parameters changed (pagination, filters)."""
+        args = request.args.to_dict()
+        args.update({k: v for k, v in changes.items() if v is not None})
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    app.jinja_env.globals["url_for_other_page"] = url_for_other_page
+
+    app.jinja_env.globals["absolute_url"] = absolute_url

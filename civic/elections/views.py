@@ -1,0 +1,11 @@
+from flask import Blueprint
+
+from civic.core.permissions import public
+
+bp = Blueprint("elections", __name__, url_prefix="/bau-cu")
+
+
+@bp.get("/")
+@public
+def index():
+    return "elections"

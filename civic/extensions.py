@@ -1,0 +1,27 @@
+"""Extension objects, created here and bound to an app in ``create_app``."""
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_mailman import Mail
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from huey import MemoryHuey
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+babel = Babel()
+csrf = CSRFProtect()
+mail = Mail()
+# Storage is chosen when the app is created (SQLite file or Redis); see civic.core.queue.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+huey = MemoryHuey("civic", immediate=True)

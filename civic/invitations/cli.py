@@ -1,0 +1,3 @@
+import click
+
+contacts_cli = click.Group("contacts", help="Contacts directory.")

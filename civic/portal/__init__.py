@@ -1,0 +1,1 @@
+"""The portal: the home page and site-wide pages that draw on every domain."""

@@ -1,0 +1,1 @@
+"""Site-wide models (visit counters live here; see civic.portal.services)."""
