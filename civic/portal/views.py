@@ -7,6 +7,9 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from civic.core.i18n import LOCALE_COOKIE
 from civic.core.permissions import public
 from civic.core.security import safe_next
+from civic.elections import services as election_services
+from civic.events import services as event_services
+from civic.news import services as news_services
 
 bp = Blueprint("portal", __name__)
 
@@ -14,7 +17,12 @@ bp = Blueprint("portal", __name__)
 @bp.get("/")
 @public
 def home():
-    return render_template("portal/home.html")
+    return render_template(
+        "portal/home.html",
+        news=news_services.home_news(),
+        upcoming_events=event_services.upcoming_events(limit=5),
+        election_countdown=election_services.home_countdown(),
+    )
 
 
 @bp.get("/language")
@@ -25,7 +33,11 @@ def set_language():
     response = redirect(target)
     if lang in current_app.config["CIVIC_LOCALES"]:
         response.set_cookie(
-            LOCALE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+            LOCALE_COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
             secure=bool(current_app.config.get("CIVIC_HTTPS")),
         )
     return response

@@ -1,0 +1,6 @@
+"""API: events. Routes call civic.events.services, the same services as the pages."""
+
+from civic.api import bp  # noqa: F401
+
+PATHS: dict = {}
+SCHEMAS: dict = {}

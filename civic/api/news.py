@@ -1,0 +1,6 @@
+"""API: news. Routes call civic.news.services, the same services as the pages."""
+
+from civic.api import bp  # noqa: F401
+
+PATHS: dict = {}
+SCHEMAS: dict = {}
