@@ -128,6 +128,9 @@ def app(request, db_backend, tmp_path, app_config):
     else:
         url = f"sqlite:///{data_dir / 'civic.sqlite3'}"
     app = create_app({**_base_config(data_dir, url), **app_config})
+    # The test keeps one app context (and so one `g`) open across client requests; give
+    # each request a fresh `g` as production does (Flask-Login and Flask-Babel cache there).
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     with app.app_context():
         if db_backend == "sqlite":
             db.create_all()
@@ -136,6 +139,13 @@ def app(request, db_backend, tmp_path, app_config):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+def _fresh_g():
+    from flask import g
+
+    for key in list(vars(g)):
+        delattr(g, key)
 
 
 def _truncate_all(db):
