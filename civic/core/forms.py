@@ -37,7 +37,13 @@ class CivicForm(FlaskForm):
             from wtforms.i18n import get_translations
 
             locale = get_locale()
-            return get_translations([str(locale)] if locale else None)
+            try:
+                return get_translations([str(locale)] if locale else None)
+            except FileNotFoundError:
+                # WTForms ships no Vietnamese: look its messages up in our own catalogue.
+                from flask_babel import get_translations as app_translations
+
+                return app_translations()
 
 
 class PhoneNumber:
