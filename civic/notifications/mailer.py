@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import Flask
+from flask_mailman.backends.base import BaseEmailBackend
 
 
 def parse_mail_url(url: str) -> dict:
@@ -37,5 +43,101 @@ def configure_mail(app: Flask) -> None:
         for key, value in parse_mail_url(app.config["MAIL_URL"]).items():
             app.config.setdefault(key, value)
     else:
-        app.config.setdefault("MAIL_BACKEND", "file")
+        app.config.setdefault("MAIL_BACKEND", "civic.notifications.mailer.EmlEmailBackend")
         app.config.setdefault("MAIL_FILE_PATH", str(outbox_dir(app)))
+
+
+class EmlEmailBackend(BaseEmailBackend):
+    """Writes each message as its own .eml file (what would have been sent), atomically."""
+
+    def send_messages(self, email_messages) -> int:
+        from flask import current_app
+
+        directory = Path(current_app.config["MAIL_FILE_PATH"])
+        directory.mkdir(parents=True, exist_ok=True)
+        count = 0
+        for message in email_messages:
+            data = message.message().as_bytes(linesep="\r\n")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+            ref = message.extra_headers.get("X-Civic-Delivery") or uuid.uuid4().hex[:8]
+            name = f"{stamp}-{ref}.eml"
+            tmp = directory / f".{name}.tmp"
+            tmp.write_bytes(data)
+            os.replace(tmp, directory / name)
+            count += 1
+        return count
+
+
+@dataclass
+class OutboxItem:
+    filename: str
+    kind: str  # "email" | "sms"
+    to: str
+    subject: str
+    date: str
+    size: int
+
+
+def _decoded(value) -> str:
+    from email.header import decode_header, make_header
+
+    if value is None:
+        return ""
+    try:
+        return str(make_header(decode_header(str(value))))
+    except (ValueError, LookupError):
+        return str(value)
+
+
+def list_outbox(app: Flask, limit: int = 200) -> list[OutboxItem]:
+    """Newest first: .eml files and SMS files the file transports wrote."""
+    from email import policy
+    from email.parser import BytesHeaderParser
+
+    from civic.notifications.sms import sms_outbox_dir
+
+    items: list[OutboxItem] = []
+    mail_dir = Path(app.config.get("MAIL_FILE_PATH") or outbox_dir(app))
+    files = sorted(mail_dir.glob("*.eml"), reverse=True)[:limit] if mail_dir.is_dir() else []
+    parser = BytesHeaderParser(policy=policy.compat32)
+    for path in files:
+        with path.open("rb") as handle:
+            headers = parser.parse(handle)
+        items.append(OutboxItem(path.name, "email", _decoded(headers.get("To")), _decoded(headers.get("Subject")),
+                                _decoded(headers.get("Date")), path.stat().st_size))
+    sms_dir = sms_outbox_dir(app)
+    sms_files = sorted(sms_dir.glob("*.txt"), reverse=True)[:limit] if sms_dir.is_dir() else []
+    for path in sms_files:
+        text = path.read_text(encoding="utf-8")
+        head, _sep, body = text.partition("\n\n")
+        fields = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
+        items.append(OutboxItem(path.name, "sms", fields.get("To", ""), body.strip()[:160],
+                                fields.get("Date", ""), path.stat().st_size))
+    return items
+
+
+_SAFE_NAME = re.compile(r"^[0-9A-Za-z_.-]+\.(eml|txt)$")
+
+
+def read_outbox_file(app: Flask, filename: str) -> tuple[str, str] | None:
+    """(kind, text) of one outbox file; None for an unknown or unsafe name."""
+    from civic.notifications.sms import sms_outbox_dir
+
+    if not _SAFE_NAME.match(filename or "") or filename.startswith("."):
+        return None
+    if filename.endswith(".eml"):
+        path = Path(app.config.get("MAIL_FILE_PATH") or outbox_dir(app)) / filename
+        if not path.is_file():
+            return None
+        from email import policy
+        from email.parser import BytesParser
+
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        lines = [f"{key}: {_decoded(value)}" for key, value in message.items()]
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        return "email", "\n".join(lines) + "\n\n" + text
+    path = sms_outbox_dir(app) / filename
+    if not path.is_file():
+        return None
+    return "sms", path.read_text(encoding="utf-8")

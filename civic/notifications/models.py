@@ -1,1 +1,132 @@
-"""Models."""
+"""The notification ledger: campaigns, one delivery per recipient and channel, suppressions.
+
+The ledger is the truth; the queue only carries work. A delivery is claimed by a worker with
+a lease (status "sending", lease_expires_at); if the worker dies, another claims it after the
+lease runs out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civic.core.db import TimestampMixin, UTCDateTime
+from civic.core.timeutil import utcnow
+from civic.extensions import db
+
+# Delivery statuses.
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+SKIPPED = "skipped"
+STATUSES = (PENDING, SENDING, SENT, FAILED, SKIPPED)
+
+# Reasons shown beside a status (skipped, deferred, retrying).
+REASON_UNSUBSCRIBED = "unsubscribed"
+REASON_NO_ADDRESS = "no_address"
+REASON_QUIET_HOURS = "quiet_hours"
+REASON_RETRY = "retry"
+
+CHANNELS = ("email", "sms")
+
+
+class Campaign(TimestampMixin, db.Model):
+    """What is sent, to whom, when: the templates live here, the per-recipient rows in Delivery."""
+
+    __tablename__ = "notification_campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(60), index=True)
+    topic: Mapped[str] = mapped_column(sa.String(40), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
+    sms_text: Mapped[str | None] = mapped_column(sa.Text)
+    # "email", "sms" or "email,sms"
+    channels: Mapped[str] = mapped_column(sa.String(20))
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    urgent: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    transactional: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Same key again returns the existing campaign instead of sending twice.
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    recipient_count: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    created_by = relationship("User", lazy="joined")
+    attachments: Mapped[list[CampaignAttachment]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="CampaignAttachment.id"
+    )
+
+    @property
+    def channel_list(self) -> list[str]:
+        return [c for c in self.channels.split(",") if c]
+
+    def __repr__(self) -> str:
+        return f"<Campaign {self.id} {self.kind}>"
+
+
+class CampaignAttachment(db.Model):
+    __tablename__ = "notification_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("notification_campaigns.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    mimetype: Mapped[str] = mapped_column(sa.String(100))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="attachments")
+
+
+class Delivery(db.Model):
+    """One message to one recipient on one channel."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "recipient_key", "channel", name="uq_delivery_recipient_channel"),
+        # The claim query: due pending rows and stale leases, oldest first.
+        sa.Index("ix_delivery_status_due", "status", "next_attempt_at"),
+        sa.Index("ix_delivery_campaign_status", "campaign_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("notification_campaigns.id", ondelete="CASCADE"))
+    recipient_key: Mapped[str] = mapped_column(sa.String(120))
+    channel: Mapped[str] = mapped_column(sa.String(10))
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    # Email address (lower-case) or phone number (E.164); None when the recipient has none.
+    address: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    context: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(10), default=PENDING)
+    reason: Mapped[str | None] = mapped_column(sa.String(20))
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    worker_id: Mapped[str | None] = mapped_column(sa.String(80))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    campaign: Mapped[Campaign] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Delivery {self.id} {self.channel} {self.status}>"
+
+
+class Suppression(db.Model):
+    """An address that asked for no more messages on a channel and topic ("*" = every topic)."""
+
+    __tablename__ = "notification_suppressions"
+    __table_args__ = (sa.UniqueConstraint("address", "channel", "topic", name="uq_suppression"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(254), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(10))
+    topic: Mapped[str] = mapped_column(sa.String(40))
+    source: Mapped[str] = mapped_column(sa.String(20), default="link")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,500 @@
+"""Claiming and sending deliveries.
+
+1. Claim a batch in one short transaction (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the
+   engine's BEGIN IMMEDIATE serialises claimers), marking rows "sending" with a lease.
+2. Send with no transaction open (SMTP or the SMS gateway may be slow; SQLite would block pages).
+3. Commit "sent" right after each message, so a SIGKILL re-sends at most what was in flight.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+import os
+import re
+import smtplib
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context
+from markupsafe import Markup, escape
+
+from civic.core.db import is_postgres
+from civic.core.timeutil import utcnow
+from civic.extensions import db
+from civic.notifications import services, sms
+from civic.notifications.models import (
+    FAILED,
+    PENDING,
+    REASON_NO_ADDRESS,
+    REASON_QUIET_HOURS,
+    REASON_UNSUBSCRIBED,
+    SENDING,
+    SENT,
+    SKIPPED,
+    Campaign,
+    CampaignAttachment,
+    Delivery,
+)
+
+log = logging.getLogger(__name__)
+
+
+class TemporaryError(Exception):
+    """Try again later (SMTP 4xx, timeouts, refused connections, gateway 5xx)."""
+
+
+class PermanentError(Exception):
+    """Do not retry (SMTP 5xx recipient rejected, gateway 4xx)."""
+
+
+def worker_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+# --------------------------------------------------------------------------- rate limiting
+
+
+class RateLimiter:
+    """At most ``rate`` calls per second in this process (shared by its threads); 0 = no limit."""
+
+    def __init__(self, rate: float, clock=time.monotonic, sleep=time.sleep):
+        self.rate = rate
+        self.clock = clock
+        self.sleep = sleep
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> float:
+        if not self.rate or self.rate <= 0:
+            return 0.0
+        with self._lock:
+            now = self.clock()
+            slot = max(now, self._next)
+            self._next = slot + 1.0 / self.rate
+        delay = slot - now
+        if delay > 0:
+            self.sleep(delay)
+        return delay
+
+
+_limiters: dict[str, RateLimiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def limiter_for(channel: str) -> RateLimiter:
+    default = 200.0 if channel == "email" else 10.0
+    rate = services.setting(f"NOTIFY_{channel.upper()}_RATE", default)
+    with _limiters_lock:
+        limiter = _limiters.get(channel)
+        if limiter is None or limiter.rate != rate:
+            limiter = _limiters[channel] = RateLimiter(rate)
+        return limiter
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+@dataclass
+class Job:
+    """A claimed delivery, detached from the session so sending needs no transaction."""
+
+    id: int
+    campaign_id: int
+    channel: str
+    address: str
+    name: str | None
+    context: dict
+    attempts: int
+    topic: str
+    transactional: bool
+    subject: str
+    body_text: str
+    body_html: str | None
+    sms_text: str | None
+    attachments: list = field(default_factory=list)
+
+
+def job_from(delivery: Delivery, campaign: Campaign, attachments) -> Job:
+    return Job(
+        id=delivery.id, campaign_id=campaign.id, channel=delivery.channel, address=delivery.address or "",
+        name=delivery.name, context=dict(delivery.context or {}), attempts=delivery.attempts or 0,
+        topic=campaign.topic, transactional=campaign.transactional, subject=campaign.subject,
+        body_text=campaign.body_text, body_html=campaign.body_html, sms_text=campaign.sms_text,
+        attachments=list(attachments),
+    )
+
+
+def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
+    """Take up to ``limit`` due deliveries (or expired leases) for this worker."""
+    now = now or utcnow()
+    lease = timedelta(seconds=services.setting("NOTIFY_LEASE_SECONDS", 120.0))
+    due = sa.or_(
+        sa.and_(Delivery.status == PENDING, Delivery.next_attempt_at <= now),
+        sa.and_(Delivery.status == SENDING, Delivery.lease_expires_at < now),
+    )
+    query = sa.select(Delivery).where(due).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
+    if is_postgres():
+        query = query.with_for_update(skip_locked=True)
+    jobs: list[Job] = []
+    try:
+        deliveries = list(db.session.scalars(query))
+        if not deliveries:
+            db.session.commit()
+            return []
+        campaign_ids = {d.campaign_id for d in deliveries}
+        campaigns = {c.id: c for c in db.session.scalars(sa.select(Campaign).where(Campaign.id.in_(campaign_ids)))}
+        attachments: dict[int, list] = {cid: [] for cid in campaign_ids}
+        for att in db.session.scalars(
+            sa.select(CampaignAttachment).where(CampaignAttachment.campaign_id.in_(campaign_ids))
+            .order_by(CampaignAttachment.id)
+        ):
+            attachments[att.campaign_id].append(services.Attachment(att.filename, att.mimetype, att.content))
+        suppressed: set[tuple[str, str, str]] = set()
+        for (channel, topic) in {(d.channel, campaigns[d.campaign_id].topic) for d in deliveries}:
+            for address in services.suppressed_addresses(
+                [d.address for d in deliveries if d.channel == channel and campaigns[d.campaign_id].topic == topic],
+                channel, topic,
+            ):
+                suppressed.add((address, channel, topic))
+        quiet = services.in_quiet_hours(now)
+        for delivery in deliveries:
+            campaign = campaigns[delivery.campaign_id]
+            delivery.updated_at = now
+            if not delivery.address:
+                delivery.status, delivery.reason = SKIPPED, REASON_NO_ADDRESS
+            elif not campaign.transactional and (delivery.address, delivery.channel, campaign.topic) in suppressed:
+                delivery.status, delivery.reason = SKIPPED, REASON_UNSUBSCRIBED
+                delivery.lease_expires_at = None
+            elif delivery.channel == "sms" and quiet and not campaign.urgent:
+                # Deferred, not dropped: it goes out when quiet hours end.
+                delivery.status, delivery.reason = PENDING, REASON_QUIET_HOURS
+                delivery.next_attempt_at = services.quiet_hours_end(now)
+                delivery.lease_expires_at = None
+            else:
+                delivery.status = SENDING
+                delivery.attempts = (delivery.attempts or 0) + 1
+                delivery.lease_expires_at = now + lease
+                delivery.worker_id = worker_id[:80]
+                jobs.append(job_from(delivery, campaign, attachments[campaign.id]))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return jobs
+
+
+def _finish(job: Job, worker_id: str, **values) -> bool:
+    """Record a result for a delivery this worker still holds; True when recorded."""
+    values.setdefault("updated_at", utcnow())
+    try:
+        result = db.session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id == job.id, Delivery.status == SENDING, Delivery.worker_id == worker_id[:80])
+            .values(**values)
+        )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return bool(result.rowcount)
+
+
+def mark_sent(job: Job, worker_id: str) -> bool:
+    return _finish(job, worker_id, status=SENT, sent_at=utcnow(), reason=None, last_error=None,
+                   lease_expires_at=None)
+
+
+def mark_error(job: Job, worker_id: str, exc: Exception, permanent: bool) -> None:
+    message = _describe(exc)[:500]
+    max_attempts = int(services.setting("NOTIFY_MAX_ATTEMPTS", 12))
+    if permanent or job.attempts >= max_attempts:
+        _finish(job, worker_id, status=FAILED, last_error=message, reason=None, lease_expires_at=None)
+    else:
+        _finish(job, worker_id, status=PENDING, last_error=message, reason="retry", lease_expires_at=None,
+                next_attempt_at=utcnow() + timedelta(seconds=services.backoff_seconds(job.attempts)))
+
+
+def release(job: Job, worker_id: str, exc: Exception) -> None:
+    """Not attempted (the connection broke before its turn): back to pending, attempt not counted."""
+    _finish(job, worker_id, status=PENDING, attempts=max(0, job.attempts - 1), last_error=_describe(exc)[:500],
+            reason="retry", lease_expires_at=None,
+            next_attempt_at=utcnow() + timedelta(seconds=services.backoff_seconds(max(1, job.attempts))))
+
+
+def renew(jobs: list[Job], worker_id: str) -> set[int]:
+    """Extend the lease on the rest of the batch; returns the ids this worker still holds."""
+    if not jobs:
+        return set()
+    lease = timedelta(seconds=services.setting("NOTIFY_LEASE_SECONDS", 120.0))
+    ids = [j.id for j in jobs]
+    try:
+        db.session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.status == SENDING, Delivery.worker_id == worker_id[:80])
+            .values(lease_expires_at=utcnow() + lease)
+        )
+        held = set(db.session.scalars(
+            sa.select(Delivery.id).where(Delivery.id.in_(ids), Delivery.status == SENDING,
+                                         Delivery.worker_id == worker_id[:80])
+        ))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return held
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = [f"{code} {msg.decode('utf-8', 'replace') if isinstance(msg, bytes) else msg}"
+                 for code, msg in exc.recipients.values()]
+        return "SMTP: " + "; ".join(parts)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        msg = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"SMTP {exc.smtp_code}: {msg}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def classify_smtp(exc: Exception) -> bool:
+    """True when permanent (5xx); everything else (4xx, network) is temporary."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
+
+
+# --------------------------------------------------------------------------- rendering
+
+_URL_RE = re.compile(r"https?://[^\s<>\"]+")
+
+
+def text_to_html(text: str) -> Markup:
+    """Plain text -> paragraphs with line breaks and clickable links (everything escaped)."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        escaped = html.escape(block)
+        linked = _URL_RE.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
+        paragraphs.append("<p>" + linked.replace("\n", "<br>\n") + "</p>")
+    return Markup("\n".join(paragraphs))  # noqa: S704 - every piece was escaped above
+
+
+def render_job(job: Job) -> dict:
+    """Subject, text, HTML (email) or text (SMS) for one delivery."""
+    if job.channel == "email":
+        unsub = "" if job.transactional else services.unsubscribe_url(job.address, "email", job.topic)
+        values = services.template_values(job.name, job.address, None, job.context, unsub)
+        subject = " ".join(services.render(job.subject, values).split())
+        text = services.render(job.body_text, values)
+        # Values are escaped before they go into a caller's HTML template.
+        escaped = {k: (escape(v) if isinstance(v, str) else v) for k, v in values.items()}
+        body_html = services.render(job.body_html, escaped) if job.body_html else None
+        footer_text = ""
+        if unsub:
+            footer_text = "\n\n--\n" + _unsub_line() + " " + unsub
+        html_doc = current_app.jinja_env.get_template("notifications/email.html").render(
+            subject=subject,
+            body=Markup(body_html) if body_html else text_to_html(text),  # noqa: S704 - trusted template, escaped values
+            unsubscribe_url=unsub, site_name=_site_name(),
+        )
+        return {"subject": subject, "text": text + footer_text, "html": html_doc, "unsubscribe_url": unsub}
+    stop = "" if job.transactional else services.sms_stop_url(job.id)
+    values = services.template_values(job.name, None, job.address, job.context, stop)
+    text = sms.fit(services.render(job.sms_text, values), stop_url=stop,
+                   strip=bool(services.setting("NOTIFY_SMS_STRIP_MARKS", 0, int)))
+    return {"text": text}
+
+
+def _unsub_line() -> str:
+    from flask_babel import gettext as _
+
+    return _("To stop receiving these messages:")
+
+
+def _site_name() -> str:
+    from flask_babel import gettext as _
+
+    return _("Ward portal")
+
+
+def _message_domain() -> str:
+    _name, address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
+    return address.rpartition("@")[2] or "civic.local"
+
+
+def build_email(job: Job, connection):
+    from flask_mailman import EmailMultiAlternatives
+
+    parts = render_job(job)
+    # Same Message-ID on a re-send after a crash, so mail clients can fold a rare duplicate.
+    headers = {
+        "Message-ID": f"<delivery-{job.id}.c{job.campaign_id}@{_message_domain()}>",
+        "X-Civic-Delivery": str(job.id),
+    }
+    if parts["unsubscribe_url"]:
+        headers["List-Unsubscribe"] = f"<{parts['unsubscribe_url']}>"
+        mailto = services.setting("NOTIFY_UNSUBSCRIBE_MAILTO", "", str)
+        if mailto:
+            headers["List-Unsubscribe"] += f", <mailto:{mailto}?subject=unsubscribe>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    to = formataddr((job.name, job.address)) if job.name else job.address
+    message = EmailMultiAlternatives(
+        subject=parts["subject"], body=parts["text"], from_email=current_app.config["MAIL_DEFAULT_SENDER"],
+        to=[to], headers=headers, connection=connection,
+    )
+    message.attach_alternative(parts["html"], "text/html")
+    for att in job.attachments:
+        message.attach(att.filename, att.content, att.mimetype)
+    return message
+
+
+# --------------------------------------------------------------------------- sending
+
+
+def send_email_batch(jobs: list[Job], worker_id: str) -> int:
+    from civic.extensions import mail
+
+    sent = 0
+    limiter = limiter_for("email")
+    lease = services.setting("NOTIFY_LEASE_SECONDS", 120.0)
+    connection = mail.get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("SMTP connection failed: %s", exc)
+        for job in jobs:
+            mark_error(job, worker_id, exc, permanent=False)
+        return 0
+    renewed_at = time.monotonic()
+    held = {j.id for j in jobs}
+    try:
+        for index, job in enumerate(jobs):
+            if time.monotonic() - renewed_at > lease / 3:
+                held = renew(jobs[index:], worker_id)
+                renewed_at = time.monotonic()
+            if job.id not in held:
+                continue  # the lease ran out and another worker took it
+            limiter.wait()
+            try:
+                message = build_email(job, connection)
+            except services.TemplateError as exc:
+                mark_error(job, worker_id, exc, permanent=True)
+                continue
+            try:
+                count = connection.send_messages([message])
+                if not count:
+                    raise smtplib.SMTPServerDisconnected("the message was not accepted")
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+                mark_error(job, worker_id, exc, permanent=classify_smtp(exc))
+                continue
+            except (OSError, smtplib.SMTPException) as exc:
+                # The connection is gone: this one is retried, the rest go back untouched.
+                mark_error(job, worker_id, exc, permanent=classify_smtp(exc))
+                for rest in jobs[index + 1:]:
+                    release(rest, worker_id, exc)
+                return sent
+            if mark_sent(job, worker_id):
+                sent += 1
+    finally:
+        try:
+            connection.close()
+        except (OSError, smtplib.SMTPException):
+            pass
+    return sent
+
+
+def send_sms_batch(jobs: list[Job], worker_id: str) -> int:
+    gateway = sms.get_gateway()
+    limiter = limiter_for("sms")
+    sent = 0
+    for job in jobs:
+        limiter.wait()
+        try:
+            text = render_job(job)["text"]
+            gateway.send(job.address, text, reference=str(job.id))
+        except services.TemplateError as exc:
+            mark_error(job, worker_id, exc, permanent=True)
+        except sms.PermanentSmsError as exc:
+            mark_error(job, worker_id, exc, permanent=True)
+        except (sms.TemporarySmsError, OSError) as exc:
+            mark_error(job, worker_id, exc, permanent=False)
+        else:
+            if mark_sent(job, worker_id):
+                sent += 1
+    return sent
+
+
+def process_batch(worker_id: str | None = None, limit: int | None = None, now: datetime | None = None) -> int:
+    """Claim one batch and send it; returns the number claimed (0 = nothing due)."""
+    worker_id = worker_id or worker_identity()
+    limit = limit or int(services.setting("NOTIFY_BATCH_SIZE", 50, int))
+    jobs = claim(worker_id, limit, now=now)
+    if not jobs:
+        return 0
+    email_jobs = [j for j in jobs if j.channel == "email"]
+    sms_jobs = [j for j in jobs if j.channel == "sms"]
+    if email_jobs:
+        send_email_batch(email_jobs, worker_id)
+    if sms_jobs:
+        send_sms_batch(sms_jobs, worker_id)
+    return len(jobs)
+
+
+_followup_at: datetime | None = None
+_followup_lock = threading.Lock()
+
+
+def run_until_idle(worker_id: str | None = None, max_batches: int | None = None) -> int:
+    """Send batches until nothing is due; then ask the queue to wake us for the next due row."""
+    worker_id = worker_id or worker_identity()
+    total = batches = 0
+    with request_context():
+        while max_batches is None or batches < max_batches:
+            claimed = process_batch(worker_id)
+            if not claimed:
+                break
+            total += claimed
+            batches += 1
+        _schedule_followup()
+    return total
+
+
+@contextlib.contextmanager
+def request_context():
+    """Templates and gettext pick the locale from a request; the worker has none, so it gets a
+    neutral one (the ward's default language)."""
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context("/", base_url=current_app.config["CIVIC_BASE_URL"]):
+        yield
+
+
+def _schedule_followup() -> None:
+    """Retries and expired leases within the next minute get a scheduled wake-up; later ones
+    are found by the minutely sweep."""
+    global _followup_at
+    from civic.extensions import huey
+
+    if huey.immediate:
+        return
+    wake = services.next_wakeup()
+    if wake is None:
+        return
+    now = utcnow()
+    delay = max(0.5, (wake - now).total_seconds() + 0.2)
+    if delay > 60:
+        return
+    with _followup_lock:
+        if _followup_at is not None and now < _followup_at <= wake + timedelta(seconds=1):
+            return
+        _followup_at = now + timedelta(seconds=delay)
+    services.enqueue_delivery(delay=delay)
