@@ -336,3 +336,85 @@ def page(request, browser, live_server):
         except Exception:  # noqa: BLE001 - a failed screenshot must not hide the real failure
             pass
     context.close()
+
+
+# --------------------------------------------------------------------------- SMTP sink (notifications)
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on a loopback port that records what each recipient got.
+
+    ``reject`` (addresses answered 550 at RCPT) and ``tempfail`` (451) simulate bad mailboxes;
+    ``stop()``/``start()`` simulate an SMTP outage on the same port.
+    """
+
+    def __init__(self, port: int | None = None):
+        import collections
+
+        self.host = "127.0.0.1"
+        self.port = port or free_port()
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.counts: collections.Counter = collections.Counter()
+        self.reject: set[str] = set()
+        self.tempfail: set[str] = set()
+        self._lock = threading.Lock()
+        self._controller = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        if self._controller is None:
+            self._controller = Controller(_SinkHandler(self), hostname=self.host, port=self.port,
+                                          ready_timeout=10, data_size_limit=50 * 1024 * 1024)
+            self._controller.start()
+        return self
+
+    def stop(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def parsed(self):
+        """The received messages parsed with the email package (modern policy)."""
+        from email import policy
+        from email.parser import BytesParser
+
+        with self._lock:
+            raw = [data for _rcpts, data in self.messages]
+        return [BytesParser(policy=policy.default).parsebytes(data) for data in raw]
+
+    def total(self) -> int:
+        with self._lock:
+            return len(self.messages)
+
+
+class _SinkHandler:
+    def __init__(self, sink: SmtpSink):
+        self.sink = sink
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.sink.reject:
+            return "550 5.1.1 Mailbox unavailable"
+        if address.lower() in self.sink.tempfail:
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.sink._lock:
+            self.sink.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
+            for rcpt in envelope.rcpt_tos:
+                self.sink.counts[rcpt.lower()] += 1
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server():
+    """A running SmtpSink (host, port, url, messages, counts, parsed(), stop(), start())."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()

@@ -1,6 +1,54 @@
+import importlib
+import logging
+import pkgutil
+
 import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+def import_task_modules() -> list[str]:
+    """Every ``civic.<domain>.tasks`` module, so the consumer knows all tasks."""
+    import civic
+
+    found = []
+    for module in pkgutil.iter_modules(civic.__path__):
+        if not module.ispkg:
+            continue
+        name = f"civic.{module.name}.tasks"
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        found.append(name)
+    return found
 
 
 @click.command("worker")
-def worker_command():
-    """Run the background worker."""
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads of the Huey consumer.")
+@click.option("--once", is_flag=True, help="Send what is due now and exit (no queue consumer).")
+@with_appcontext
+def worker_command(threads, once):
+    """Run the background worker: the Huey consumer plus the periodic sweeps."""
+    from civic.extensions import huey
+    from civic.notifications import tasks, worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    import_task_modules()
+    if once:
+        click.echo(f"sent/handled {worker.run_until_idle()} deliveries")
+        return
+    if huey.immediate:
+        raise click.ClickException("the queue is in immediate mode (TESTING or CIVIC_QUEUE_IMMEDIATE); nothing to consume")
+    from huey.consumer import Consumer
+
+    app = current_app._get_current_object()
+    # A restart after a crash picks up stale leases and due rows right away, not at the next sweep.
+    tasks.deliver_due()
+    app.logger.info("civic worker: %s threads, queue %s", threads, type(huey.storage).__name__)
+    consumer = Consumer(huey, workers=threads, worker_type="thread", periodic=True, check_worker_health=True,
+                        initial_delay=0.05, max_delay=0.5, backoff=1.15)
+    consumer.run()
