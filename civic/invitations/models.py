@@ -1,1 +1,190 @@
-"""Models."""
+"""Directory of leaders (contacts, groups, posts) and invitations with answers and check-ins."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civic.core.collation import name_sort_key
+from civic.core.db import TimestampMixin, UTCDateTime
+from civic.core.text import clean_line
+from civic.core.timeutil import utcnow
+from civic.extensions import db
+
+contact_group_members = sa.Table(
+    "contact_group_members",
+    db.metadata,
+    sa.Column("contact_id", sa.ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("group_id", sa.ForeignKey("contact_groups.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class NameMixin:
+    family_name: Mapped[str] = mapped_column(sa.String(60), default="")
+    middle_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    given_name: Mapped[str] = mapped_column(sa.String(60), default="")
+
+    @property
+    def full_name(self) -> str:
+        return clean_line(" ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p))
+
+    @property
+    def name_key(self):
+        return name_sort_key(self.family_name, self.middle_name, self.given_name)
+
+
+class Contact(NameMixin, TimestampMixin, db.Model):
+    """A person in the ward's directory of leaders (not necessarily a user)."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Folded full name ("nguyen van an") for tone-insensitive search.
+    name_folded: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
+    position: Mapped[str] = mapped_column(sa.String(200), default="")
+    unit: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
+    residential_group_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("residential_groups.id", ondelete="SET NULL"), index=True
+    )
+    phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    residential_group = relationship("ResidentialGroup", lazy="joined")
+    user = relationship("User", lazy="select")
+    groups: Mapped[list[ContactGroup]] = relationship(
+        secondary=contact_group_members, back_populates="contacts", lazy="selectin"
+    )
+
+
+class ContactGroup(db.Model):
+    """A list such as "Bí thư chi bộ". When ``post_title`` is set, the members are whoever
+    currently holds a post with that title (in every tổ dân phố), so lists follow hand-overs."""
+
+    __tablename__ = "contact_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    name_folded: Mapped[str] = mapped_column(sa.String(160), index=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    post_title_folded: Mapped[str | None] = mapped_column(sa.String(160), index=True)
+
+    contacts: Mapped[list[Contact]] = relationship(secondary=contact_group_members, back_populates="groups")
+
+    @property
+    def is_post_based(self) -> bool:
+        return bool(self.post_title_folded)
+
+
+class Post(db.Model):
+    """A seat such as "Tổ trưởng tổ dân phố" of tổ dân phố số 3, held by one contact at a time."""
+
+    __tablename__ = "posts"
+    __table_args__ = (sa.UniqueConstraint("title_folded", "residential_group_id", name="uq_posts_title_group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(160))
+    title_folded: Mapped[str] = mapped_column(sa.String(160), index=True)
+    residential_group_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("residential_groups.id", ondelete="CASCADE"), index=True
+    )
+
+    residential_group = relationship("ResidentialGroup", lazy="joined")
+    holdings: Mapped[list[PostHolding]] = relationship(
+        back_populates="post", order_by="PostHolding.started_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} – {self.residential_group.name}" if self.residential_group else self.title
+
+
+class PostHolding(db.Model):
+    """Who held a post from when to when; the open row (ended_on NULL) is the current holder."""
+
+    __tablename__ = "post_holdings"
+    __table_args__ = (sa.Index("ix_post_holdings_current", "post_id", "ended_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    started_on: Mapped[date] = mapped_column(sa.Date)
+    ended_on: Mapped[date | None] = mapped_column(sa.Date)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    post: Mapped[Post] = relationship(back_populates="holdings")
+    contact: Mapped[Contact] = relationship(lazy="joined")
+
+
+ROLES = ("chu_tri", "dai_bieu", "khach_moi")
+STATUSES = ("pending", "attend", "decline", "substitute")
+
+
+class Invitation(NameMixin, TimestampMixin, db.Model):
+    """One invitee of one event. Name, position and unit are copied from the contact when the
+    list is built so letters and sheets print what was sent; walk-ins have no contact."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "contact_id", name="uq_invitations_event_contact"),
+        sa.Index("ix_invitations_event_status", "event_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    # Personal links: random 43-character tokens (secrets.token_urlsafe(32)).
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    checkin_code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    role: Mapped[str] = mapped_column(sa.String(20), default="dai_bieu")
+    source: Mapped[str] = mapped_column(sa.String(200), default="")
+    position: Mapped[str] = mapped_column(sa.String(200), default="")
+    unit: Mapped[str] = mapped_column(sa.String(200), default="")
+    residential_group_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    name_folded: Mapped[str] = mapped_column(sa.String(200), default="")
+    is_walk_in: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    substitute_name: Mapped[str] = mapped_column(sa.String(160), default="")
+    substitute_position: Mapped[str] = mapped_column(sa.String(200), default="")
+    responder_name: Mapped[str] = mapped_column(sa.String(160), default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_via: Mapped[str] = mapped_column(sa.String(20), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checkin_method: Mapped[str] = mapped_column(sa.String(20), default="")
+    checked_in_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    contact = relationship("Contact", lazy="select")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id], lazy="select")
+
+
+class LetterSettings(db.Model):
+    """What an event's giấy mời print: number, agenda, contact person, signer."""
+
+    __tablename__ = "invitation_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    number: Mapped[str] = mapped_column(sa.String(40), default="")
+    issued_on: Mapped[date | None] = mapped_column(sa.Date)
+    participants: Mapped[str] = mapped_column(sa.Text, default="")
+    agenda: Mapped[str] = mapped_column(sa.Text, default="")
+    contact_person: Mapped[str] = mapped_column(sa.String(200), default="")
+    signer_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    signer_name: Mapped[str] = mapped_column(sa.String(120), default="")
+
+
+def migration_ddl(dialect_name: str) -> list[str]:
+    """No DDL beyond what create_all expresses."""
+    return []

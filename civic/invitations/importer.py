@@ -1,0 +1,664 @@
+"""Import the directory of leaders from the spreadsheets officials actually keep.
+
+Reads .xlsx (openpyxl, read-only) and CSV (utf-8, utf-8-sig, cp1258), finds the header under
+title rows by folded matching of the usual Vietnamese spellings, fills merged cells, and
+classifies every row as create / update (matched by phone, then email) / unchanged / reject
+with the spreadsheet's own row number. Nothing is written until ``write_import`` runs, and
+then everything is written in one transaction with bulk statements (no per-row queries).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
+
+from civic.core.collation import split_full_name
+from civic.core.phone import try_normalize_phone
+from civic.core.text import clean_line, fold
+
+DEFAULT_MAX_ROWS = 20_000
+HEADER_SCAN_ROWS = 30
+
+# Columns a sheet may have, with the folded spellings seen in ward files.
+FIELDS = ("stt", "full_name", "family_middle", "given_name", "position", "unit", "residential_group",
+          "phone", "email", "groups", "notes")
+HEADER_ALIASES: dict[str, set[str]] = {
+    "stt": {"stt", "tt", "so tt", "so thu tu", "no"},
+    "full_name": {"ho va ten", "ho ten", "ho va ten dai bieu", "ho ten dai bieu", "ten dai bieu", "ho va ten khach moi",
+                  "dai bieu", "full name", "name", "ho va ten nguoi duoc moi"},
+    "family_middle": {"ho", "ho dem", "ho va ten dem", "ho va dem", "ho lot"},
+    "given_name": {"ten", "given name"},
+    "position": {"chuc vu", "chuc danh", "chuc vu chuc danh", "chuc vu/chuc danh", "position"},
+    "unit": {"don vi", "co quan", "don vi cong tac", "co quan don vi", "co quan/don vi", "unit", "noi cong tac"},
+    "residential_group": {"to dan pho", "tdp", "to", "khu pho", "to dp", "thuoc to dan pho"},
+    "phone": {"sdt", "so dien thoai", "dien thoai", "dt", "so dt", "dien thoai di dong", "dtdd", "phone", "mobile",
+              "so di dong", "dien thoai lien he"},
+    "email": {"email", "e-mail", "thu dien tu", "dia chi email", "mail"},
+    "groups": {"nhom", "thanh phan", "group", "groups", "nhom dai bieu"},
+    "notes": {"ghi chu", "notes", "note"},
+}
+_PUNCT_RE = re.compile(r"[\s:.*()\[\]]+")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_SPLIT_RE = re.compile(r"\s*(?:/|;|,|\bva\b|\bhoac\b| - |\n)\s*")
+_SECTION_RE = re.compile(r"^[ivxlcdm]+[.)]\s|^[a-z][.)]\s", re.IGNORECASE)
+_COLUMN_NUMBER_RE = re.compile(r"^\(?\d{1,2}\)?$")
+
+
+class ImportError_(ValueError):  # noqa: N801 - ImportError is a builtin
+    """The file cannot be imported at all; ``str()`` is a user-facing message."""
+
+
+class _FormulaWithoutValue:
+    """Marks a formula cell whose cached value is missing (file saved by a script, never opened)."""
+
+    def __repr__(self) -> str:
+        return "<formula without value>"
+
+
+FORMULA_NO_VALUE = _FormulaWithoutValue()
+
+
+def field_labels() -> dict[str, str]:
+    return {
+        "": _("(ignore)"),
+        "stt": _("No."),
+        "full_name": _("Full name"),
+        "family_middle": _("Family and middle name"),
+        "given_name": _("Given name"),
+        "position": _("Position"),
+        "unit": _("Unit"),
+        "residential_group": _("Residential group"),
+        "phone": _("Phone"),
+        "email": _("Email"),
+        "groups": _("Groups"),
+        "notes": _("Notes"),
+    }
+
+
+def max_rows() -> int:
+    if has_app_context():
+        return int(current_app.config.get("CIVIC_CONTACT_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+    return DEFAULT_MAX_ROWS
+
+
+def _header_key(value) -> str:
+    if not isinstance(value, str):
+        return ""
+    return _PUNCT_RE.sub(" ", fold(value)).strip()
+
+
+def match_header(value) -> str | None:
+    key = _header_key(value)
+    if not key:
+        return None
+    for name, aliases in HEADER_ALIASES.items():
+        if key in aliases or key.replace(" ", "") in {a.replace(" ", "") for a in aliases}:
+            return name
+    # Longer spellings: "Họ và tên đại biểu được mời", "Số điện thoại liên hệ (di động)".
+    for name, prefix in (("full_name", "ho va ten"), ("full_name", "ho ten"), ("phone", "so dien thoai"),
+                         ("phone", "dien thoai"), ("position", "chuc vu"), ("unit", "don vi"),
+                         ("residential_group", "to dan pho"), ("email", "email"), ("notes", "ghi chu")):
+        if key.startswith(prefix + " "):
+            return name
+    return None
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def sniff_kind(data: bytes, filename: str = "") -> str:
+    """"xlsx" or "csv"; raises ImportError_ for anything else (xls, pdf, images, docx...)."""
+    head = data[:8]
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile as exc:
+            raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file.")) from exc
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file."))
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportError_(_("This is an old Excel file (.xls). Open it in Excel and save it as .xlsx, then upload it again."))
+    if b"\x00" in data[:4096]:
+        raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file."))
+    return "csv"
+
+
+def _decode_csv(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportError_(_("The CSV file's text encoding is not recognised. Save it as UTF-8 and try again."))
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
+    text = _decode_csv(data)
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        for number, row in enumerate(reader, start=1):
+            yield number, [cell if cell != "" else None for cell in row]
+    except csv.Error as exc:
+        raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file.")) from exc
+
+
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters.decode():
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def _merged_ranges(archive: zipfile.ZipFile, sheet_path: str) -> list[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col) of every merged range, read from the sheet XML
+    (read-only worksheets do not expose merged cells)."""
+    ranges = []
+    with archive.open(sheet_path) as handle:
+        tail = b""
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            buf = tail + chunk
+            for m in _MERGE_RE.finditer(buf):
+                ranges.append((int(m.group(2)), _col_index(m.group(1)), int(m.group(4)), _col_index(m.group(3))))
+            tail = buf[-200:]
+    return sorted(set(ranges))
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
+    import openpyxl
+
+    try:
+        values_wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas_wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
+        raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file.")) from exc
+    try:
+        values_ws = values_wb.worksheets[0]
+        formulas_ws = formulas_wb.worksheets[0]
+        merged = _merged_ranges(values_wb._archive, values_ws._worksheet_path)
+        # Cells covered by a merge take the top-left value (e.g. a unit merged down several rows).
+        fill: dict[int, list[tuple[int, int, int]]] = {}
+        for min_row, min_col, max_row, max_col in merged:
+            for r in range(min_row, max_row + 1):
+                fill.setdefault(r, []).append((min_row, min_col, max_col))
+        anchors: dict[tuple[int, int], object] = {}
+        rows_v = values_ws.iter_rows(min_row=1, values_only=True)
+        rows_f = formulas_ws.iter_rows(min_row=1, values_only=True)
+        for number, (row_v, row_f) in enumerate(zip(rows_v, rows_f, strict=False), start=1):
+            cells = list(row_v)
+            for col, formula in enumerate(row_f):
+                if col < len(cells) and cells[col] is None and isinstance(formula, str) and formula.startswith("="):
+                    cells[col] = FORMULA_NO_VALUE
+            spans = fill.get(number, ())
+            for min_row, min_col, _max_col in spans:
+                if min_row == number:
+                    anchors[(min_row, min_col)] = cells[min_col] if min_col < len(cells) else None
+            for min_row, min_col, max_col in spans:
+                value = anchors.get((min_row, min_col))
+                if len(cells) <= max_col:
+                    cells.extend([None] * (max_col + 1 - len(cells)))
+                for c in range(min_col, max_col + 1):
+                    if (number, c) != (min_row, min_col):
+                        cells[c] = value
+            yield number, cells
+    finally:
+        values_wb.close()
+        formulas_wb.close()
+
+
+def read_rows(data: bytes, filename: str = "") -> Iterator[tuple[int, list]]:
+    kind = sniff_kind(data, filename)
+    return _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+@dataclass
+class RowResult:
+    row: int
+    action: str  # create | update | unchanged | reject
+    values: dict = field(default_factory=dict)
+    reason: str = ""
+    contact_id: int | None = None
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def full_name(self) -> str:
+        v = self.values
+        return clean_line(" ".join(x for x in (v.get("family_name"), v.get("middle_name"), v.get("given_name")) if x))
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "action": self.action, "values": self.values, "reason": self.reason,
+                "contact_id": self.contact_id, "changes": self.changes}
+
+
+@dataclass
+class ImportReport:
+    header_row: int
+    headers: list[str]
+    mapping: dict[int, str]
+    rows: list[RowResult]
+    written: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def rejected(self) -> list[RowResult]:
+        return [r for r in self.rows if r.action == "reject"]
+
+    def summary(self) -> dict:
+        return {
+            "created": self.count("create"),
+            "updated": self.count("update"),
+            "unchanged": self.count("unchanged"),
+            "rejected": [{"row": r.row, "reason": r.reason} for r in self.rejected],
+            "header_row": self.header_row,
+            "mapping": {str(k): v for k, v in self.mapping.items()},
+            "written": self.written,
+        }
+
+    def as_dict(self) -> dict:
+        return {"header_row": self.header_row, "headers": self.headers,
+                "mapping": {str(k): v for k, v in self.mapping.items()},
+                "rows": [r.as_dict() for r in self.rows], "written": self.written}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportReport:
+        return cls(header_row=data["header_row"], headers=data["headers"],
+                   mapping={int(k): v for k, v in data["mapping"].items()},
+                   rows=[RowResult(**r) for r in data["rows"]], written=data.get("written", False))
+
+
+def detect_header(rows: list[tuple[int, list]]) -> tuple[int, dict[int, str], list[str]]:
+    """The header row's number, its column mapping and its texts; raises when none is found."""
+    for index, (number, cells) in enumerate(rows):
+        mapping: dict[int, str] = {}
+        for col, value in enumerate(cells):
+            name = match_header(value)
+            if name and name not in mapping.values():
+                mapping[col] = name
+        has_name = "full_name" in mapping.values() or {"family_middle", "given_name"} <= set(mapping.values())
+        if has_name and len(mapping) >= 2:
+            # "Họ" + "Tên" in two columns with a merged "Họ và tên" above: prefer the split columns.
+            return number, mapping, ["" if c is None else clean_line(str(c)) for c in cells]
+        if index >= HEADER_SCAN_ROWS:
+            break
+    raise ImportError_(
+        _("No header row was found. The sheet needs a header such as \"Họ và tên\", \"Chức vụ\", \"Số điện thoại\" "
+          "in one of its first rows.")
+    )
+
+
+def _text(value) -> str:
+    if value is None or value is FORMULA_NO_VALUE:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean_line(str(value))
+
+
+def _phone_from(value) -> tuple[str | None, bool]:
+    """(E.164 or None, was_invalid)."""
+    if value is None:
+        return None, False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        digits = str(int(value))
+        # Excel drops the leading zero of numbers typed as numbers: 912345678.
+        candidates = [digits, "0" + digits]
+    else:
+        text = _text(value)
+        if not text:
+            return None, False
+        candidates = [p for p in _PHONE_SPLIT_RE.split(fold(text)) if p]
+    for raw in candidates:
+        phone = try_normalize_phone(raw)
+        if phone:
+            return phone, False
+    return None, True
+
+
+GROUP_SPLIT_RE = re.compile(r"\s*[;,\n]\s*")
+
+
+def parse_rows(
+    rows: Iterator[tuple[int, list]],
+    mapping: dict[int, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, list[str], dict[int, str], list[RowResult]]:
+    """Turn raw rows into validated values (no database): header, mapping, results."""
+    limit = max_rows()
+    head: list[tuple[int, list]] = []
+    iterator = iter(rows)
+    for number, cells in iterator:
+        if any(c is not None and _text(c) for c in cells):
+            head.append((number, cells))
+        if len(head) > HEADER_SCAN_ROWS:
+            break
+    if not head:
+        raise ImportError_(_("The file is empty."))
+    header_row, guessed, headers = detect_header(head)
+    if mapping:
+        mapping = {int(k): v for k, v in mapping.items() if v in FIELDS}
+        values = set(mapping.values())
+        if not ("full_name" in values or "given_name" in values):
+            raise ImportError_(_("Choose which column holds the names."))
+    else:
+        mapping = guessed
+    remaining = [(n, c) for n, c in head if n > header_row]
+
+    def all_rows():
+        yield from remaining
+        yield from iterator
+
+    results: list[RowResult] = []
+    seen: dict[str, int] = {}
+    count = 0
+    for number, cells in all_rows():
+        nonempty = [c for c in cells if c is not None and c != ""]
+        if not nonempty:
+            continue
+        count += 1
+        if count > limit:
+            raise ImportError_(
+                _("The file has more than %(limit)s rows. Split it into smaller files and import them one by one.",
+                  limit=f"{limit:,}".replace(",", "."))
+            )
+        if progress and count % 500 == 0:
+            progress(count)
+        result = _parse_row(number, cells, mapping, nonempty)
+        if result is None:
+            continue
+        if result.action != "reject":
+            v = result.values
+            keys = []
+            if v.get("phone"):
+                keys.append("p:" + v["phone"])
+            if v.get("email"):
+                keys.append("e:" + v["email"])
+            if not keys:
+                keys.append("n:" + fold(result.full_name) + "|" + fold(v.get("unit")) + "|" + fold(v.get("residential_group")))
+            earlier = next((seen[k] for k in keys if k in seen), None)
+            if earlier is not None:
+                result.action = "reject"
+                result.reason = _("Same person as row %(row)s.", row=earlier)
+            else:
+                for k in keys:
+                    seen[k] = number
+        results.append(result)
+    return header_row, headers, mapping, results
+
+
+def _parse_row(number: int, cells: list, mapping: dict[int, str], nonempty: list) -> RowResult | None:
+    raw = {name: (cells[col] if col < len(cells) else None) for col, name in mapping.items()}
+    # Column-number rows ("(1) (2) (3)") under the header, and section rows ("I. ĐẢNG ỦY").
+    if all(_COLUMN_NUMBER_RE.match(_text(c)) for c in nonempty):
+        return None
+    name_cells = [raw.get(k) for k in ("full_name", "family_middle", "given_name") if raw.get(k) is not None]
+    other = [raw.get(k) for k in ("phone", "email", "position", "unit") if raw.get(k) not in (None, "")]
+    if len(nonempty) == 1 and _SECTION_RE.match(_text(nonempty[0])) and not other:
+        return None
+    if len(set(map(str, nonempty))) == 1 and len(nonempty) > 2:
+        # One value spread over the whole row by a horizontal merge: a section title.
+        return None
+    result = RowResult(row=number, action="create")
+    labels = field_labels()
+    for name, value in raw.items():
+        if value is FORMULA_NO_VALUE:
+            result.action = "reject"
+            result.reason = _("The column \"%(column)s\" holds a formula without a calculated value. Open the file in "
+                              "Excel, save it, and import again.", column=labels.get(name, name))
+            return result
+    for value in name_cells:
+        if isinstance(value, (datetime, date, time)):
+            result.action = "reject"
+            result.reason = _("The name cell holds a date, not a name.")
+            return result
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            result.action = "reject"
+            result.reason = _("The name cell holds a number, not a name.")
+            return result
+    if "full_name" in raw and raw.get("full_name") is not None:
+        family, middle, given = split_full_name(_text(raw["full_name"]))
+    else:
+        family_middle = _text(raw.get("family_middle")).split()
+        family = family_middle[0] if family_middle else ""
+        middle = " ".join(family_middle[1:])
+        given = _text(raw.get("given_name"))
+    if not given:
+        result.action = "reject"
+        result.reason = _("The row has no name.")
+        return result
+    if any(ch.isdigit() for ch in family + middle + given):
+        result.action = "reject"
+        result.reason = _("The name contains digits: %(name)s.", name=clean_line(f"{family} {middle} {given}"))
+        return result
+    phone, bad_phone = _phone_from(raw.get("phone"))
+    if bad_phone:
+        result.action = "reject"
+        result.reason = _("The phone number \"%(phone)s\" is not valid.", phone=_text(raw.get("phone")))
+        return result
+    email = _text(raw.get("email")).lower() or None
+    if email and not _EMAIL_RE.match(email):
+        result.action = "reject"
+        result.reason = _("The email address \"%(email)s\" is not valid.", email=email)
+        return result
+    for name in ("position", "unit", "residential_group", "notes", "groups"):
+        value = raw.get(name)
+        if isinstance(value, (datetime, date)):
+            value = value.strftime("%d/%m/%Y")
+        raw[name] = _text(value)
+    result.values = {
+        "family_name": family[:60], "middle_name": middle[:80], "given_name": given[:60],
+        "position": raw["position"][:200], "unit": raw["unit"][:200],
+        "residential_group": raw["residential_group"][:120], "phone": phone, "email": email,
+        "notes": raw["notes"], "groups": [g for g in GROUP_SPLIT_RE.split(raw["groups"]) if g] if raw["groups"] else [],
+    }
+    return result
+
+
+# --------------------------------------------------------------------------- matching and writing
+
+
+COMPARED = ("family_name", "middle_name", "given_name", "position", "unit", "phone", "email", "notes")
+
+
+def _group_label(name: str) -> str:
+    text = clean_line(name)
+    if text.isdigit():
+        return _("Residential group %(number)s", number=text)
+    return text
+
+
+def classify(results: list[RowResult]) -> None:
+    """Match valid rows to existing contacts by phone, then email, in two queries."""
+    from civic.accounts.models import ResidentialGroup
+    from civic.extensions import db
+    from civic.invitations.models import Contact, contact_group_members
+
+    columns = [Contact.id, Contact.residential_group_id, *(getattr(Contact, c) for c in COMPARED)]
+    existing = db.session.execute(sa.select(*columns)).all()
+    by_phone = {r.phone: r for r in existing if r.phone}
+    by_email = {r.email: r for r in existing if r.email}
+    groups_by_folded = {fold(g.name): g.id for g in db.session.execute(sa.select(ResidentialGroup.id, ResidentialGroup.name))}
+    groups_by_number = {
+        g.number: g.id for g in db.session.execute(sa.select(ResidentialGroup.id, ResidentialGroup.number)) if g.number is not None
+    }
+    from civic.invitations.models import ContactGroup
+
+    cgroups = {r.name_folded: r.id for r in db.session.execute(sa.select(ContactGroup.id, ContactGroup.name_folded))}
+    memberships: dict[int, set[int]] = {}
+    for contact_id, group_id in db.session.execute(sa.select(contact_group_members.c.contact_id, contact_group_members.c.group_id)):
+        memberships.setdefault(contact_id, set()).add(group_id)
+    for result in results:
+        if result.action == "reject":
+            continue
+        v = result.values
+        match = by_phone.get(v["phone"]) if v.get("phone") else None
+        if match is None and v.get("email"):
+            match = by_email.get(v["email"])
+        if match is None:
+            result.action = "create"
+            continue
+        result.contact_id = match.id
+        changes = []
+        for name in COMPARED:
+            new = v.get(name)
+            if new and new != (getattr(match, name) or ""):
+                changes.append(name)
+        rg = v.get("residential_group")
+        if rg:
+            gid = _find_group_id(rg, groups_by_folded, groups_by_number)
+            if gid != match.residential_group_id:
+                changes.append("residential_group")
+        if v.get("groups"):
+            wanted = {cgroups.get(fold(g)) for g in v["groups"]}
+            if None in wanted or not wanted <= memberships.get(match.id, set()):
+                changes.append("groups")
+        result.changes = changes
+        result.action = "update" if changes else "unchanged"
+
+
+def _find_group_id(text: str, by_folded: dict, by_number: dict) -> int | None:
+    folded = fold(text)
+    if folded in by_folded:
+        return by_folded[folded]
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if digits and (text.isdigit() or folded.startswith(("to", "tdp", "khu"))):
+        return by_number.get(int(digits))
+    return None
+
+
+def write_import(report: ImportReport) -> dict:
+    """Write every create/update of a classified report in ONE transaction; all or nothing."""
+    from civic.accounts.models import ResidentialGroup
+    from civic.core.db import transaction
+    from civic.core.timeutil import utcnow
+    from civic.extensions import db
+    from civic.invitations.models import Contact, ContactGroup, contact_group_members
+
+    creates = [r for r in report.rows if r.action == "create"]
+    updates = [r for r in report.rows if r.action == "update"]
+    now = utcnow()
+    with transaction():
+        by_folded = {fold(g.name): g.id for g in db.session.execute(sa.select(ResidentialGroup.id, ResidentialGroup.name))}
+        by_number = {g.number: g.id for g in db.session.execute(sa.select(ResidentialGroup.id, ResidentialGroup.number))
+                     if g.number is not None}
+        new_groups = {}
+        for r in creates + updates:
+            name = r.values.get("residential_group")
+            if name and _find_group_id(name, by_folded, by_number) is None and fold(_group_label(name)) not in new_groups:
+                label = _group_label(name)
+                new_groups[fold(label)] = label
+        for label in new_groups.values():
+            digits = "".join(ch for ch in label if ch.isdigit())
+            group = ResidentialGroup(name=label, name_folded=fold(label), number=int(digits) if digits else None)
+            db.session.add(group)
+            db.session.flush()
+            by_folded[fold(label)] = group.id
+            if group.number is not None:
+                by_number.setdefault(group.number, group.id)
+
+        cgroups = {r.name_folded: r.id for r in db.session.execute(sa.select(ContactGroup.id, ContactGroup.name_folded))}
+        for r in creates + updates:
+            for g in r.values.get("groups") or ():
+                folded = fold(g)
+                if folded not in cgroups:
+                    group = ContactGroup(name=clean_line(g)[:160], name_folded=folded)
+                    db.session.add(group)
+                    db.session.flush()
+                    cgroups[folded] = group.id
+
+        def group_id_for(r):
+            name = r.values.get("residential_group")
+            if not name:
+                return None
+            return _find_group_id(name, by_folded, by_number) or by_folded.get(fold(_group_label(name)))
+
+        if creates:
+            params = []
+            for r in creates:
+                v = r.values
+                params.append({
+                    "family_name": v["family_name"], "middle_name": v["middle_name"], "given_name": v["given_name"],
+                    "name_folded": fold(r.full_name), "position": v["position"], "unit": v["unit"],
+                    "residential_group_id": group_id_for(r), "phone": v["phone"], "email": v["email"],
+                    "notes": v["notes"], "created_at": now, "updated_at": now,
+                })
+            ids = db.session.scalars(
+                sa.insert(Contact).returning(Contact.id, sort_by_parameter_order=True), params
+            ).all()
+            for r, new_id in zip(creates, ids, strict=True):
+                r.contact_id = new_id
+        if updates:
+            params = []
+            for r in updates:
+                v = r.values
+                row = {"id": r.contact_id, "updated_at": now}
+                for name in COMPARED:
+                    if name in r.changes:
+                        row[name] = v[name]
+                if any(n in r.changes for n in ("family_name", "middle_name", "given_name")):
+                    row.update(family_name=v["family_name"], middle_name=v["middle_name"], given_name=v["given_name"],
+                               name_folded=fold(r.full_name))
+                if "residential_group" in r.changes:
+                    row["residential_group_id"] = group_id_for(r)
+                params.append(row)
+            # Rows with different key sets go in separate executemany batches.
+            by_keys: dict[tuple, list] = {}
+            for row in params:
+                by_keys.setdefault(tuple(sorted(row)), []).append(row)
+            for batch in by_keys.values():
+                db.session.execute(sa.update(Contact), batch)
+        links = set()
+        for r in creates + updates:
+            for g in r.values.get("groups") or ():
+                links.add((r.contact_id, cgroups[fold(g)]))
+        if links:
+            present = set()
+            update_ids = [r.contact_id for r in updates]
+            for i in range(0, len(update_ids), 500):
+                present.update(db.session.execute(
+                    sa.select(contact_group_members.c.contact_id, contact_group_members.c.group_id)
+                    .where(contact_group_members.c.contact_id.in_(update_ids[i:i + 500]))
+                ).all())
+            rows = [{"contact_id": c, "group_id": g} for c, g in links - present]
+            if rows:
+                db.session.execute(contact_group_members.insert(), rows)
+    report.written = True
+    return report.summary()
+
+
+def analyse(data: bytes, filename: str = "", mapping: dict[int, str] | None = None,
+            progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Read, parse and classify (no writes)."""
+    header_row, headers, used_mapping, results = parse_rows(read_rows(data, filename), mapping, progress)
+    classify(results)
+    return ImportReport(header_row=header_row, headers=headers, mapping=used_mapping, rows=results)
+
+
+def import_contacts(data: bytes, filename: str = "", dry_run: bool = False,
+                    mapping: dict[int, str] | None = None) -> ImportReport:
+    report = analyse(data, filename, mapping)
+    if not dry_run:
+        write_import(report)
+    return report

@@ -1,0 +1,791 @@
+"""Rules for the directory of leaders, invitation lists, answers, check-in and reports."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from civic.accounts.models import ResidentialGroup
+from civic.core.collation import sort_key, split_full_name
+from civic.core.db import transaction
+from civic.core.phone import InvalidPhone, normalize_phone
+from civic.core.text import clean_line, fold, nfc
+from civic.core.timeutil import local_today, utcnow
+from civic.extensions import db
+from civic.invitations.models import (
+    ROLES,
+    Contact,
+    ContactGroup,
+    Invitation,
+    LetterSettings,
+    Post,
+    PostHolding,
+    contact_group_members,
+)
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+RESPONSES = ("attend", "decline", "substitute")
+
+
+class InvitationError(ValueError):
+    """A rule was broken; ``str(exc)`` is a translated, user-facing message."""
+
+
+def role_labels() -> dict[str, str]:
+    return {"chu_tri": _("Chair"), "dai_bieu": _("Delegate"), "khach_moi": _("Guest")}
+
+
+def status_labels() -> dict[str, str]:
+    return {"pending": _("No answer yet"), "attend": _("Will attend"), "decline": _("Declined"),
+            "substitute": _("Sends a substitute")}
+
+
+def ward_settings() -> dict[str, str]:
+    """The issuing body and place names printed on letters (config keys with demo defaults)."""
+    cfg = current_app.config
+    ward = cfg.get("CIVIC_WARD_NAME", "Phường Hòa Bình")
+    return {
+        "ward_name": ward,
+        "city": cfg.get("CIVIC_WARD_CITY", "Thành phố Hà Nội"),
+        "district": cfg.get("CIVIC_WARD_DISTRICT", "Quận Thanh Xuân"),
+        "place": cfg.get("CIVIC_WARD_PLACE", "Hòa Bình"),
+        "address": cfg.get("CIVIC_WARD_ADDRESS", "Số 12 phố Hòa Bình, Phường Hòa Bình"),
+        "issuer_parent": cfg.get("CIVIC_WARD_ISSUER_PARENT", "ĐẢNG ỦY – HĐND – UBND – UBMTTQ"),
+        "issuer": cfg.get("CIVIC_WARD_ISSUER", "UBND " + ward.upper()),
+    }
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+def _clean_email(raw: str | None) -> str | None:
+    email = clean_line(raw).lower()
+    if not email:
+        return None
+    if not _EMAIL_RE.match(email):
+        raise InvitationError(_("This email address is not valid."))
+    return email
+
+
+def list_contacts(q: str | None = None, group_id: int | None = None, residential_group_id: int | None = None) -> list[Contact]:
+    stmt = sa.select(Contact).options(selectinload(Contact.groups))
+    if q:
+        folded = fold(q)
+        digits = "".join(ch for ch in q if ch.isdigit())
+        cond = Contact.name_folded.contains(folded)
+        if len(digits) >= 4:
+            cond = cond | Contact.phone.contains(digits.lstrip("0"))
+        stmt = stmt.where(cond)
+    if group_id:
+        stmt = stmt.where(Contact.id.in_(sa.select(contact_group_members.c.contact_id).where(
+            contact_group_members.c.group_id == group_id)))
+    if residential_group_id:
+        stmt = stmt.where(Contact.residential_group_id == residential_group_id)
+    return sorted(db.session.scalars(stmt).unique(), key=lambda c: c.name_key)
+
+
+def get_contact(contact_id) -> Contact | None:
+    try:
+        return db.session.get(Contact, int(contact_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def save_contact(contact: Contact | None, *, full_name: str, position: str = "", unit: str = "",
+                 residential_group: str | None = None, phone: str | None = None, email: str | None = None,
+                 notes: str = "", group_ids: list[int] | None = None) -> Contact:
+    family, middle, given = split_full_name(clean_line(full_name))
+    if not given:
+        raise InvitationError(_("Enter the person's full name."))
+    phone_e164 = None
+    if phone:
+        try:
+            phone_e164 = normalize_phone(phone)
+        except InvalidPhone as exc:
+            raise InvitationError(_("This is not a valid Vietnamese phone number (for example 0912 345 678).")) from exc
+    email = _clean_email(email)
+    if phone_e164:
+        clash = db.session.scalar(sa.select(Contact.id).where(Contact.phone == phone_e164))
+        if clash and (contact is None or clash != contact.id):
+            raise InvitationError(_("Another contact already has this phone number."))
+    if contact is None:
+        contact = Contact()
+        db.session.add(contact)
+    contact.family_name, contact.middle_name, contact.given_name = family, middle, given
+    contact.name_folded = fold(contact.full_name)
+    contact.position = clean_line(position)
+    contact.unit = clean_line(unit)
+    contact.phone = phone_e164
+    contact.email = email
+    contact.notes = nfc(notes or "").strip()
+    if residential_group:
+        from civic.accounts.services import find_group, get_or_create_group
+
+        contact.residential_group = find_group(residential_group) or get_or_create_group(residential_group)
+    else:
+        contact.residential_group = None
+    if group_ids is not None:
+        contact.groups = list(db.session.scalars(sa.select(ContactGroup).where(ContactGroup.id.in_(group_ids)))) if group_ids else []
+    db.session.commit()
+    return contact
+
+
+def delete_contact(contact: Contact) -> None:
+    with transaction():
+        db.session.delete(contact)
+
+
+# --------------------------------------------------------------------------- groups and posts
+
+
+def list_contact_groups() -> list[ContactGroup]:
+    return sorted(db.session.scalars(sa.select(ContactGroup)), key=lambda g: sort_key(g.name))
+
+
+def get_contact_group(group_id) -> ContactGroup | None:
+    try:
+        return db.session.get(ContactGroup, int(group_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def create_contact_group(name: str, post_title: str | None = None, description: str = "") -> ContactGroup:
+    name = clean_line(name)
+    if not name:
+        raise InvitationError(_("Enter a name for the group."))
+    if db.session.scalar(sa.select(ContactGroup.id).where(ContactGroup.name_folded == fold(name))):
+        raise InvitationError(_("A group with this name already exists."))
+    group = ContactGroup(name=name[:160], name_folded=fold(name), description=clean_line(description),
+                         post_title_folded=fold(post_title) or None)
+    with transaction():
+        db.session.add(group)
+    return group
+
+
+def current_holders(post_title: str) -> list[tuple[Contact, Post]]:
+    """Whoever holds a post with this title now, in every tổ dân phố."""
+    rows = db.session.execute(
+        sa.select(Contact, Post)
+        .join(PostHolding, PostHolding.contact_id == Contact.id)
+        .join(Post, Post.id == PostHolding.post_id)
+        .where(Post.title_folded == fold(post_title), PostHolding.ended_on.is_(None))
+    ).unique().all()
+    return [(c, p) for c, p in rows]
+
+
+def group_members(group: ContactGroup) -> list[tuple[Contact, str]]:
+    """(contact, why) for a group: its listed members, or the current holders of its post."""
+    if group.is_post_based:
+        pairs = [(c, p.label) for c, p in current_holders(group.post_title_folded)]
+    else:
+        pairs = [(c, group.name) for c in group.contacts]
+    return sorted(pairs, key=lambda pair: pair[0].name_key)
+
+
+def list_posts() -> list[Post]:
+    posts = db.session.scalars(sa.select(Post).options(selectinload(Post.holdings))).unique().all()
+    return sorted(posts, key=lambda p: (sort_key(p.title), p.residential_group.sort_key if p.residential_group else (0,)))
+
+
+def get_post(post_id) -> Post | None:
+    try:
+        return db.session.get(Post, int(post_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def get_or_create_post(title: str, residential_group: ResidentialGroup | None) -> Post:
+    title = clean_line(title)
+    if not title:
+        raise InvitationError(_("Enter the title of the post."))
+    stmt = sa.select(Post).where(Post.title_folded == fold(title))
+    stmt = stmt.where(Post.residential_group_id == residential_group.id) if residential_group else stmt.where(
+        Post.residential_group_id.is_(None))
+    post = db.session.scalar(stmt)
+    if post is None:
+        post = Post(title=title[:160], title_folded=fold(title), residential_group=residential_group)
+        db.session.add(post)
+        db.session.flush()
+    return post
+
+
+def current_holding(post: Post) -> PostHolding | None:
+    return db.session.scalar(sa.select(PostHolding).where(PostHolding.post_id == post.id, PostHolding.ended_on.is_(None)))
+
+
+def hand_over(post: Post, contact: Contact, on: date | None = None, note: str = "") -> PostHolding:
+    """The post passes to ``contact`` from ``on``: the previous holding ends that day."""
+    on = on or local_today()
+    with transaction():
+        current = current_holding(post)
+        if current is not None:
+            if current.contact_id == contact.id:
+                return current
+            if on < current.started_on:
+                raise InvitationError(_("The hand-over date is before the current holder started."))
+            current.ended_on = on
+        holding = PostHolding(post=post, contact=contact, started_on=on, note=clean_line(note)[:300])
+        db.session.add(holding)
+    return holding
+
+
+# --------------------------------------------------------------------------- import jobs
+
+
+def _imports_dir() -> Path:
+    path = Path(current_app.config["CIVIC_DATA_DIR"]) / "contact-imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+_JOB_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def _job_paths(job_id: str) -> tuple[Path, Path]:
+    if not _JOB_RE.match(job_id or ""):
+        raise InvitationError(_("This import was not found. Upload the file again."))
+    base = _imports_dir()
+    return base / f"{job_id}.upload", base / f"{job_id}.json"
+
+
+def read_job(job_id: str) -> dict:
+    upload, status = _job_paths(job_id)
+    if not status.exists():
+        raise InvitationError(_("This import was not found. Upload the file again."))
+    return json.loads(status.read_text(encoding="utf-8"))
+
+
+def _write_job(job_id: str, data: dict) -> None:
+    _, status = _job_paths(job_id)
+    tmp = status.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(status)
+
+
+def start_import(data: bytes, filename: str, user_id: int | None, mapping: dict | None = None) -> str:
+    """Keep the upload under the data directory and analyse it in the queue; returns the job id."""
+    from civic.invitations.importer import sniff_kind
+
+    if not data:
+        raise InvitationError(_("Choose a file to import."))
+    try:
+        sniff_kind(data, filename)
+    except ValueError as exc:
+        raise InvitationError(str(exc)) from exc
+    job_id = secrets.token_urlsafe(24)
+    upload, _status = _job_paths(job_id)
+    upload.write_bytes(data)
+    _write_job(job_id, {"id": job_id, "state": "queued", "filename": clean_line(filename)[:200], "user_id": user_id,
+                        "progress": 0, "mapping": mapping, "report": None, "error": None})
+    from civic.invitations.tasks import analyse_import_task
+
+    analyse_import_task(job_id)
+    return job_id
+
+
+def remap_import(job_id: str, mapping: dict[int, str]) -> None:
+    job = read_job(job_id)
+    if job["state"] == "written":
+        raise InvitationError(_("This import has already been written."))
+    job.update(state="queued", mapping={str(k): v for k, v in mapping.items()}, report=None, error=None, progress=0)
+    _write_job(job_id, job)
+    from civic.invitations.tasks import analyse_import_task
+
+    analyse_import_task(job_id)
+
+
+def run_import_analysis(job_id: str) -> None:
+    """Runs in the worker: parse + classify, progress written to the status JSON."""
+    from civic.invitations.importer import analyse
+
+    job = read_job(job_id)
+    upload, _status = _job_paths(job_id)
+    job["state"] = "running"
+    _write_job(job_id, job)
+
+    def progress(n):
+        job["progress"] = n
+        _write_job(job_id, job)
+
+    try:
+        mapping = {int(k): v for k, v in job["mapping"].items()} if job.get("mapping") else None
+        report = analyse(upload.read_bytes(), job["filename"], mapping, progress)
+    except ValueError as exc:
+        job.update(state="error", error=str(exc))
+    else:
+        job.update(state="ready", report=report.as_dict(), progress=len(report.rows))
+    _write_job(job_id, job)
+
+
+def confirm_import(job_id: str) -> dict:
+    """Write the previewed rows, all or nothing (classification refreshed against the database)."""
+    from civic.invitations.importer import ImportReport, classify, write_import
+
+    job = read_job(job_id)
+    if job["state"] == "written":
+        raise InvitationError(_("This import has already been written."))
+    if job["state"] != "ready" or not job.get("report"):
+        raise InvitationError(_("The file is still being checked. Wait for the preview, then confirm."))
+    report = ImportReport.from_dict(job["report"])
+    classify(report.rows)
+    summary = write_import(report)
+    job.update(state="written", summary=summary)
+    _write_job(job_id, job)
+    upload, _status = _job_paths(job_id)
+    upload.unlink(missing_ok=True)
+    return summary
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_contacts_xlsx() -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    ws.title = "Danh bạ"
+    ws.append([_("No."), _("Family name"), _("Middle name"), _("Given name"), _("Full name"), _("Position"),
+               _("Unit"), _("Residential group"), _("Phone"), _("Email"), _("Groups"), _("Notes")])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    from civic.core.phone import format_phone_local
+
+    for n, c in enumerate(list_contacts(), start=1):
+        ws.append([n, c.family_name, c.middle_name, c.given_name, c.full_name, c.position, c.unit,
+                   c.residential_group.name if c.residential_group else "", format_phone_local(c.phone),
+                   c.email or "", "; ".join(sorted((g.name for g in c.groups), key=sort_key)), c.notes])
+    for col, width in zip("ABCDEFGHIJKL", (6, 12, 14, 10, 28, 30, 30, 18, 15, 28, 30, 30), strict=True):
+        ws.column_dimensions[col].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def list_invitations(event) -> list[Invitation]:
+    rows = db.session.scalars(
+        sa.select(Invitation).where(Invitation.event_id == event.id).options(selectinload(Invitation.recorded_by))
+    ).all()
+    return sorted(rows, key=lambda i: i.name_key)
+
+
+def _snapshot(inv: Invitation, contact: Contact) -> None:
+    inv.family_name, inv.middle_name, inv.given_name = contact.family_name, contact.middle_name, contact.given_name
+    inv.name_folded = contact.name_folded or fold(contact.full_name)
+    inv.position, inv.unit = contact.position, contact.unit
+    inv.residential_group_name = contact.residential_group.name if contact.residential_group else ""
+    inv.phone, inv.email = contact.phone, contact.email
+
+
+def add_invitees(event, *, group_ids=(), post_ids=(), contact_ids=(), role: str = "dai_bieu") -> int:
+    """Add contacts to the event's list; each remembers why (first source wins). Returns the number added."""
+    if role not in ROLES:
+        raise InvitationError(_("Choose a role at the meeting."))
+    wanted: dict[int, tuple[Contact, str]] = {}
+    for gid in group_ids:
+        group = get_contact_group(gid)
+        if group is None:
+            raise InvitationError(_("This group does not exist."))
+        for contact, why in group_members(group):
+            label = _("Group: %(name)s", name=group.name) + (f" ({why})" if why != group.name else "")
+            wanted.setdefault(contact.id, (contact, label))
+    for pid in post_ids:
+        post = get_post(pid)
+        if post is None:
+            raise InvitationError(_("This post does not exist."))
+        holding = current_holding(post)
+        if holding is not None:
+            wanted.setdefault(holding.contact_id, (holding.contact, _("Post: %(name)s", name=post.label)))
+    if contact_ids:
+        found = db.session.scalars(sa.select(Contact).where(Contact.id.in_([int(c) for c in contact_ids]))).all()
+        if len(found) != len(set(int(c) for c in contact_ids)):
+            raise InvitationError(_("This contact does not exist."))
+        for contact in found:
+            wanted.setdefault(contact.id, (contact, _("Individual")))
+    if not wanted:
+        raise InvitationError(_("Nobody to add: choose a group, a post or a person."))
+    present = set(db.session.scalars(sa.select(Invitation.contact_id).where(
+        Invitation.event_id == event.id, Invitation.contact_id.is_not(None))))
+    added = 0
+    with transaction():
+        for contact_id, (contact, why) in wanted.items():
+            if contact_id in present:
+                continue
+            inv = Invitation(event_id=event.id, contact_id=contact_id, token=_new_token(), checkin_code=_new_token(),
+                             role=role, source=why[:200])
+            _snapshot(inv, contact)
+            db.session.add(inv)
+            added += 1
+    return added
+
+
+def get_invitation(event, invitation_id) -> Invitation | None:
+    try:
+        inv = db.session.get(Invitation, int(invitation_id))
+    except (TypeError, ValueError):
+        return None
+    return inv if inv is not None and inv.event_id == event.id else None
+
+
+def set_role(inv: Invitation, role: str) -> None:
+    if role not in ROLES:
+        raise InvitationError(_("Choose a role at the meeting."))
+    with transaction():
+        inv.role = role
+
+
+def remove_invitation(inv: Invitation) -> None:
+    with transaction():
+        db.session.delete(inv)
+
+
+def invitation_by_token(token: str | None) -> Invitation | None:
+    if not token or len(token) < 32 or len(token) > 64:
+        return None
+    return db.session.scalar(sa.select(Invitation).where(Invitation.token == token))
+
+
+def _answerable(inv: Invitation) -> None:
+    from civic.events.services import get_event
+
+    event = get_event(inv.event_id)
+    if event.status == "cancelled":
+        raise InvitationError(_("This meeting has been cancelled."))
+    if event.ends_at <= utcnow():
+        raise InvitationError(_("This meeting is over; answers are closed."))
+
+
+def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name: str = "",
+           substitute_position: str = "", responder_name: str = "", via: str = "link", recorded_by=None) -> Invitation:
+    """Record attend / decline / substitute on this invitation (whoever holds its link)."""
+    if response not in RESPONSES:
+        raise InvitationError(_("Choose whether you will attend, decline or send a substitute."))
+    reason = nfc(reason or "").strip()[:1000]
+    substitute_name = clean_line(substitute_name)[:160]
+    substitute_position = clean_line(substitute_position)[:200]
+    if response == "substitute" and not substitute_name:
+        raise InvitationError(_("Enter the name of the person who will attend in your place."))
+    if via == "link":
+        _answerable(inv)
+    with transaction():
+        inv.status = response
+        inv.reason = reason if response in ("decline", "substitute") else ""
+        inv.substitute_name = substitute_name if response == "substitute" else ""
+        inv.substitute_position = substitute_position if response == "substitute" else ""
+        inv.responder_name = clean_line(responder_name)[:160]
+        inv.answered_at = utcnow()
+        inv.answered_via = via
+        inv.recorded_by_id = recorded_by.id if recorded_by is not None else None
+    return inv
+
+
+# --------------------------------------------------------------------------- sending
+
+
+@dataclass
+class SendResult:
+    email: int
+    sms: int
+    skipped: int
+
+
+def _event_context(event) -> dict:
+    from civic.core.timeutil import format_datetime
+
+    return {"event_title": event.title, "event_time": format_datetime(event.starts_at),
+            "event_place": ", ".join(p for p in (event.venue_name, event.venue_address) if p)}
+
+
+def send(event, invitations: list[Invitation], kind: str, user=None) -> SendResult:
+    """Send invitations / reminders through the notification engine: email where known,
+    SMS where only a phone is. ``kind``: invitation, reminder, resend."""
+    from civic.core.urls import absolute_url
+    from civic.notifications.services import Recipient, create_campaign
+
+    if event.status == "cancelled":
+        raise InvitationError(_("This meeting has been cancelled."))
+    base = _event_context(event)
+    by_channel: dict[str, list] = {"email": [], "sms": []}
+    skipped = 0
+    for inv in invitations:
+        ctx = {**base, "name": inv.full_name, "answer_url": absolute_url("invitations.respond", token=inv.token)}
+        channel = "email" if inv.email else ("sms" if inv.phone else None)
+        if channel is None:
+            skipped += 1
+            continue
+        by_channel[channel].append(Recipient(key=f"invitation:{inv.id}", name=inv.full_name, email=inv.email,
+                                             phone=inv.phone, context=ctx))
+    subjects = {
+        "invitation": _("Invitation: {event_title}"),
+        "reminder": _("Reminder: {event_title}"),
+        "resend": _("Invitation: {event_title}"),
+    }
+    body = _("Dear {name},\n\nYou are invited to {event_title}.\nTime: {event_time}\nPlace: {event_place}\n\n"
+             "Please tell us whether you will attend, decline or send a substitute:\n{answer_url}\n")
+    if kind == "reminder":
+        body = _("Dear {name},\n\nA reminder about {event_title}.\nTime: {event_time}\nPlace: {event_place}\n\n"
+                 "Your answer, or a change of it:\n{answer_url}\n")
+    sms = _("Invitation: {event_title}, {event_time}. Answer: {answer_url}")
+    stamp = utcnow().strftime("%Y%m%d%H%M%S%f")
+    for channel, recipients in by_channel.items():
+        if not recipients:
+            continue
+        ids = ",".join(r.key for r in recipients)
+        # Initial invitations are sent once per invitee set; reminders and resends on request.
+        suffix = hashlib.sha256(ids.encode()).hexdigest()[:16] if kind == "invitation" else stamp
+        create_campaign(
+            kind=f"invitation_{kind}", topic="invitations", subject=subjects[kind], body_text=body,
+            sms_text=sms if channel == "sms" else None, channels=(channel,), recipients=recipients,
+            urgent=False, created_by=user, dedupe_key=f"invitations:{event.id}:{kind}:{channel}:{suffix}",
+        )
+    now = utcnow()
+    sent_ids = {int(r.key.split(":")[1]) for rs in by_channel.values() for r in rs}
+    with transaction():
+        for inv in invitations:
+            if inv.id in sent_ids:
+                if kind == "reminder":
+                    inv.reminded_at = now
+                else:
+                    inv.sent_at = inv.sent_at or now
+    return SendResult(email=len(by_channel["email"]), sms=len(by_channel["sms"]), skipped=skipped)
+
+
+def send_invitations(event, user=None) -> SendResult:
+    unsent = [i for i in list_invitations(event) if i.sent_at is None and not i.is_walk_in]
+    if not unsent:
+        raise InvitationError(_("Everyone on the list has already been sent an invitation."))
+    return send(event, unsent, "invitation", user)
+
+
+def send_reminders(event, audience: str, user=None) -> SendResult:
+    """audience: "pending" (no answer yet) or "accepted" (attend or substitute)."""
+    invs = [i for i in list_invitations(event) if not i.is_walk_in]
+    if audience == "pending":
+        targets = [i for i in invs if i.status == "pending"]
+    elif audience == "accepted":
+        targets = [i for i in invs if i.status in ("attend", "substitute")]
+    else:
+        raise InvitationError(_("Choose who to remind."))
+    if not targets:
+        raise InvitationError(_("Nobody to remind."))
+    return send(event, targets, "reminder", user)
+
+
+# --------------------------------------------------------------------------- check-in
+
+
+def check_in(inv: Invitation, user=None, method: str = "search") -> tuple[Invitation, bool]:
+    """Mark arrival; a second check-in changes nothing and reports the first time."""
+    if inv.checked_in_at is not None:
+        return inv, False
+    with transaction():
+        # Re-read under the transaction so two organizers scanning at once keep the first time.
+        updated = db.session.execute(
+            sa.update(Invitation).where(Invitation.id == inv.id, Invitation.checked_in_at.is_(None))
+            .values(checked_in_at=utcnow(), checkin_method=method, checked_in_by_id=user.id if user else None)
+        ).rowcount
+    db.session.refresh(inv)
+    return inv, bool(updated)
+
+
+def invitation_by_checkin_code(code: str | None) -> Invitation | None:
+    if not code or len(code) < 32 or len(code) > 64:
+        return None
+    return db.session.scalar(sa.select(Invitation).where(Invitation.checkin_code == code))
+
+
+def search_invitees(event, q: str) -> list[Invitation]:
+    folded = fold(q)
+    if not folded:
+        return []
+    rows = db.session.scalars(sa.select(Invitation).where(
+        Invitation.event_id == event.id,
+        sa.or_(Invitation.name_folded.contains(folded), sa.func.lower(Invitation.substitute_name).contains(q.lower())),
+    )).all()
+    if not rows:
+        # Substitute names are stored with tone marks; compare folded in Python as a fallback.
+        rows = [i for i in list_invitations(event) if folded in fold(i.substitute_name)]
+    return sorted(rows, key=lambda i: i.name_key)[:50]
+
+
+def add_walk_in(event, full_name: str, position: str = "", unit: str = "", user=None) -> Invitation:
+    family, middle, given = split_full_name(clean_line(full_name))
+    if not given:
+        raise InvitationError(_("Enter the person's full name."))
+    inv = Invitation(event_id=event.id, token=_new_token(), checkin_code=_new_token(), role="khach_moi",
+                     source=_("Walk-in"), family_name=family, middle_name=middle, given_name=given,
+                     position=clean_line(position)[:200], unit=clean_line(unit)[:200], is_walk_in=True,
+                     status="attend", answered_at=utcnow(), answered_via="walk_in",
+                     recorded_by_id=user.id if user else None,
+                     checked_in_at=utcnow(), checkin_method="walk_in", checked_in_by_id=user.id if user else None)
+    inv.name_folded = fold(inv.full_name)
+    with transaction():
+        db.session.add(inv)
+    return inv
+
+
+def tick_signed(event, invitation_ids: list[int], user=None) -> int:
+    """Check in everyone ticked on the paper sign-in sheet, in one statement."""
+    ids = {int(i) for i in invitation_ids}
+    if not ids:
+        return 0
+    with transaction():
+        count = db.session.execute(
+            sa.update(Invitation)
+            .where(Invitation.event_id == event.id, Invitation.id.in_(ids), Invitation.checked_in_at.is_(None))
+            .values(checked_in_at=utcnow(), checkin_method="paper", checked_in_by_id=user.id if user else None)
+        ).rowcount
+    return count
+
+
+def unit_of(inv: Invitation) -> str:
+    return inv.unit or inv.residential_group_name or _("Other")
+
+
+def sign_in_sheet(event) -> list[tuple[str, list[Invitation]]]:
+    """Invitees who did not decline, grouped by unit (Vietnamese order), names in Vietnamese order."""
+    groups: dict[str, list[Invitation]] = {}
+    for inv in list_invitations(event):
+        if inv.status == "decline":
+            continue
+        groups.setdefault(unit_of(inv), []).append(inv)
+    return [(unit, groups[unit]) for unit in sorted(groups, key=sort_key)]
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _counts(invs: list[Invitation]) -> dict[str, int]:
+    return {
+        "invited": len([i for i in invs if not i.is_walk_in]),
+        "answered": sum(1 for i in invs if i.status != "pending" and not i.is_walk_in),
+        "accepted": sum(1 for i in invs if i.status == "attend" and not i.is_walk_in),
+        "declined": sum(1 for i in invs if i.status == "decline"),
+        "substitutes": sum(1 for i in invs if i.status == "substitute"),
+        "attended": sum(1 for i in invs if i.checked_in_at is not None),
+        "walk_ins": sum(1 for i in invs if i.is_walk_in),
+    }
+
+
+def attendance_report(event) -> dict:
+    invs = list_invitations(event)
+    by_source: dict[str, list] = {}
+    by_unit: dict[str, list] = {}
+    for inv in invs:
+        by_source.setdefault(inv.source or _("Individual"), []).append(inv)
+        by_unit.setdefault(unit_of(inv), []).append(inv)
+    return {
+        "totals": _counts(invs),
+        "by_group": [(k, _counts(by_source[k])) for k in sorted(by_source, key=sort_key)],
+        "by_unit": [(k, _counts(by_unit[k])) for k in sorted(by_unit, key=sort_key)],
+    }
+
+
+def report_chart_svg(totals: dict[str, int]) -> str:
+    """A horizontal bar chart as SVG markup (attributes only, no inline style: CSP)."""
+    from markupsafe import escape
+
+    bars = [("invited", _("Invited")), ("answered", _("Answered")), ("accepted", _("Will attend")),
+            ("substitutes", _("Substitutes")), ("attended", _("Attended"))]
+    top = max([totals[k] for k, _label in bars] + [1])
+    width, label_w, row_h = 560, 150, 34
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {row_h * len(bars) + 10}" '
+             f'class="inv-chart" role="img" aria-label="{escape(_("Attendance chart"))}">']
+    for n, (key, label) in enumerate(bars):
+        y = 5 + n * row_h
+        w = int((width - label_w - 60) * totals[key] / top)
+        parts.append(f'<text x="0" y="{y + 20}" class="inv-chart-label">{escape(label)}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{max(w, 1)}" height="22" rx="3" class="inv-bar inv-bar-{key}"/>')
+        parts.append(f'<text x="{label_w + w + 6}" y="{y + 20}" class="inv-chart-value">{totals[key]}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def report_xlsx(event) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from civic.core.phone import format_phone_local
+    from civic.core.timeutil import format_datetime
+
+    rep = attendance_report(event)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tổng hợp"
+    headers = [_("Invited"), _("Answered"), _("Will attend"), _("Declined"), _("Substitutes"), _("Attended"), _("Walk-ins")]
+    keys = ["invited", "answered", "accepted", "declined", "substitutes", "attended", "walk_ins"]
+    ws.append([event.title])
+    ws.append(["", *headers])
+    ws.append([_("Total"), *(rep["totals"][k] for k in keys)])
+    ws.append([])
+    ws.append([_("By group"), *headers])
+    for name, c in rep["by_group"]:
+        ws.append([name, *(c[k] for k in keys)])
+    ws.append([])
+    ws.append([_("By unit"), *headers])
+    for name, c in rep["by_unit"]:
+        ws.append([name, *(c[k] for k in keys)])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.column_dimensions["A"].width = 40
+    detail = wb.create_sheet("Danh sách")
+    statuses, roles = status_labels(), role_labels()
+    detail.append([_("No."), _("Full name"), _("Position"), _("Unit"), _("Residential group"), _("Phone"), _("Role"),
+                   _("Source"), _("Answer"), _("Substitute"), _("Reason"), _("Checked in")])
+    for n, inv in enumerate(list_invitations(event), start=1):
+        detail.append([n, inv.full_name, inv.position, inv.unit, inv.residential_group_name, format_phone_local(inv.phone),
+                       roles.get(inv.role, inv.role), inv.source, statuses.get(inv.status, inv.status),
+                       clean_line(f"{inv.substitute_name} {inv.substitute_position}"), inv.reason,
+                       format_datetime(inv.checked_in_at, with_weekday=False) if inv.checked_in_at else ""])
+    for cell in detail[1]:
+        cell.font = Font(bold=True)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- letters
+
+
+def letter_settings(event) -> LetterSettings:
+    settings = db.session.scalar(sa.select(LetterSettings).where(LetterSettings.event_id == event.id))
+    if settings is None:
+        settings = LetterSettings(event_id=event.id, number=f"{event.id:02d}/GM-UBND", issued_on=local_today(),
+                                  signer_title=_("ON BEHALF OF THE PEOPLE'S COMMITTEE") + "\n" + _("CHAIRMAN"))
+    return settings
+
+
+def save_letter_settings(event, **values) -> LetterSettings:
+    settings = letter_settings(event)
+    for key in ("number", "participants", "agenda", "contact_person", "signer_title", "signer_name"):
+        if key in values and values[key] is not None:
+            setattr(settings, key, nfc(values[key]).strip())
+    if values.get("issued_on"):
+        settings.issued_on = values["issued_on"]
+    with transaction():
+        db.session.add(settings)
+    return settings
+
+
+def qr_data_uri(url: str) -> str:
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
