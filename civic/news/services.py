@@ -1,2 +1,950 @@
-def home_news():
-    return {}
+"""News rules: sanitising, slugs, the publishing workflow, history, images, search, feeds.
+
+Pages and the API call these functions; they raise NewsError (a translated message).
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import markdown as markdown_lib
+import nh3
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy.orm import selectinload
+
+from civic.core.db import is_postgres, is_sqlite
+from civic.core.text import clean_line, fold, nfc, slugify, strip_marks
+from civic.core.timeutil import local_to_utc, local_tz, to_local, utcnow
+from civic.extensions import db
+from civic.news import images as image_service
+from civic.news.models import (
+    PG_TSVECTOR,
+    Article,
+    ArticleImage,
+    ArticleRevision,
+    ArticleSlug,
+    ArticleStatus,
+    Category,
+    Tag,
+)
+
+TITLE_MAX = 250
+SUMMARY_MAX = 1000
+BODY_MAX = 200_000
+CAPTION_MAX = 300
+QUERY_MAX_TOKENS = 8
+PER_PAGE = 10
+DEFAULT_CATEGORY_SLUG = "tin-tuc-su-kien"
+DEFAULT_CATEGORIES = [
+    ("Tin tức – Sự kiện", "tin-tuc-su-kien"),
+    ("Thông báo", "thong-bao"),
+    ("Hoạt động tổ dân phố", "hoat-dong-to-dan-pho"),
+    ("Bầu cử", "bau-cu"),
+]
+# Paths under /tin-tuc/ that an article slug must not shadow.
+RESERVED_SLUGS = {"quan-ly", "tim-kiem", "chuyen-muc", "luu-tru", "the", "feed-atom", "feed", "moi"}
+
+
+class NewsError(ValueError):
+    """A rule was broken; ``str(exc)`` is a translated, user-facing message."""
+
+    def __init__(self, message: str, field: str | None = None, status: int = 422):
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+# ----------------------------------------------------------------------------- sanitising
+
+ALLOWED_TAGS = {
+    "h2", "h3", "h4", "p", "br", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "strong", "em", "b", "i", "blockquote",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
+# Removed with everything inside them (Word's <xml>/<style> blocks, scripts, embeds).
+DROP_WITH_CONTENT = {"script", "style", "xml", "iframe", "object", "embed", "noscript", "template", "svg", "math",
+                     "head", "title", "textarea", "select"}
+_HREF_RE = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
+_SPAN_RE = re.compile(r"^[0-9]{1,2}$")
+
+
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    value = value.strip()
+    if tag == "a" and attr == "href":
+        return value if _HREF_RE.match(value) else None
+    if tag == "img" and attr == "src":
+        if value.startswith("/media/") and ".." not in value:
+            return value
+        return value if value.lower().startswith("https://") else None
+    if attr in {"colspan", "rowspan"}:
+        return value if _SPAN_RE.match(value) else None
+    return value
+
+
+def sanitize_html(raw: str | None) -> str:
+    """The allow-listed subset of ``raw``: what every article body is stored as."""
+    if not raw:
+        return ""
+    cleaned = nh3.clean(
+        nfc(raw),
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROP_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener",
+        strip_comments=True,
+    )
+    # Word leaves runs of empty paragraphs behind.
+    cleaned = re.sub(r"(<p>(\s|&nbsp;|\u00a0)*</p>\s*)+", "", cleaned)
+    return cleaned.strip()
+
+
+def markdown_to_html(source: str) -> str:
+    return markdown_lib.markdown(source or "", extensions=["tables", "sane_lists"], output_format="html")
+
+
+def body_to_html(body: str | None, body_format: str = "html") -> str:
+    if body_format == "markdown":
+        return sanitize_html(markdown_to_html(body or ""))
+    return sanitize_html(body or "")
+
+
+def html_to_text(body_html: str) -> str:
+    text = nh3.clean(re.sub(r"<(br|/p|/h[2-4]|/li|/tr|/blockquote)\s*/?>", " \\g<0>", body_html or ""), tags=set())
+    return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
+
+
+def plain_line(value: str | None) -> str:
+    """One-line text fields (titles, captions): markup removed, whitespace collapsed."""
+    text = html_lib.unescape(nh3.clean(nfc(value or ""), tags=set(), clean_content_tags={"script", "style"}))
+    return clean_line(text)
+
+
+def plain_text(value: str | None) -> str:
+    text = html_lib.unescape(nh3.clean(nfc(value or ""), tags=set(), clean_content_tags={"script", "style"}))
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+# ----------------------------------------------------------------------------- categories and tags
+
+
+def ensure_default_categories() -> list[Category]:
+    """The four standard categories (idempotent)."""
+    existing = {c.slug: c for c in db.session.scalars(sa.select(Category))}
+    for position, (name, slug) in enumerate(DEFAULT_CATEGORIES):
+        if slug not in existing:
+            category = Category(name=name, slug=slug, position=position, description="")
+            db.session.add(category)
+            existing[slug] = category
+    db.session.flush()
+    return list_categories()
+
+
+def list_categories() -> list[Category]:
+    return list(db.session.scalars(sa.select(Category).order_by(Category.position, Category.id)))
+
+
+def get_category(slug: str | None) -> Category | None:
+    if not slug:
+        return None
+    return db.session.scalar(sa.select(Category).where(Category.slug == slug))
+
+
+def create_category(name: str, description: str = "") -> Category:
+    name = plain_line(name)
+    if not name:
+        raise NewsError(_("Enter the category's name."), "name")
+    if len(name) > 120:
+        raise NewsError(_("The category name must be at most 120 characters."), "name")
+    slug = slugify(name) or "chuyen-muc"
+    if db.session.scalar(sa.select(Category.id).where(sa.or_(Category.slug == slug, Category.name == name))):
+        raise NewsError(_("A category with this name already exists."), "name", 409)
+    position = (db.session.scalar(sa.select(sa.func.max(Category.position))) or 0) + 1
+    category = Category(name=name, slug=slug, description=plain_line(description)[:300], position=position)
+    db.session.add(category)
+    db.session.commit()
+    return category
+
+
+def _resolve_tags(raw) -> list[Tag]:
+    if isinstance(raw, str):
+        names = raw.split(",")
+    else:
+        names = list(raw or [])
+    tags: list[Tag] = []
+    seen: set[str] = set()
+    for name in names[:20]:
+        name = plain_line(str(name))[:60]
+        slug = slugify(name)
+        if not slug or slug in seen:
+            continue
+        seen.add(slug)
+        tag = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
+        if tag is None:
+            tag = Tag(name=name, slug=slug)
+            db.session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def get_tag(slug: str) -> Tag | None:
+    return db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
+
+
+# ----------------------------------------------------------------------------- slugs
+
+
+def _slug_taken(slug: str, article_id: int | None) -> bool:
+    current = db.session.scalar(sa.select(Article.id).where(Article.slug == slug))
+    if current is not None and current != article_id:
+        return True
+    old = db.session.scalar(sa.select(ArticleSlug.article_id).where(ArticleSlug.slug == slug))
+    return old is not None and old != article_id
+
+
+def unique_slug(text: str, article_id: int | None = None) -> str:
+    """A slug from ``text`` no other article has (or had): "hoi-nghi", "hoi-nghi-2", …"""
+    base = slugify(text, max_length=80) or "bai-viet"
+    candidate = base
+    n = 1
+    while candidate in RESERVED_SLUGS or _slug_taken(candidate, article_id):
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _change_slug(article: Article, new_slug: str) -> None:
+    if new_slug == article.slug:
+        return
+    # The old address keeps working (301); an old slug taken back becomes current again.
+    reused = db.session.scalar(sa.select(ArticleSlug).where(ArticleSlug.slug == new_slug))
+    if reused is not None:
+        db.session.delete(reused)
+        db.session.flush()
+    db.session.add(ArticleSlug(slug=article.slug, article_id=article.id))
+    article.slug = new_slug
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def parse_publish_at(value) -> datetime | None:
+    """An aware UTC time from a datetime (naive = ward time) or an ISO 8601 string."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return local_to_utc(value) if value.tzinfo is None else value.astimezone(UTC)
+    if not isinstance(value, str):
+        raise NewsError(_("The publication time is not a valid date and time."), "publish_at", 400)
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise NewsError(
+            _("The publication time is not a valid date and time (for example 2021-01-29T08:00)."), "publish_at", 400
+        ) from exc
+    return local_to_utc(parsed) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+@dataclass
+class ArticleInput:
+    title: str = ""
+    summary: str = ""
+    body: str = ""
+    body_format: str = "html"
+    category: str | None = None
+    status: str = ArticleStatus.DRAFT.value
+    publish_at: datetime | str | None = None
+    tags: list[str] | str = field(default_factory=list)
+    byline: str = ""
+    slug: str | None = None
+    regenerate_slug: bool = False
+
+
+def _validated(data: ArticleInput, partial_of: Article | None = None, now: datetime | None = None) -> dict:
+    """Check everything before anything is written; returns the cleaned values."""
+    now = now or utcnow()
+    values: dict = {}
+    title = plain_line(data.title)
+    if not title:
+        raise NewsError(_("Enter a title."), "title")
+    if len(title) > TITLE_MAX:
+        raise NewsError(_("The title must be at most %(max)s characters.", max=TITLE_MAX), "title")
+    values["title"] = title
+    summary = plain_text(data.summary)
+    if len(summary) > SUMMARY_MAX:
+        raise NewsError(_("The summary must be at most %(max)s characters.", max=SUMMARY_MAX), "summary")
+    values["summary"] = summary
+    if data.body_format not in {"html", "markdown"}:
+        raise NewsError(_("Choose how the body is written: HTML or Markdown."), "body_format")
+    if len(data.body or "") > BODY_MAX:
+        raise NewsError(_("The article body is too long."), "body")
+    values["body_html"] = body_to_html(data.body, data.body_format)
+    category = get_category(data.category or DEFAULT_CATEGORY_SLUG)
+    if category is None:
+        raise NewsError(_("This category does not exist."), "category")
+    values["category"] = category
+    if data.status not in {s.value for s in ArticleStatus}:
+        raise NewsError(_("The status must be draft, published or scheduled."), "status")
+    values["status"] = data.status
+    publish_at = parse_publish_at(data.publish_at)
+    if data.status == ArticleStatus.SCHEDULED.value:
+        if publish_at is None:
+            raise NewsError(_("Choose when the article should be published."), "publish_at")
+        if publish_at <= now:
+            raise NewsError(_("The publication time must be in the future."), "publish_at")
+    values["publish_at"] = publish_at if data.status == ArticleStatus.SCHEDULED.value else None
+    values["byline"] = plain_line(data.byline)[:120]
+    if data.slug:
+        slug = slugify(data.slug)
+        if not slug:
+            raise NewsError(_("The address may use only letters, digits and hyphens."), "slug")
+        if slug in RESERVED_SLUGS or _slug_taken(slug, partial_of.id if partial_of else None):
+            raise NewsError(_("Another article already uses this address."), "slug", 409)
+        values["slug"] = slug
+    values["tags"] = _resolve_tags(data.tags)  # last: it adds new tags to the session
+    return values
+
+
+# ----------------------------------------------------------------------------- history
+
+
+def _short(value) -> object:
+    if isinstance(value, str) and len(value) > 300:
+        return value[:300] + "…"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def record_revision(article: Article, user, action: str, changes: dict | None = None) -> ArticleRevision:
+    revision = ArticleRevision(
+        article=article,
+        user_id=user.id if user is not None and getattr(user, "id", None) else None,
+        action=action,
+        changes={k: {"old": _short(old), "new": _short(new)} for k, (old, new) in (changes or {}).items()},
+    )
+    db.session.add(revision)
+    return revision
+
+
+def _index_text(article: Article) -> None:
+    article.title_folded = fold(article.title)
+    article.body_folded = fold(f"{article.summary} {html_to_text(article.body_html)}")
+
+
+# ----------------------------------------------------------------------------- workflow
+
+
+def create_article(data: ArticleInput, user, now: datetime | None = None) -> Article:
+    now = now or utcnow()
+    values = _validated(data, now=now)
+    article = Article(
+        title=values["title"],
+        summary=values["summary"],
+        body_html=values["body_html"],
+        category=values["category"],
+        author_id=user.id if user is not None else None,
+        byline=values["byline"] or (user.full_name if user is not None else ""),
+        status=values["status"],
+        publish_at=values["publish_at"],
+        published_at=now if values["status"] == ArticleStatus.PUBLISHED.value else None,
+        tags=values["tags"],
+        slug=values.get("slug") or unique_slug(values["title"]),
+    )
+    _index_text(article)
+    try:
+        db.session.add(article)
+        db.session.flush()
+        record_revision(article, user, "created", {"title": (None, article.title), "status": (None, article.status)})
+        db.session.commit()
+    except sa.exc.IntegrityError as exc:
+        db.session.rollback()
+        raise NewsError(_("Another article already uses this address."), "slug", 409) from exc
+    return article
+
+
+EDITABLE = ("title", "summary", "body_html", "category", "status", "publish_at", "byline")
+
+
+def update_article(article: Article, data: ArticleInput, user, now: datetime | None = None) -> Article:
+    now = now or utcnow()
+    values = _validated(data, partial_of=article, now=now)
+    changes: dict = {}
+    for name in EDITABLE:
+        old = getattr(article, name)
+        new = values[name]
+        if name == "byline" and not new:
+            continue
+        if old != new:
+            changes[name] = (old.name if name == "category" else old, new.name if name == "category" else new)
+            setattr(article, name, new)
+    old_tags = sorted(t.slug for t in article.tags)
+    new_tags = sorted(t.slug for t in values["tags"])
+    if old_tags != new_tags:
+        changes["tags"] = (", ".join(old_tags), ", ".join(new_tags))
+        article.tags = values["tags"]
+    new_slug = values.get("slug") or (unique_slug(values["title"], article.id) if data.regenerate_slug else None)
+    if new_slug and new_slug != article.slug:
+        changes["slug"] = (article.slug, new_slug)
+        _change_slug(article, new_slug)
+    if "status" in changes and article.status == ArticleStatus.PUBLISHED.value and article.published_at is None:
+        article.published_at = now
+    if not changes:
+        return article
+    _index_text(article)
+    action = "edited"
+    if "status" in changes:
+        action = {"published": "published", "scheduled": "scheduled", "draft": "unpublished"}[article.status]
+    record_revision(article, user, action, changes)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError as exc:
+        db.session.rollback()
+        raise NewsError(_("Another article already uses this address."), "slug", 409) from exc
+    return article
+
+
+def article_input_from(article: Article, **overrides) -> ArticleInput:
+    """The current values as input (for PATCH: change only what is given)."""
+    data = ArticleInput(
+        title=article.title,
+        summary=article.summary,
+        body=article.body_html,
+        category=article.category.slug,
+        status=article.status,
+        publish_at=article.publish_at,
+        tags=[t.name for t in article.tags],
+        byline=article.byline,
+    )
+    for key, value in overrides.items():
+        setattr(data, key, value)
+    return data
+
+
+def publish_article(article: Article, user, now: datetime | None = None) -> Article:
+    now = now or utcnow()
+    if article.status == ArticleStatus.PUBLISHED.value:
+        return article
+    old = article.status
+    article.status = ArticleStatus.PUBLISHED.value
+    article.publish_at = None
+    article.published_at = article.published_at or now
+    record_revision(article, user, "published", {"status": (old, article.status)})
+    db.session.commit()
+    return article
+
+
+def unpublish_article(article: Article, user) -> Article:
+    if article.status == ArticleStatus.DRAFT.value:
+        return article
+    old = article.status
+    article.status = ArticleStatus.DRAFT.value
+    article.publish_at = None
+    if article.pinned:
+        article.pinned = False
+        article.pinned_at = None
+    record_revision(article, user, "unpublished", {"status": (old, article.status)})
+    db.session.commit()
+    return article
+
+
+def set_pinned(article: Article, pinned: bool, user, now: datetime | None = None) -> Article:
+    if bool(article.pinned) == pinned:
+        return article
+    article.pinned = pinned
+    article.pinned_at = (now or utcnow()) if pinned else None
+    record_revision(article, user, "pinned" if pinned else "unpinned", {"pinned": (not pinned, pinned)})
+    db.session.commit()
+    return article
+
+
+def delete_article(article: Article) -> None:
+    keys = [img.key for img in article.images]
+    db.session.delete(article)
+    db.session.commit()
+    for key in keys:
+        image_service.delete_variants(key)
+
+
+def publish_due_articles(now: datetime | None = None) -> list[Article]:
+    """Publish every scheduled article whose time has come (the worker calls this each minute).
+
+    Each article is claimed with a conditional UPDATE, so two workers never publish it twice.
+    """
+    now = now or utcnow()
+    due_ids = list(
+        db.session.scalars(
+            sa.select(Article.id).where(
+                Article.status == ArticleStatus.SCHEDULED.value, Article.publish_at <= now
+            ).order_by(Article.publish_at)
+        )
+    )
+    published: list[Article] = []
+    for article_id in due_ids:
+        article = db.session.get(Article, article_id)
+        claimed = db.session.execute(
+            sa.update(Article)
+            .where(Article.id == article_id, Article.status == ArticleStatus.SCHEDULED.value)
+            .values(status=ArticleStatus.PUBLISHED.value, published_at=Article.publish_at)
+        ).rowcount
+        if claimed:
+            record_revision(article, None, "published", {"status": ("scheduled", "published")})
+            published.append(article)
+    db.session.commit()
+    for article in published:
+        db.session.refresh(article)
+    return published
+
+
+# ----------------------------------------------------------------------------- images
+
+
+def add_image(article: Article, data: bytes, kind: str, caption: str, user) -> ArticleImage:
+    """Store an uploaded picture as the cover (replacing the old one) or in the album."""
+    caption = plain_line(caption)
+    if len(caption) > CAPTION_MAX:
+        raise NewsError(_("The caption must be at most %(max)s characters.", max=CAPTION_MAX), "caption")
+    try:
+        stored = image_service.process_upload(data)
+    except image_service.ImageError as exc:
+        raise NewsError(str(exc), "image", 400) from exc
+    old_keys: list[str] = []
+    if kind == "cover":
+        for img in list(article.images):
+            if img.kind == "cover":
+                old_keys.append(img.key)
+                article.images.remove(img)
+        position = 0
+    else:
+        kind = "album"
+        position = 1 + max((img.position for img in article.images if img.kind == "album"), default=0)
+    image = ArticleImage(kind=kind, caption=caption, key=stored.key, width=stored.width, height=stored.height,
+                         position=position)
+    article.images.append(image)
+    record_revision(article, user, "image_added", {"image": (None, f"{kind}: {caption or stored.key}")})
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        image_service.delete_variants(stored.key)
+        raise
+    for key in old_keys:
+        image_service.delete_variants(key)
+    return image
+
+
+def remove_image(article: Article, image_id: int, user) -> None:
+    image = next((img for img in article.images if img.id == image_id), None)
+    if image is None:
+        raise NewsError(_("This picture does not belong to the article."), "image", 404)
+    article.images.remove(image)
+    record_revision(article, user, "image_removed", {"image": (f"{image.kind}: {image.caption or image.key}", None)})
+    db.session.commit()
+    image_service.delete_variants(image.key)
+
+
+def update_caption(article: Article, image_id: int, caption: str, user) -> None:
+    image = next((img for img in article.images if img.id == image_id), None)
+    if image is None:
+        raise NewsError(_("This picture does not belong to the article."), "image", 404)
+    caption = plain_line(caption)
+    if len(caption) > CAPTION_MAX:
+        raise NewsError(_("The caption must be at most %(max)s characters.", max=CAPTION_MAX), "caption")
+    if caption != image.caption:
+        record_revision(article, user, "edited", {"caption": (image.caption, caption)})
+        image.caption = caption
+        db.session.commit()
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _with_images(stmt):
+    return stmt.options(selectinload(Article.images), selectinload(Article.tags))
+
+
+def public_filter():
+    return Article.status == ArticleStatus.PUBLISHED.value
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _paginate(stmt, page: int, per_page: int = PER_PAGE) -> Page:
+    page = max(1, min(int(page or 1), 100_000))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    items = list(db.session.scalars(_with_images(stmt).limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def list_published(page: int = 1, category: Category | None = None, tag: Tag | None = None,
+                   year: int | None = None, month: int | None = None, per_page: int = PER_PAGE) -> Page:
+    stmt = sa.select(Article).where(public_filter())
+    if category is not None:
+        stmt = stmt.where(Article.category_id == category.id)
+    if tag is not None:
+        stmt = stmt.where(Article.tags.any(Tag.id == tag.id))
+    if year and month:
+        start = local_to_utc(datetime(year, month, 1))
+        end = local_to_utc(datetime(year + (month == 12), month % 12 + 1, 1))
+        stmt = stmt.where(Article.published_at >= start, Article.published_at < end)
+    stmt = stmt.order_by(Article.published_at.desc(), Article.id.desc())
+    return _paginate(stmt, page, per_page)
+
+
+def list_for_editors(page: int = 1, status: str | None = None) -> Page:
+    stmt = sa.select(Article)
+    if status in {s.value for s in ArticleStatus}:
+        stmt = stmt.where(Article.status == status)
+    stmt = stmt.order_by(Article.updated_at.desc(), Article.id.desc())
+    return _paginate(stmt, page, 20)
+
+
+def get_article(article_id) -> Article | None:
+    try:
+        article_id = int(article_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.get(Article, article_id)
+
+
+def find_by_slug(slug: str) -> tuple[Article | None, bool]:
+    """(article, moved): ``moved`` when ``slug`` is an old slug of the article."""
+    article = db.session.scalar(_with_images(sa.select(Article).where(Article.slug == slug)))
+    if article is not None:
+        return article, False
+    old = db.session.scalar(sa.select(ArticleSlug).where(ArticleSlug.slug == slug))
+    if old is not None:
+        return old.article, True
+    return None, False
+
+
+def related_articles(article: Article, limit: int = 4) -> list[Article]:
+    """Same tags first, then the same category; newest first."""
+    tag_ids = [t.id for t in article.tags]
+    found: list[Article] = []
+    base = sa.select(Article).where(public_filter(), Article.id != article.id)
+    if tag_ids:
+        found = list(db.session.scalars(
+            _with_images(base.where(Article.tags.any(Tag.id.in_(tag_ids))))
+            .order_by(Article.published_at.desc()).limit(limit)
+        ).unique())
+    if len(found) < limit:
+        seen = [a.id for a in found] + [article.id]
+        found += list(db.session.scalars(
+            _with_images(base.where(Article.category_id == article.category_id, Article.id.not_in(seen)))
+            .order_by(Article.published_at.desc()).limit(limit - len(found))
+        ).unique())
+    return found
+
+
+def archive_months() -> list[dict]:
+    """[{"year": 2021, "month": 1, "count": 5}, …] newest first, in the ward's time zone."""
+    dates = db.session.scalars(sa.select(Article.published_at).where(public_filter()))
+    counts: dict[tuple[int, int], int] = {}
+    for value in dates:
+        local = to_local(value)
+        counts[(local.year, local.month)] = counts.get((local.year, local.month), 0) + 1
+    return [{"year": y, "month": m, "count": c} for (y, m), c in sorted(counts.items(), reverse=True)]
+
+
+def home_news(per_category: int = 4) -> dict:
+    """What the home page shows: pinned notices, and the latest news of each category."""
+    pinned = list(db.session.scalars(
+        _with_images(sa.select(Article).where(public_filter(), Article.pinned.is_(True)))
+        .order_by(Article.pinned_at.desc()).limit(5)
+    ).unique())
+    sections = []
+    for category in list_categories():
+        latest = list(db.session.scalars(
+            _with_images(sa.select(Article).where(public_filter(), Article.category_id == category.id))
+            .order_by(Article.published_at.desc(), Article.id.desc()).limit(per_category)
+        ).unique())
+        if latest:
+            sections.append({"category": category, "articles": latest})
+    return {"pinned": pinned, "sections": sections}
+
+
+# ----------------------------------------------------------------------------- view counts
+
+
+def record_view(article: Article) -> None:
+    from civic.portal import services as portal_services
+
+    portal_services.record_hit(f"article:{article.id}")
+
+
+def view_count(article: Article) -> int:
+    from civic.portal import services as portal_services
+
+    return (article.view_count or 0) + portal_services.pending(f"article:{article.id}")
+
+
+def apply_view_counts(views: dict[int, int]) -> None:
+    """Add buffered views (called inside the counters' flush transaction)."""
+    for article_id, amount in sorted(views.items()):
+        db.session.execute(
+            sa.update(Article).where(Article.id == article_id).values(view_count=Article.view_count + amount)
+            .execution_options(synchronize_session=False)
+        )
+
+
+# ----------------------------------------------------------------------------- search
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+
+
+def query_tokens(query: str | None) -> list[str]:
+    """Folded words of a query ("Hội nghị!" -> ["hoi", "nghi"]), at most 8, each at most 40 chars."""
+    return [t[:40] for t in _TOKEN_RE.findall(fold((query or "")[:1000]))][:QUERY_MAX_TOKENS]
+
+
+def search(query: str | None, page: int = 1, category: Category | None = None, per_page: int = PER_PAGE) -> Page:
+    """Published articles matching every word of ``query``, ranked title above body."""
+    tokens = query_tokens(query)
+    page = max(1, min(int(page or 1), 100_000))
+    if not tokens:
+        return Page(items=[], page=page, per_page=per_page, total=0)
+    params: dict = {"status": ArticleStatus.PUBLISHED.value, "limit": per_page, "offset": (page - 1) * per_page}
+    extra = ""
+    if category is not None:
+        extra = " AND a.category_id = :category_id"
+        params["category_id"] = category.id
+    if is_sqlite():
+        # Quoted tokens are literal; the last one matches as a prefix while the visitor types.
+        params["q"] = " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*'
+        base = (
+            "FROM news_articles_fts JOIN news_articles a ON a.id = news_articles_fts.rowid "
+            f"WHERE news_articles_fts MATCH :q AND a.status = :status{extra}"
+        )
+        rows_sql = f"SELECT a.id {base} ORDER BY bm25(news_articles_fts, 10.0, 1.0), a.published_at DESC " \
+                   "LIMIT :limit OFFSET :offset"
+    elif is_postgres():
+        params["q"] = " & ".join(tokens[:-1] + [tokens[-1] + ":*"])
+        vector = PG_TSVECTOR.replace("title_folded", "a.title_folded").replace("body_folded", "a.body_folded")
+        base = f"FROM news_articles a, to_tsquery('simple', :q) query WHERE {vector} @@ query AND a.status = :status{extra}"
+        rows_sql = f"SELECT a.id {base} ORDER BY ts_rank({vector}, query) DESC, a.published_at DESC " \
+                   "LIMIT :limit OFFSET :offset"
+    else:  # another database: plain LIKE over the folded columns
+        likes = " AND ".join(f"(a.title_folded LIKE :t{i} OR a.body_folded LIKE :t{i})" for i in range(len(tokens)))
+        params.update({f"t{i}": f"%{t}%" for i, t in enumerate(tokens)})
+        base = f"FROM news_articles a WHERE {likes} AND a.status = :status{extra}"
+        rows_sql = f"SELECT a.id {base} ORDER BY a.published_at DESC LIMIT :limit OFFSET :offset"
+    count_params = {k: v for k, v in params.items() if k not in {"limit", "offset"}}
+    total = db.session.execute(sa.text(f"SELECT count(*) {base}"), count_params).scalar() or 0
+    ids = [row[0] for row in db.session.execute(sa.text(rows_sql), params)]
+    by_id = {a.id: a for a in db.session.scalars(_with_images(sa.select(Article).where(Article.id.in_(ids))))}
+    return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=total)
+
+
+def _folded_with_positions(text: str) -> tuple[str, list[int]]:
+    chars: list[str] = []
+    positions: list[int] = []
+    for index, ch in enumerate(text):
+        for folded in strip_marks(ch).casefold():
+            chars.append(folded)
+            positions.append(index)
+    return "".join(chars), positions
+
+
+def highlight(text: str | None, query: str | None, tokens: list[str] | None = None) -> Markup:
+    """``text`` escaped, with words matching the query (compared folded) wrapped in <mark>."""
+    text = nfc(text or "")
+    tokens = tokens if tokens is not None else query_tokens(query)
+    if not tokens or not text:
+        return escape(text)
+    folded, positions = _folded_with_positions(text)
+    pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)) + ")")
+    out: list[Markup] = []
+    cursor = 0
+    for match in pattern.finditer(folded):
+        start = positions[match.start()]
+        end = positions[match.end() - 1] + 1
+        if start < cursor:
+            continue
+        out.append(escape(text[cursor:start]))
+        out.append(Markup("<mark>%s</mark>") % text[start:end])
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return Markup("").join(out)
+
+
+def snippet(article: Article, query: str | None, width: int = 240) -> Markup:
+    """A highlighted extract of the summary/body around the first match."""
+    tokens = query_tokens(query)
+    text = f"{article.summary} {html_to_text(article.body_html)}".strip()
+    folded = fold(text)
+    start = 0
+    for token in tokens:
+        found = folded.find(token)
+        if found >= 0:
+            start = max(0, found - 60)
+            break
+    # fold() keeps one character per character for Vietnamese text, so offsets line up closely.
+    extract = text[start:start + width]
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + width < len(text) else ""
+    return escape(prefix) + highlight(extract, None, tokens) + escape(suffix)
+
+
+# ----------------------------------------------------------------------------- feeds, sitemap, API shape
+
+
+def article_url(article: Article) -> str:
+    from civic.core.urls import absolute_url
+
+    return absolute_url("news.article", slug=article.slug)
+
+
+def image_url(image: ArticleImage, variant: str = "content", fmt: str = "jpg", absolute: bool = False) -> str:
+    from flask import url_for
+
+    from civic.core.urls import absolute_url
+
+    if absolute:
+        return absolute_url("portal.media", key=image.path(variant, fmt))
+    return url_for("portal.media", key=image.path(variant, fmt))
+
+
+def build_atom(category: Category | None = None, limit: int = 30) -> bytes:
+    from feedgen.feed import FeedGenerator
+
+    from civic.core.urls import absolute_url
+
+    page = list_published(1, category=category, per_page=limit)
+    feed = FeedGenerator()
+    if category is None:
+        self_url = absolute_url("news.feed")
+        site_url = absolute_url("news.index")
+        title = _("Ward news")
+    else:
+        self_url = absolute_url("news.category_feed", slug=category.slug)
+        site_url = absolute_url("news.category", slug=category.slug)
+        title = _("Ward news") + " – " + category.name
+    feed.id(self_url)
+    feed.title(title)
+    feed.subtitle(_("News and announcements from the ward People's Committee"))
+    feed.link(href=site_url, rel="alternate")
+    feed.link(href=self_url, rel="self")
+    feed.language("vi")
+    feed.author({"name": _("Ward People's Committee")})
+    feed.updated(page.items[0].updated_at if page.items else utcnow())
+    for article in page.items:
+        entry = feed.add_entry(order="append")
+        url = article_url(article)
+        entry.id(url)
+        entry.title(article.title)
+        entry.link(href=url, rel="alternate")
+        entry.published(article.published_at)
+        entry.updated(max(article.updated_at, article.published_at))
+        entry.author({"name": article.byline or _("Editorial team")})
+        entry.category(term=article.category.slug, label=article.category.name)
+        if article.summary:
+            entry.summary(article.summary)
+        entry.content(article.body_html or article.summary or article.title, type="html")
+    return feed.atom_str(pretty=True)
+
+
+def sitemap_entries() -> list[dict]:
+    from civic.core.urls import absolute_url
+
+    entries = [{"loc": absolute_url("news.category", slug=c.slug), "lastmod": None} for c in list_categories()]
+    rows = db.session.execute(
+        sa.select(Article.slug, Article.updated_at, Article.published_at).where(public_filter())
+        .order_by(Article.published_at.desc()).limit(45_000)
+    )
+    for slug, updated, published in rows:
+        entries.append({"loc": absolute_url("news.article", slug=slug), "lastmod": max(updated, published)})
+    return entries
+
+
+def article_dict(article: Article, full: bool = True) -> dict:
+    from civic.core.timeutil import isoformat_local
+
+    data = {
+        "id": article.id,
+        "slug": article.slug,
+        "url": article_url(article),
+        "title": article.title,
+        "summary": article.summary,
+        "category": article.category.slug,
+        "category_name": article.category.name,
+        "status": article.status,
+        "pinned": bool(article.pinned),
+        "byline": article.byline,
+        "tags": [t.name for t in article.tags],
+        "published_at": isoformat_local(article.published_at),
+        "publish_at": isoformat_local(article.publish_at),
+        "updated_at": isoformat_local(article.updated_at),
+        "cover": image_url(article.cover, absolute=True) if article.cover else None,
+    }
+    if full:
+        data["body"] = article.body_html
+        data["album"] = [{"url": image_url(img, absolute=True), "caption": img.caption} for img in article.album]
+    return data
+
+
+def can_preview(user) -> bool:
+    """Editors may open drafts and scheduled articles at their future address."""
+    from civic.core.permissions import can_edit_news
+
+    return can_edit_news(user)
+
+
+def field_labels() -> dict[str, str]:
+    return {
+        "title": _("Title"), "summary": _("Summary"), "body_html": _("Body"), "category": _("Category"),
+        "status": _("Status"), "publish_at": _("Publish at"), "byline": _("Byline"), "tags": _("Tags"),
+        "slug": _("Address"), "pinned": _("Pinned"), "image": _("Picture"), "caption": _("Caption"),
+    }
+
+
+def action_labels() -> dict[str, str]:
+    return {
+        "created": _("Created"), "edited": _("Edited"), "published": _("Published"),
+        "scheduled": _("Scheduled"), "unpublished": _("Unpublished"), "pinned": _("Pinned"),
+        "unpinned": _("Unpinned"), "image_added": _("Picture added"), "image_removed": _("Picture removed"),
+    }
+
+
+def month_label(year: int, month: int) -> str:
+    return _("Month %(month)s/%(year)s", month=f"{month:02d}", year=year)
+
+
+def local_now() -> datetime:
+    return utcnow().astimezone(local_tz())

@@ -1,8 +1,20 @@
-"""Home page, language switch, health check."""
+"""Home page, language switch, health check, media files, sitemap and robots.txt."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+import mimetypes
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from civic.core.i18n import LOCALE_COOKIE
 from civic.core.permissions import public
@@ -10,6 +22,8 @@ from civic.core.security import safe_next
 from civic.elections import services as election_services
 from civic.events import services as event_services
 from civic.news import services as news_services
+from civic.news.storage import StorageError, get_storage
+from civic.portal import services as portal_services
 
 bp = Blueprint("portal", __name__)
 
@@ -50,3 +64,43 @@ def health():
 
     db.session.execute(db.text("SELECT 1"))
     return {"status": "ok"}
+
+
+MEDIA_TYPES = {".jpg": "image/jpeg", ".webp": "image/webp", ".png": "image/png", ".gif": "image/gif"}
+
+
+@bp.get("/media/<path:key>")
+@public
+def media(key):
+    """Uploaded pictures; keys are checked by the storage (no ``..``, no absolute paths)."""
+    storage = get_storage()
+    try:
+        local = storage.path(key)
+        data = None if local else (storage.read(key) if storage.exists(key) else None)
+    except (StorageError, OSError):
+        abort(404)
+    suffix = "." + key.rsplit(".", 1)[-1].lower() if "." in key else ""
+    mimetype = MEDIA_TYPES.get(suffix) or mimetypes.guess_type(key)[0]
+    if mimetype not in MEDIA_TYPES.values() or (local is None and data is None):
+        abort(404)
+    if local is not None:
+        response = send_file(local, mimetype=mimetype, max_age=30 * 24 * 3600, conditional=True)
+    else:
+        response = Response(data, mimetype=mimetype)
+        response.cache_control.max_age = 30 * 24 * 3600
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.get("/sitemap.xml")
+@public
+def sitemap():
+    xml = render_template("portal/sitemap.xml", entries=portal_services.sitemap_entries())
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+@public
+def robots():
+    text = render_template("portal/robots.txt", sitemap_url=current_app.config["CIVIC_BASE_URL"] + "/sitemap.xml")
+    return Response(text, mimetype="text/plain")
