@@ -1,0 +1,356 @@
+"""Serve the demo ward under gunicorn and load it: page discovery, servers, load generators.
+
+Used by `python -m bench` and by tests/load. Nothing here installs anything: the load
+generator is wrk when it is on PATH (Debian: `apt-get install -y wrk`), else a Python
+thread-pool client (slower; the table says which one ran).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --------------------------------------------------------------------------- demo data
+
+
+def demo_env(data_dir: Path, database_url: str | None = None, **extra) -> dict:
+    """Environment for the portal's processes (app, CLI, worker) on a private data dir."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CIVIC_", "DATABASE_URL", "REDIS_URL", "MAIL_URL"))}
+    env.update(
+        CIVIC_DATA_DIR=str(data_dir),
+        SECRET_KEY="bench-" + secrets.token_hex(16),
+        CIVIC_BASE_URL="http://127.0.0.1",
+        PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+    )
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def prepare_demo(env: dict) -> list[str]:
+    """create_all + `civic demo` in the data dir named by ``env`` (no migrations: benches only)."""
+    code = (
+        "from civic import create_app\n"
+        "from civic.extensions import db\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [str(VENV_BIN / "civic"), "demo"], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+    )
+    return out.stdout.splitlines()
+
+
+# --------------------------------------------------------------------------- gunicorn
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen
+    log: Path
+
+    def worker_pids(self) -> list[int]:
+        import psutil
+
+        try:
+            return [c.pid for c in psutil.Process(self.proc.pid).children()]
+        except psutil.NoSuchProcess:
+            return []
+
+
+@contextlib.contextmanager
+def gunicorn(app_spec: str, env: dict, workers: int = 2, log_dir: Path | None = None):
+    """gunicorn with ``workers`` sync workers on a loopback port; yields a Server."""
+    port = free_port()
+    log_dir = log_dir or Path(tempfile.mkdtemp(prefix="civic-gunicorn-"))
+    log = log_dir / f"gunicorn-{port}.log"
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(
+            [
+                str(VENV_BIN / "gunicorn"),
+                "--workers", str(workers),
+                "--bind", f"127.0.0.1:{port}",
+                "--backlog", "2048",
+                "--timeout", "60",
+                "--log-level", "warning",
+                app_spec,
+            ],
+            env={**env, "CIVIC_BASE_URL": f"http://127.0.0.1:{port}"},
+            cwd=ROOT,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(url + "/", proc, log)
+        yield Server(url, proc, log)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_http(url: str, proc: subprocess.Popen | None = None, log: Path | None = None, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()[-3000:] if log else ''}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - loopback
+                resp.read()
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server did not answer {url} within {timeout}s")
+
+
+# --------------------------------------------------------------------------- what to load
+
+
+@dataclass
+class Target:
+    name: str
+    path: str
+    method: str = "GET"
+    # For POSTs: a callable(i) -> (body bytes, headers dict) so every request is distinct.
+    body: object = None
+    note: str = ""
+
+
+def fetch(url: str, cookie: str | None = None) -> tuple[int, str, dict]:
+    req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback
+            return resp.status, resp.read().decode("utf-8", "replace"), dict(resp.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace"), dict(exc.headers)
+
+
+def first_link(html: str, pattern: str) -> str | None:
+    for href in re.findall(r'href="([^"#]+)"', html):
+        if re.search(pattern, href):
+            return href
+    return None
+
+
+def discover(base: str) -> dict[str, Target | None]:
+    """Find each benchmarked page in the running demo by following its links (None: not built)."""
+    found: dict[str, Target | None] = {"home": Target("home", "/")}
+    _, news_html, _ = fetch(base + "/tin-tuc/")
+    article = first_link(news_html, r"^/tin-tuc/(?!tim-kiem|rss|atom|feed|quan-ly|trang)[^/?]+/?$")
+    found["article"] = Target("article", article) if article else None
+    status, _, _ = fetch(base + "/tin-tuc/tim-kiem?q=bau+cu")
+    found["search"] = Target("search", "/tin-tuc/tim-kiem?q=bau+cu") if status == 200 else None
+    _, events_html, _ = fetch(base + "/su-kien/")
+    event = first_link(events_html, r"^/su-kien/(?!quan-ly|lich\.ics)[^?]+$")
+    found["event"] = Target("event page", event) if event else None
+    _, elections_html, _ = fetch(base + "/bau-cu/")
+    vote = first_link(elections_html, r"noi-bo-phieu|tra-cuu|where|diem-bo-phieu|khu-vuc")
+    found["where-to-vote"] = Target("where-to-vote", vote) if vote else None
+    found["rsvp"] = rsvp_target(base, event) if event else None
+    return found
+
+
+def rsvp_target(base: str, event_path: str) -> Target | None:
+    """The event page's guest RSVP form: POST with the page's CSRF token and a new email each time."""
+    status, html, headers = fetch(base + event_path)
+    form = re.search(r'<form[^>]*method="post"[^>]*action="([^"]*)"[^>]*>(.*?)</form>', html, re.S | re.I)
+    if status != 200 or not form or "csrf_token" not in form.group(2):
+        return None
+    action = form.group(1) or event_path
+    fields = dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form.group(2)))
+    names = set(re.findall(r'name="([^"]+)"', form.group(2)))
+    cookie = "; ".join(c.split(";", 1)[0] for c in [headers.get("Set-Cookie", "")] if c)
+
+    def body(i: int) -> tuple[bytes, dict]:
+        data = dict(fields)
+        for name in names - set(fields):
+            low = name.lower()
+            if "email" in low:
+                data[name] = f"khach{i}-{secrets.token_hex(3)}@example.vn"
+            elif "name" in low or "ten" in low:
+                data[name] = f"Nguyễn Thị Khách {i}"
+            elif "phone" in low or "dien" in low:
+                data[name] = ""
+            elif "count" in low or "party" in low or "so_" in low or "guests" in low:
+                data[name] = "1"
+            elif "consent" in low or "agree" in low or "accept" in low:
+                data[name] = "y"
+        return urllib.parse.urlencode(data).encode(), {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie,
+        }
+
+    return Target("RSVP (POST)", action, "POST", body)
+
+
+# --------------------------------------------------------------------------- load generators
+
+
+@dataclass
+class LoadResult:
+    name: str
+    requests: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list, repr=False)
+    p50: float = 0.0
+    p95: float = 0.0
+    p99: float = 0.0
+    statuses: dict = field(default_factory=dict)
+    tool: str = ""
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def finish(self) -> LoadResult:
+        if self.latencies_ms:
+            qs = statistics.quantiles(self.latencies_ms, n=100, method="inclusive")
+            self.p50, self.p95, self.p99 = qs[49], qs[94], qs[98]
+        return self
+
+
+WRK_LUA = r"""
+local counter = 0
+local post_body = os.getenv("BENCH_BODY")
+local post_ct = os.getenv("BENCH_CT")
+local post_cookie = os.getenv("BENCH_COOKIE")
+request = function()
+  counter = counter + 1
+  if post_body then
+    local body = string.gsub(post_body, "__N__", tostring(counter) .. "x" .. tostring(math.random(1, 1000000000)))
+    local headers = {["Content-Type"] = post_ct}
+    if post_cookie and post_cookie ~= "" then headers["Cookie"] = post_cookie end
+    return wrk.format("POST", nil, headers, body)
+  end
+  return wrk.format("GET")
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH requests=%d seconds=%f errors=%d status=%d p50=%f p95=%f p99=%f\n",
+    summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def load(base: str, target: Target, seconds: float = 10, connections: int = 32, tool: str | None = None) -> LoadResult:
+    tool = tool or ("wrk" if shutil.which("wrk") else "python")
+    if tool == "wrk":
+        return _load_wrk(base, target, seconds, connections)
+    return _load_python(base, target, seconds, connections)
+
+
+def _load_wrk(base, target, seconds, connections) -> LoadResult:
+    env = dict(os.environ)
+    if target.method == "POST":
+        body, headers = target.body("__N__")
+        env.update(BENCH_BODY=body.decode(), BENCH_CT=headers["Content-Type"], BENCH_COOKIE=headers.get("Cookie", ""))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(WRK_LUA)
+        script = fh.name
+    try:
+        out = subprocess.run(
+            ["wrk", "-t", "2", "-c", str(connections), "-d", f"{int(seconds)}s", "--timeout", "10s", "-s", script,
+             base + target.path],
+            env=env, capture_output=True, text=True, check=True,
+        ).stdout
+    finally:
+        os.unlink(script)
+    m = re.search(r"BENCH requests=(\d+) seconds=([\d.]+) errors=(\d+) status=(\d+) p50=([\d.]+) p95=([\d.]+) p99=([\d.]+)", out)
+    if not m:
+        raise RuntimeError("unexpected wrk output:\n" + out)
+    res = LoadResult(target.name, int(m[1]), int(m[3]) + int(m[4]), float(m[2]), tool="wrk")
+    res.p50, res.p95, res.p99 = float(m[5]), float(m[6]), float(m[7])
+    res.statuses = {"non-2xx/3xx": int(m[4]), "socket errors": int(m[3])}
+    return res
+
+
+def _load_python(base, target, seconds, connections) -> LoadResult:
+    """Threads with keep-alive connections: slower than wrk, but needs nothing installed."""
+    parsed = urllib.parse.urlsplit(base)
+    result = LoadResult(target.name, tool="python")
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    counter = iter(range(10**9))
+
+    def worker():
+        conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+        lat, statuses, errors = [], {}, 0
+        while time.monotonic() < stop:
+            body, headers = (None, {})
+            if target.method == "POST":
+                body, headers = target.body(next(counter))
+            t0 = time.perf_counter()
+            try:
+                conn.request(target.method, target.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                code = resp.status
+                if resp.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                code = 0
+                conn.close()
+                conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+            lat.append((time.perf_counter() - t0) * 1000)
+            statuses[code] = statuses.get(code, 0) + 1
+            if not 200 <= code < 400:
+                errors += 1
+        with lock:
+            result.latencies_ms.extend(lat)
+            result.errors += errors
+            for k, v in statuses.items():
+                result.statuses[k] = result.statuses.get(k, 0) + v
+
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    result.seconds = time.monotonic() - t0
+    result.requests = len(result.latencies_ms)
+    return result.finish()
+
+
+def portal_app():
+    """The portal as gunicorn serves it for benches: one load generator on one IP would trip
+    the per-IP rate limits, which are not what is being measured."""
+    from civic import create_app
+
+    return create_app({"RATELIMIT_ENABLED": False})
