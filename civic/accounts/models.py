@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from civic.core.collation import sort_key
 from civic.core.db import TimestampMixin, UTCDateTime
 from civic.core.permissions import Role
+from civic.core.text import fold
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 
@@ -51,6 +52,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Changed on password change/reset so old sessions and reset links stop working.
     session_version: Mapped[int] = mapped_column(sa.Integer, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # fold(full name) + email: admin search typed without tone marks ("nguyen van an").
+    search_folded: Mapped[str] = mapped_column(sa.String(400), default="", index=True)
 
     residential_group: Mapped[ResidentialGroup | None] = relationship(lazy="joined")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -66,8 +69,17 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
 
+    def refresh_search(self) -> None:
+        self.search_folded = f"{fold(self.full_name)} {self.email or ''}"[:400]
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+@sa.event.listens_for(User, "before_insert")
+@sa.event.listens_for(User, "before_update")
+def _refresh_search(mapper, connection, target: User) -> None:
+    target.refresh_search()
 
 
 class ApiToken(db.Model):

@@ -1,35 +1,63 @@
-"""Account rules: creating users, passwords, sign-in, API tokens, residential groups."""
+"""Account rules: creating users, passwords, sign-in, links, roles, API tokens, groups, audit."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 
+from civic.accounts import signals
 from civic.accounts.models import ApiToken, AuditLog, ResidentialGroup, User
 from civic.core.permissions import Role, api_user_loader
 from civic.core.text import clean_line, fold
 from civic.core.timeutil import utcnow
+from civic.core.urls import absolute_url
 from civic.extensions import db, login_manager
 
 _hasher = PasswordHasher()
-TOKEN_PREFIX = "civic_"
+TOKEN_PREFIX = "civic_"  # noqa: S105 - a marker, not a secret
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+MAX_NAME_LENGTH = 120
+MAX_EMAIL_LENGTH = 254
+MAX_TOKEN_NAME_LENGTH = 80
+VERIFY_SALT = "civic.accounts.verify-email"
+RESET_SALT = "civic.accounts.reset-password"
+VERIFY_MAX_AGE = 3 * 24 * 3600  # 3 days
+RESET_MAX_AGE = 3600  # 1 hour
+TOKEN_ROLES = frozenset({Role.ORGANIZER.value, Role.EDITOR.value, Role.ADMIN.value})
+# Writing last_used_at on every API call would make every read a write; a minute is precise enough.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 class AccountError(ValueError):
-    """A rule was broken; ``str(exc)`` is a translated, user-facing message."""
+    """A rule was broken; ``str(exc)`` is a translated, user-facing message; ``status`` the HTTP code."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
+
+
+# --------------------------------------------------------------------------- basics
 
 
 def normalize_email(raw: str) -> str:
     """Validated, lower-cased address; raises AccountError."""
-    from flask_babel import gettext as _
-
+    text = (raw or "").strip()
+    if len(text) > MAX_EMAIL_LENGTH:
+        raise AccountError(_("This email address is too long."))
     try:
-        result = validate_email((raw or "").strip(), check_deliverability=False)
+        result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
         raise AccountError(_("This email address is not valid.")) from exc
     return result.normalized.lower()
@@ -41,38 +69,81 @@ def hash_password(password: str) -> str:
 
 def verify_password(user: User, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return False
+
+
+def check_password_rules(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(_("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(_("The password is too long."))
+
+
+def clean_full_name(full_name: str) -> str:
+    name = clean_line(full_name)
+    if not name:
+        raise AccountError(_("Please enter your full name."))
+    if len(name) > MAX_NAME_LENGTH:
+        raise AccountError(_("The full name is too long (at most %(max)d characters).", max=MAX_NAME_LENGTH))
+    return name
 
 
 # A real hash to spend the same time on unknown emails as on wrong passwords.
 _DUMMY_HASH = None
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (same cost either way)."""
+def _spend_hash_time(password: str) -> None:
     global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
     try:
-        address = normalize_email(email)
+        _hasher.verify(_DUMMY_HASH, password or "x")
+    except VerificationError:
+        pass
+
+
+def _user_by_email(raw: str) -> User | None:
+    try:
+        address = normalize_email(raw)
     except AccountError:
-        address = None
-    user = db.session.scalar(sa.select(User).where(User.email == address)) if address else None
+        return None
+    return db.session.scalar(sa.select(User).where(User.email == address))
+
+
+def check_credentials(email: str, password: str) -> User:
+    """The user with this email and password; AccountError otherwise.
+
+    Unknown email and wrong password give the same message (and cost); only someone who
+    knows the password learns that the account was deactivated.
+    """
+    user = _user_by_email(email)
     if user is None:
-        if _DUMMY_HASH is None:
-            _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
-        try:
-            _hasher.verify(_DUMMY_HASH, password or "x")
-        except VerificationError:
-            pass
-        return None
-    if not verify_password(user, password) or not user.is_active:
-        return None
+        _spend_hash_time(password)
+        raise AccountError(_("The email address or password is not correct."), status=401)
+    if not verify_password(user, password):
+        raise AccountError(_("The email address or password is not correct."), status=401)
+    if not user.is_active:
+        raise AccountError(
+            _("This account has been deactivated. Please contact the ward office."), status=403
+        )
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     db.session.commit()
     return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (same cost either way)."""
+    try:
+        return check_credentials(email, password)
+    except AccountError:
+        return None
+
+
+# --------------------------------------------------------------------------- groups
 
 
 def get_or_create_group(name: str) -> ResidentialGroup:
@@ -105,6 +176,19 @@ def list_groups() -> list[ResidentialGroup]:
     return sorted(groups, key=lambda g: g.sort_key)
 
 
+def group_by_id(group_id: int | None) -> ResidentialGroup | None:
+    """The chosen tổ dân phố, None for "none"; AccountError when the id is unknown."""
+    if not group_id:
+        return None
+    group = db.session.get(ResidentialGroup, int(group_id))
+    if group is None:
+        raise AccountError(_("Please choose a residential group from the list."))
+    return group
+
+
+# --------------------------------------------------------------------------- users
+
+
 def create_user(
     email: str,
     full_name: str,
@@ -115,23 +199,228 @@ def create_user(
     verified: bool = False,
 ) -> User:
     """Add a user to the session (the caller commits). Raises AccountError on a duplicate email."""
-    from flask_babel import gettext as _
-
     address = normalize_email(email)
+    try:
+        role_value = Role(role).value
+    except ValueError as exc:
+        raise AccountError(_("Unknown role: %(role)s.", role=role)) from exc
     if db.session.scalar(sa.select(User.id).where(User.email == address)) is not None:
         raise AccountError(_("An account with this email address already exists."))
     user = User(
         email=address,
-        full_name=clean_line(full_name),
+        full_name=clean_full_name(full_name),
         password_hash=hash_password(password),
-        role=Role(role).value,
-        phone=phone,
+        role=role_value,
+        phone=phone or None,
         residential_group=group,
         email_verified_at=utcnow() if verified else None,
     )
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def register_user(
+    email: str,
+    full_name: str,
+    password: str,
+    phone: str | None = None,
+    group_id: int | None = None,
+) -> User:
+    """A new resident account plus its verification email, written together or not at all."""
+    check_password_rules(password)
+    group = group_by_id(group_id)
+    try:
+        user = create_user(email, full_name, password, phone=phone, group=group)
+        _queue_verification(user)
+        db.session.commit()
+    except IntegrityError as exc:  # two sign-ups with the same email at the same moment
+        db.session.rollback()
+        raise AccountError(_("An account with this email address already exists.")) from exc
+    except Exception:
+        db.session.rollback()
+        raise
+    signals.user_registered.send(current_app._get_current_object(), user=user)
+    return user
+
+
+def update_profile(user: User, full_name: str, phone: str | None, group_id: int | None) -> User:
+    user.full_name = clean_full_name(full_name)
+    user.phone = phone or None
+    user.residential_group = group_by_id(group_id)
+    db.session.commit()
+    return user
+
+
+def role_label(role: str) -> str:
+    labels = {
+        Role.RESIDENT.value: _("Resident"),
+        Role.ORGANIZER.value: _("Event organizer"),
+        Role.EDITOR.value: _("Editor"),
+        Role.ADMIN.value: _("Administrator"),
+    }
+    return labels.get(role, role)
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role.value, role_label(role.value)) for role in Role]
+
+
+# --------------------------------------------------------------------------- signed links
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def make_verify_token(user: User) -> str:
+    return _serializer(VERIFY_SALT).dumps({"u": user.id, "e": user.email})
+
+
+def _reset_fingerprint(user: User) -> str:
+    # Bound to the password hash and session version: a successful reset changes both,
+    # so a link works once.
+    raw = f"{user.password_hash}:{user.session_version}".encode()
+    return hashlib.sha256(raw).hexdigest()[:24]
+
+
+def make_reset_token(user: User) -> str:
+    return _serializer(RESET_SALT).dumps({"u": user.id, "f": _reset_fingerprint(user)})
+
+
+def _load(salt: str, token: str, max_age: int) -> dict:
+    try:
+        data = _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise AccountError(_("This link has expired. Please ask for a new one."), status=410) from exc
+    except BadSignature as exc:
+        raise AccountError(_("This link is not valid. Please check that you copied it completely."), status=400) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        raise AccountError(_("This link is not valid. Please check that you copied it completely."), status=400)
+    return data
+
+
+def _send_account_mail(user: User, kind: str, subject: str, body: str, context: dict, dedupe: str) -> None:
+    """Account mail goes through the notification ledger (transactional: ignores unsubscribes)."""
+    from civic.notifications.services import Recipient, create_campaign
+
+    create_campaign(
+        kind=kind,
+        topic="account",
+        subject=subject,
+        body_text=body,
+        channels=("email",),
+        recipients=[
+            Recipient(key=f"user:{user.id}", name=user.full_name, email=user.email, phone=None,
+                      context={"name": user.full_name, **context})
+        ],
+        transactional=True,
+        dedupe_key=dedupe,
+    )
+
+
+def _minute_bucket() -> str:
+    # A double click within the same minute returns the same campaign instead of a second email.
+    return utcnow().strftime("%Y%m%d%H%M")
+
+
+def _queue_verification(user: User) -> None:
+    url = absolute_url("accounts.verify_email", token=make_verify_token(user))
+    _send_account_mail(
+        user,
+        kind="account_verify",
+        subject=_("Confirm your email address for the ward portal"),
+        body=_(
+            "Hello {name},\n\n"
+            "Please confirm your email address by opening the link below. The link is valid for 3 days.\n\n"
+            "{verify_url}\n\n"
+            "If you did not create an account on the ward portal, you can ignore this email."
+        ),
+        context={"verify_url": url},
+        dedupe=f"account:verify:{user.id}:{_minute_bucket()}",
+    )
+
+
+def send_verification(user: User) -> None:
+    """(Re)send the verification link; nothing to do for a verified address."""
+    if user.is_verified:
+        return
+    _queue_verification(user)
+    db.session.commit()
+
+
+def verify_email(token: str) -> User:
+    data = _load(VERIFY_SALT, token, VERIFY_MAX_AGE)
+    user = db.session.get(User, data["u"])
+    if user is None or user.email != data.get("e"):
+        raise AccountError(_("This link is not valid. Please check that you copied it completely."), status=400)
+    if user.is_verified:
+        return user
+    user.email_verified_at = utcnow()
+    db.session.commit()
+    signals.email_verified.send(current_app._get_current_object(), user=user)
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link when an active account has this address; the caller answers the same either way."""
+    user = _user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    url = absolute_url("accounts.reset_password", token=make_reset_token(user))
+    _send_account_mail(
+        user,
+        kind="account_password_reset",
+        subject=_("Reset your ward portal password"),
+        body=_(
+            "Hello {name},\n\n"
+            "Someone asked to reset the password of your ward portal account. "
+            "To choose a new password, open the link below. It is valid for 1 hour and works once.\n\n"
+            "{reset_url}\n\n"
+            "If you did not ask for this, ignore this email: your password stays the same."
+        ),
+        context={"reset_url": url},
+        dedupe=f"account:reset:{user.id}:{user.session_version}:{_minute_bucket()}",
+    )
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    data = _load(RESET_SALT, token, RESET_MAX_AGE)
+    user = db.session.get(User, data["u"])
+    if user is None or not user.is_active:
+        raise AccountError(_("This link is not valid. Please check that you copied it completely."), status=400)
+    if not secrets.compare_digest(str(data.get("f", "")), _reset_fingerprint(user)):
+        raise AccountError(_("This link has already been used. Please ask for a new one."), status=410)
+    return user
+
+
+def _set_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    # Every other session (and remember-me cookie) carries the old version and ends.
+    user.session_version = (user.session_version or 1) + 1
+
+
+def reset_password(token: str, password: str) -> User:
+    user = user_for_reset_token(token)
+    _set_password(user, password)
+    # Whoever holds the mailbox has proved it.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> User:
+    if not verify_password(user, current):
+        raise AccountError(_("The current password is not correct."))
+    _set_password(user, new)
+    db.session.commit()
+    return user
+
+
+# --------------------------------------------------------------------------- administration
 
 
 def record_audit(actor: User | None, action: str, target: User | None = None, **detail) -> AuditLog:
@@ -145,17 +434,143 @@ def record_audit(actor: User | None, action: str, target: User | None = None, **
     return entry
 
 
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise AccountError(_("This account does not exist."), status=404)
+    return user
+
+
+def change_role(actor: User, target: User, new_role: str) -> bool:
+    """Give ``target`` a new role; True when something changed. Written to the audit log."""
+    try:
+        role = Role(new_role).value
+    except ValueError as exc:
+        raise AccountError(_("Unknown role: %(role)s.", role=new_role)) from exc
+    if actor.id == target.id:
+        raise AccountError(_("You cannot change your own role."), status=403)
+    if target.role == role:
+        return False
+    old = target.role
+    target.role = role
+    record_audit(actor, "role_change", target, old=old, new=role)
+    db.session.commit()
+    return True
+
+
+def set_active(actor: User, target: User, active: bool) -> bool:
+    """Deactivate or reactivate ``target``; True when something changed. Written to the audit log."""
+    if actor.id == target.id:
+        raise AccountError(_("You cannot deactivate or reactivate your own account."), status=403)
+    if bool(target.active) == bool(active):
+        return False
+    target.active = bool(active)
+    record_audit(actor, "reactivate" if active else "deactivate", target, old=not active, new=bool(active))
+    db.session.commit()
+    return True
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_users(query: str = "", role: str | None = None, page: int = 1, per_page: int = 25):
+    """Users matching ``query`` (name or email, tone marks optional) and ``role``, paginated."""
+    stmt = sa.select(User)
+    folded = fold(query)
+    if folded:
+        stmt = stmt.where(User.search_folded.like(_like_pattern(folded), escape="\\"))
+    if role:
+        stmt = stmt.where(User.role == role)
+    stmt = stmt.order_by(User.search_folded, User.id)
+    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
+
+
+def audit_label(action: str) -> str:
+    labels = {
+        "role_change": _("Role changed"),
+        "deactivate": _("Account deactivated"),
+        "reactivate": _("Account reactivated"),
+        "token_create": _("API token created"),
+        "token_revoke": _("API token revoked"),
+    }
+    return labels.get(action, action)
+
+
+def describe_audit(entry: AuditLog) -> str:
+    """old → new in words for the audit page."""
+    detail = entry.detail or {}
+    if entry.action == "role_change":
+        return f"{role_label(detail.get('old', ''))} → {role_label(detail.get('new', ''))}"
+    if entry.action in {"deactivate", "reactivate"}:
+        state = {True: _("active"), False: _("deactivated")}
+        return f"{state.get(detail.get('old'), '')} → {state.get(detail.get('new'), '')}"
+    if entry.action.startswith("token_"):
+        return f"{detail.get('name', '')} ({detail.get('prefix', '')}…)"
+    return ""
+
+
+def list_audit(page: int = 1, per_page: int = 50, target_id: int | None = None):
+    stmt = sa.select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    if target_id:
+        stmt = stmt.where(AuditLog.target_user_id == target_id)
+    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
+
+
+# --------------------------------------------------------------------------- API tokens
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def can_use_api_tokens(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in TOKEN_ROLES)
 
 
 def create_api_token(user: User, name: str = "cli") -> tuple[ApiToken, str]:
     """A new token for ``user``; the plain text is returned once and never stored."""
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=clean_line(name) or "token", token_hash=_hash_token(plain), prefix=plain[:12])
+    token = ApiToken(user=user, name=clean_line(name)[:MAX_TOKEN_NAME_LENGTH] or "token",
+                     token_hash=_hash_token(plain), prefix=plain[:12])
     db.session.add(token)
     db.session.flush()
     return token, plain
+
+
+def issue_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A personal token for an editor, organizer or admin, audited and committed."""
+    if user.role not in TOKEN_ROLES or not user.is_active:
+        raise AccountError(_("Only editors, organizers and administrators can have API tokens."), status=403)
+    name = clean_line(name)
+    if not name:
+        raise AccountError(_("Please give the token a name."))
+    if len(name) > MAX_TOKEN_NAME_LENGTH:
+        raise AccountError(_("The name is too long (at most %(max)d characters).", max=MAX_TOKEN_NAME_LENGTH))
+    token, plain = create_api_token(user, name)
+    record_audit(user, "token_create", user, name=token.name, prefix=token.prefix)
+    db.session.commit()
+    return token, plain
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise AccountError(_("This token does not exist."), status=404)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record_audit(user, "token_revoke", user, name=token.name, prefix=token.prefix)
+        db.session.commit()
+    return token
 
 
 def user_for_token(plain: str) -> User | None:
@@ -166,6 +581,10 @@ def user_for_token(plain: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        db.session.execute(sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        db.session.commit()
     return token.user
 
 

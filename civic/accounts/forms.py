@@ -1,0 +1,148 @@
+"""Account forms. Every string is NFC-normalised by CivicForm before validation."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TelField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+
+from civic.accounts.services import (
+    MAX_EMAIL_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MAX_TOKEN_NAME_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    list_groups,
+    role_choices,
+)
+from civic.core.forms import CivicForm, PhoneNumber
+
+
+def _group_id(value):
+    """"" (no group) -> None; anything not a number -> -1, which the service rejects."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def _email_field():
+    return EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Please enter your email address.")),
+            Length(max=MAX_EMAIL_LENGTH, message=_l("This email address is too long.")),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+
+
+def _new_password_fields(label):
+    password = PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Please enter a password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=_l("The password must have between %(min)d and %(max)d characters."),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(_l("Please repeat the password.")), EqualTo("password", _l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+class _ProfileFields(CivicForm):
+    full_name = StringField(
+        _l("Full name"),
+        validators=[
+            DataRequired(_l("Please enter your full name.")),
+            Length(max=MAX_NAME_LENGTH, message=_l("The full name is too long (at most %(max)d characters).")),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    phone = TelField(
+        _l("Phone number (optional)"),
+        validators=[Length(max=40, message=_l("The phone number is too long.")), PhoneNumber()],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    group = SelectField(_l("Residential group (tổ dân phố)"), coerce=_group_id, validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group.choices = [("", _l("— Not chosen —"))] + [(str(g.id), g.name) for g in list_groups()]
+
+
+class RegisterForm(_ProfileFields):
+    email = _email_field()
+    password, confirm = _new_password_fields(_l("Password"))
+
+
+class ProfileForm(_ProfileFields):
+    pass
+
+
+class LoginForm(CivicForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(_l("Please enter your email address.")), Length(max=MAX_EMAIL_LENGTH)],
+        render_kw={"autocomplete": "username", "inputmode": "email"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Please enter your password.")), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Remember me on this device"))
+    next = HiddenField()
+
+
+class ForgotPasswordForm(CivicForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(CivicForm):
+    password, confirm = _new_password_fields(_l("New password"))
+
+
+class ChangePasswordForm(CivicForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Please enter your current password.")), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password, confirm = _new_password_fields(_l("New password"))
+
+
+class TokenCreateForm(CivicForm):
+    name = StringField(
+        _l("What is this token for?"),
+        validators=[
+            DataRequired(_l("Please give the token a name.")),
+            Length(max=MAX_TOKEN_NAME_LENGTH, message=_l("The name is too long (at most %(max)d characters).")),
+        ],
+    )
+
+
+class ActionForm(CivicForm):
+    """A button that only needs CSRF (revoke, resend, deactivate)."""
+
+
+class RoleForm(CivicForm):
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = role_choices()
+
+
+class ActiveForm(CivicForm):
+    active = HiddenField(validators=[InputRequired()])

@@ -1,0 +1,19 @@
+"""Account events other domains can listen to without accounts importing them.
+
+Both are sent with ``sender=app`` and ``user=<User>`` after the change is committed, e.g.
+the events domain attaches a guest's earlier RSVPs (same email) to the new account::
+
+    from civic.accounts.signals import email_verified
+
+    @email_verified.connect
+    def _attach(app, user, **extra): ...
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+user_registered = _signals.signal("civic.user-registered")
+email_verified = _signals.signal("civic.email-verified")
