@@ -68,6 +68,7 @@ class Event(TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     slug: Mapped[str] = mapped_column(sa.String(120), index=True)
     description_html: Mapped[str] = mapped_column(sa.Text, default="")
+    description_source: Mapped[str] = mapped_column(sa.Text, default="")  # what the organizer typed
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     venue_name: Mapped[str] = mapped_column(sa.String(200), default="")

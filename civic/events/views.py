@@ -1,23 +1,499 @@
-from flask import Blueprint
+"""Event pages: calendar, event page with answers, personal links, organizer pages."""
 
-from civic.core.permissions import public, role_required
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from civic.core.errors import abort_with
+from civic.core.forms import first_error
+from civic.core.permissions import Role, public, role_required
+from civic.core.text import slugify
+from civic.core.timeutil import local_to_utc, to_local, utcnow
+from civic.events import services, tasks  # noqa: F401  (tasks registers the reminder job)
+from civic.events.forms import (
+    CancelEventForm,
+    CancelRsvpForm,
+    EventForm,
+    MessageForm,
+    QuickRsvpForm,
+    RsvpForm,
+    category_choices,
+)
+from civic.events.ics import event_ics, feed_ics, google_calendar_url
+from civic.events.models import Audience, EventCategory, EventStatus, RsvpStatus
 
 bp = Blueprint("events", __name__, url_prefix="/su-kien")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        abort_with(400, _("The filter is not valid."))
+    if value < 1 or value > 2**31 - 1:
+        abort_with(400, _("The filter is not valid."))
+    return value
+
+
+def _filters() -> dict:
+    category = request.args.get("category") or None
+    if category and category not in set(EventCategory):
+        abort_with(400, _("The filter is not valid."))
+    return {"category": category, "group_id": _int_arg("group")}
+
+
+def _filter_context(filters: dict) -> dict:
+    return {
+        "categories": services.category_labels(),
+        "groups": services.list_groups(),
+        "filters": filters,
+    }
+
+
+def _event_or_404(event_id: int):
+    event = services.get_event(event_id)
+    if event is None or not services.can_view_event(current_user, event):
+        abort(404)
+    return event
+
+
+def _managed_or_403(event_id: int):
+    event = services.get_event(event_id)
+    if event is None:
+        abort(404)
+    if not services.can_manage_event(current_user, event):
+        abort(403)
+    return event
+
+
+def _user():
+    return current_user if current_user.is_authenticated else None
+
+
+# --------------------------------------------------------------------------- calendar
 
 
 @bp.get("/")
 @public
 def index():
-    return "events"
+    filters = _filters()
+    page = services.list_events(page=_int_arg("page") or 1, **filters)
+    return render_template("events/index.html", page=page, past=False, **_filter_context(filters))
+
+
+@bp.get("/da-dien-ra")
+@public
+def past():
+    filters = _filters()
+    page = services.list_events(past=True, page=_int_arg("page") or 1, **filters)
+    return render_template("events/index.html", page=page, past=True, **_filter_context(filters))
+
+
+@bp.get("/thang")
+@bp.get("/thang/<int:year>/<int:month>")
+@public
+def month(year: int | None = None, month: int | None = None):
+    if year is None or month is None:
+        today = to_local(utcnow())
+        year, month = today.year, today.month
+    filters = _filters()
+    try:
+        view = services.month_view(year, month, **filters)
+    except services.EventError as exc:
+        abort_with(exc.status, str(exc))
+    return render_template("events/month.html", view=view, **_filter_context(filters))
+
+
+# --------------------------------------------------------------------------- event page and answers
+
+
+def _detail_context(event, form=None, quick=None) -> dict:
+    user = _user()
+    own = services.user_rsvp(event, user)
+    if form is None:
+        form = RsvpForm()
+    form.group.choices = [(0, _("— Choose —"))] + [
+        (g.id, g.name) for g in (event.groups if event.audience == Audience.GROUPS else services.list_groups())
+    ]
+    closed_reason = None
+    try:
+        services.check_open(event)
+    except services.EventError as exc:
+        closed_reason = str(exc)
+    return {
+        "event": event,
+        "form": form,
+        "quick": quick or QuickRsvpForm(),
+        "own": own,
+        "own_position": services.waitlist_position(own) if own else None,
+        "lunar": services.lunar_label(event),
+        "seats_left": services.seats_left(event),
+        "counts": services.counts(event),
+        "closed_reason": closed_reason,
+        "changes": [(c, services.describe_change(c)) for c in services.change_log(event)],
+        "google_url": google_calendar_url(event),
+        "can_manage": services.can_manage_event(user, event),
+        "categories": services.category_labels(),
+        "audiences": services.audience_labels(),
+        "questions": list(enumerate(event.questions or [], start=1)),
+        "is_multi_day": to_local(event.starts_at).date() != to_local(event.ends_at).date(),
+    }
+
+
+@bp.get("/<int:event_id>")
+@bp.get("/<int:event_id>-<slug>")
+@public
+def detail(event_id: int, slug: str | None = None):
+    event = _event_or_404(event_id)
+    if slug != event.slug:
+        return redirect(url_for("events.detail", event_id=event.id, slug=event.slug), 301)
+    return render_template("events/detail.html", **_detail_context(event))
+
+
+def _answer_from_form(form: RsvpForm, event) -> services.Answer:
+    answers = {}
+    for i, question in enumerate(event.questions or [], start=1):
+        value = getattr(form, f"answer_{i}").data if i <= 5 else None
+        if value:
+            answers[question] = value
+    return services.Answer(
+        response=form.response.data,
+        guests=form.guests.data or 0,
+        name=form.name.data or "",
+        phone=form.phone.data,
+        email=form.email.data,
+        group_id=form.group.data or None,
+        answers=answers,
+    )
+
+
+@bp.post("/<int:event_id>/tra-loi")
+@public
+def rsvp(event_id: int):
+    event = _event_or_404(event_id)
+    user = _user()
+    form = RsvpForm()
+    form.group.choices = [(0, "")]
+    if not form.validate():
+        flash(first_error(form) or _("Some of the information is not valid."), "error")
+        return render_template("events/detail.html", **_detail_context(event, form=form)), 422
+    try:
+        result = services.answer_event(event, _answer_from_form(form, event), user=user)
+    except services.EventError as exc:
+        flash(str(exc), "error")
+        return render_template("events/detail.html", **_detail_context(event, form=form)), exc.status
+    return render_template(
+        "events/answered.html",
+        event=event,
+        rsvp=result.rsvp,
+        manage_url=result.manage_url,
+        position=services.waitlist_position(result.rsvp),
+        status_text=services._status_text(result.rsvp),
+        created=result.created,
+        google_url=google_calendar_url(event),
+    ), 201 if result.created else 200
+
+
+@bp.route("/<int:event_id>/cau-tra-loi/<token>", methods=["GET", "POST"])
+@public
+def manage_rsvp(event_id: int, token: str):
+    """The personal link from the confirmation: change or cancel an answer, no account needed."""
+    event = _event_or_404(event_id)
+    try:
+        rsvp = services.rsvp_from_token(event.id, token)
+    except services.EventError as exc:
+        abort_with(exc.status, str(exc))
+    form = RsvpForm(obj=None)
+    cancel_form = CancelRsvpForm()
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "cancel":
+                if not cancel_form.validate():
+                    abort_with(400, first_error(cancel_form) or _("Some of the information is not valid."))
+                services.cancel_rsvp(rsvp)
+                flash(_("Your answer is now: not coming. Thank you for letting us know."), "success")
+                return redirect(url_for("events.manage_rsvp", event_id=event.id, token=token), 303)
+            form.group.choices = [(0, "")]
+            if not form.validate():
+                raise services.EventError(first_error(form) or _("Some of the information is not valid."), 422)
+            answer = _answer_from_form(form, event)
+            # The link identifies the person: keep who they are, change what they answer.
+            answer.name = answer.name or rsvp.name
+            answer.phone = rsvp.phone
+            answer.email = rsvp.email
+            answer.group_id = answer.group_id or rsvp.residential_group_id
+            services.answer_event(event, answer, rsvp=rsvp, user=rsvp.user)
+            flash(_("Your answer has been updated."), "success")
+            return redirect(url_for("events.manage_rsvp", event_id=event.id, token=token), 303)
+        except services.EventError as exc:
+            flash(str(exc), "error")
+            status = exc.status
+    if request.method == "GET" or status != 200:
+        form.response.data = form.response.data or rsvp.response
+        form.guests.data = rsvp.guests if form.guests.data is None else form.guests.data
+        form.name.data = form.name.data or rsvp.name
+    form.group.choices = [(0, _("— Choose —"))] + [(g.id, g.name) for g in services.list_groups()]
+    form.group.data = form.group.data or rsvp.residential_group_id or 0
+    closed_reason = None
+    try:
+        services.check_open(event)
+    except services.EventError as exc:
+        closed_reason = str(exc)
+    return render_template(
+        "events/manage_rsvp.html",
+        event=event,
+        rsvp=rsvp,
+        form=form,
+        cancel_form=cancel_form,
+        token=token,
+        position=services.waitlist_position(rsvp),
+        status_text=services._status_text(rsvp),
+        closed_reason=closed_reason,
+        questions=list(enumerate(event.questions or [], start=1)),
+    ), status
+
+
+# --------------------------------------------------------------------------- calendar exchange
+
+
+def _ics_response(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/<int:event_id>.ics")
+@public
+def event_calendar(event_id: int):
+    event = _event_or_404(event_id)
+    return _ics_response(event_ics(event), f"{event.slug or 'su-kien'}.ics")
 
 
 @bp.get("/lich.ics")
 @public
 def ics_feed():
-    return "ics"
+    return _ics_response(feed_ics(services.feed_events(), _("Ward events")), "lich-su-kien.ics")
+
+
+@bp.get("/lich/<category>.ics")
+@public
+def category_feed(category: str):
+    if category not in set(EventCategory):
+        abort(404)
+    name = f"{_('Ward events')}: {services.category_labels()[category]}"
+    return _ics_response(feed_ics(services.feed_events(category), name), f"lich-{category}.ics")
+
+
+@bp.get("/anh/<path:name>")
+@public
+def cover(name: str):
+    return send_from_directory(services.cover_dir(), name, max_age=86400)
+
+
+# --------------------------------------------------------------------------- organizer pages
 
 
 @bp.get("/quan-ly")
-@role_required("organizer")
+@role_required(Role.ORGANIZER)
 def manage():
-    return "manage"
+    events = services.managed_events(current_user)
+    return render_template("events/manage.html", events=events, now=utcnow(), categories=services.category_labels())
+
+
+def _fill_form_choices(form: EventForm) -> None:
+    form.category.choices = category_choices()
+    form.groups.choices = [(g.id, g.name) for g in services.list_groups()]
+
+
+def _data_from_form(form: EventForm, event=None) -> services.EventData:
+    cover = None
+    if form.cover.data and getattr(form.cover.data, "filename", ""):
+        cover = services.save_cover(form.cover.data)
+    return services.EventData(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        starts_at=local_to_utc(form.starts_at.data) if form.starts_at.data else None,
+        ends_at=local_to_utc(form.ends_at.data) if form.ends_at.data else None,
+        venue_name=form.venue_name.data or "",
+        venue_address=form.venue_address.data or "",
+        map_url=form.map_url.data or None,
+        category=form.category.data,
+        audience=form.audience.data,
+        group_ids=list(form.groups.data or []),
+        capacity=form.capacity.data,
+        rsvp_deadline=local_to_utc(form.rsvp_deadline.data) if form.rsvp_deadline.data else None,
+        allow_guests=bool(form.allow_guests.data),
+        max_guests=form.max_guests.data or 0,
+        questions=(form.questions.data or "").splitlines(),
+        reminder_minutes_before=form.reminder_hours.data * 60 if form.reminder_hours.data else None,
+        status=form.status.data,
+        cover_image=cover,
+    )
+
+
+@bp.route("/quan-ly/moi", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def create():
+    form = EventForm()
+    _fill_form_choices(form)
+    status = 200
+    if request.method == "GET":
+        start = (to_local(utcnow()) + timedelta(days=7)).replace(hour=8, minute=0, second=0, microsecond=0)
+        form.starts_at.data = start.replace(tzinfo=None)
+        form.ends_at.data = (start + timedelta(hours=2)).replace(tzinfo=None)
+    elif form.validate():
+        try:
+            event = services.create_event(current_user._get_current_object(), _data_from_form(form))
+        except services.EventError as exc:
+            flash(str(exc), "error")
+            status = exc.status
+        else:
+            flash(_("The event has been saved."), "success")
+            return redirect(url_for("events.answers", event_id=event.id), 303)
+    else:
+        flash(first_error(form) or _("Some of the information is not valid."), "error")
+        status = 422
+    return render_template("events/edit.html", form=form, event=None), status
+
+
+@bp.route("/quan-ly/<int:event_id>/sua", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def edit(event_id: int):
+    event = _managed_or_403(event_id)
+    form = EventForm()
+    _fill_form_choices(form)
+    status = 200
+    if request.method == "GET":
+        form.title.data = event.title
+        form.description.data = services.description_source(event)
+        form.starts_at.data = to_local(event.starts_at).replace(tzinfo=None)
+        form.ends_at.data = to_local(event.ends_at).replace(tzinfo=None)
+        form.venue_name.data = event.venue_name
+        form.venue_address.data = event.venue_address
+        form.map_url.data = event.map_url
+        form.category.data = event.category
+        form.audience.data = event.audience
+        form.groups.data = [g.id for g in event.groups]
+        form.capacity.data = event.capacity
+        form.rsvp_deadline.data = to_local(event.rsvp_deadline).replace(tzinfo=None) if event.rsvp_deadline else None
+        form.allow_guests.data = event.allow_guests
+        form.max_guests.data = event.max_guests
+        form.questions.data = "\n".join(event.questions or [])
+        form.reminder_hours.data = event.reminder_minutes_before // 60 if event.reminder_minutes_before else None
+        form.status.data = event.status if event.status != EventStatus.CANCELLED else EventStatus.PUBLISHED
+    elif form.validate():
+        try:
+            services.update_event(event, current_user._get_current_object(), _data_from_form(form, event))
+        except services.EventError as exc:
+            flash(str(exc), "error")
+            status = exc.status
+        else:
+            flash(_("The event has been saved."), "success")
+            return redirect(url_for("events.answers", event_id=event.id), 303)
+    else:
+        flash(first_error(form) or _("Some of the information is not valid."), "error")
+        status = 422
+    return render_template("events/edit.html", form=form, event=event), status
+
+
+@bp.route("/quan-ly/<int:event_id>/huy", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def cancel(event_id: int):
+    event = _managed_or_403(event_id)
+    form = CancelEventForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                services.cancel_event(event, current_user._get_current_object(), form.reason.data or "")
+            except services.EventError as exc:
+                flash(str(exc), "error")
+                status = exc.status
+            else:
+                flash(_("The event has been cancelled and those who answered have been told."), "success")
+                return redirect(url_for("events.answers", event_id=event.id), 303)
+        else:
+            status = 400
+    return render_template("events/cancel.html", event=event, form=form), status
+
+
+@bp.get("/quan-ly/<int:event_id>")
+@role_required(Role.ORGANIZER)
+def answers(event_id: int):
+    event = _managed_or_403(event_id)
+    from civic.events.charts import by_group_svg, over_time_svg
+
+    data = services.chart_data(event)
+    return render_template(
+        "events/answers.html",
+        event=event,
+        counts=services.counts(event),
+        rsvps=services.answer_list(event),
+        statuses=services.status_labels(),
+        responses=services.response_labels(),
+        seats_left=services.seats_left(event),
+        chart_time=over_time_svg(data["over_time"]),
+        chart_groups=by_group_svg(data["by_group"]),
+        message_form=MessageForm(),
+        confirmed=RsvpStatus.CONFIRMED,
+    )
+
+
+@bp.get("/quan-ly/<int:event_id>/tra-loi.csv")
+@role_required(Role.ORGANIZER)
+def export_csv(event_id: int):
+    event = _managed_or_403(event_id)
+    response = Response(services.export_csv(event), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="tra-loi-{slugify(event.title)[:40]}.csv"'
+    return response
+
+
+@bp.get("/quan-ly/<int:event_id>/tra-loi.xlsx")
+@role_required(Role.ORGANIZER)
+def export_xlsx(event_id: int):
+    event = _managed_or_403(event_id)
+    response = Response(
+        services.export_xlsx(event),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="tra-loi-{slugify(event.title)[:40]}.xlsx"'
+    return response
+
+
+@bp.post("/quan-ly/<int:event_id>/nhan-tin")
+@role_required(Role.ORGANIZER)
+def message(event_id: int):
+    event = _managed_or_403(event_id)
+    form = MessageForm()
+    if not form.validate():
+        flash(first_error(form) or _("Some of the information is not valid."), "error")
+        return redirect(url_for("events.answers", event_id=event.id), 303)
+    try:
+        services.message_attendees(event, current_user._get_current_object(), form.subject.data, form.body.data)
+    except services.EventError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Your message is being sent to everyone who is registered."), "success")
+    return redirect(url_for("events.answers", event_id=event.id), 303)

@@ -1,0 +1,118 @@
+"""iCalendar (RFC 5545) for events: one event, the public feed, per-category feeds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from icalendar import Alarm, Calendar, Timezone, TimezoneStandard
+from icalendar import Event as VEvent
+
+from civic.core.timeutil import utcnow
+from civic.events.models import Event, EventStatus
+
+TZID = "Asia/Ho_Chi_Minh"
+
+
+def _vtimezone() -> Timezone:
+    """Asia/Ho_Chi_Minh has been UTC+7 without daylight saving since 1975."""
+    tz = Timezone()
+    tz.add("tzid", TZID)
+    tz.add("x-lic-location", TZID)
+    standard = TimezoneStandard()
+    standard.add("tzname", "+07")
+    standard.add("tzoffsetfrom", timedelta(hours=7))
+    standard.add("tzoffsetto", timedelta(hours=7))
+    from datetime import datetime
+
+    standard.add("dtstart", datetime(1970, 1, 1))
+    tz.add_component(standard)
+    return tz
+
+
+def _calendar(name: str | None = None) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", "-//civic//Ward portal events//VI")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    if name:
+        cal.add("x-wr-calname", name)
+        cal.add("x-wr-timezone", TZID)
+    cal.add_component(_vtimezone())
+    return cal
+
+
+def _host() -> str:
+    base = current_app.config["CIVIC_BASE_URL"]
+    return base.split("://", 1)[-1].split("/", 1)[0] or "civic"
+
+
+def _vevent(event: Event) -> VEvent:
+    from civic.events.services import event_url
+
+    tz = ZoneInfo(TZID)
+    vevent = VEvent()
+    vevent.add("uid", f"event-{event.id}@{_host()}")
+    vevent.add("dtstamp", utcnow())
+    vevent.add("dtstart", event.starts_at.astimezone(tz))
+    vevent.add("dtend", event.ends_at.astimezone(tz))
+    vevent.add("summary", event.title)
+    place = ", ".join(p for p in (event.venue_name, event.venue_address) if p)
+    if place:
+        vevent.add("location", place)
+    url = event_url(event)
+    vevent.add("url", url)
+    vevent.add("description", f"{_plain(event.description_html)}\n\n{url}".strip())
+    vevent.add("categories", [event.category])
+    vevent.add("last-modified", event.updated_at)
+    vevent.add("sequence", len(event.changes))
+    vevent.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
+    if event.organizer is not None:
+        vevent.add("organizer", f"mailto:{event.organizer.email}", parameters={"cn": event.organizer.full_name})
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", event.title)
+    alarm.add("trigger", timedelta(hours=-2))
+    vevent.add_component(alarm)
+    return vevent
+
+
+def _plain(html: str) -> str:
+    import re
+    from html import unescape
+
+    text = re.sub(r"<(br|/p|/li|/h[2-4])\s*/?>", "\n", html or "")
+    return unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
+def event_ics(event: Event) -> bytes:
+    cal = _calendar()
+    cal.add_component(_vevent(event))
+    return cal.to_ical()
+
+
+def feed_ics(events: list[Event], name: str) -> bytes:
+    cal = _calendar(name)
+    for event in events:
+        cal.add_component(_vevent(event))
+    return cal.to_ical()
+
+
+def google_calendar_url(event: Event) -> str:
+    from civic.events.services import event_url
+
+    fmt = "%Y%m%dT%H%M%SZ"
+    place = ", ".join(p for p in (event.venue_name, event.venue_address) if p)
+    params = {
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": f"{event.starts_at.strftime(fmt)}/{event.ends_at.strftime(fmt)}",
+        "details": event_url(event),
+        "location": place,
+        "ctz": TZID,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(params)
+
