@@ -1,3 +1,57 @@
+"""``civic contacts import FILE [--dry-run]`` and ``civic contacts export FILE.xlsx``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
 import click
+from flask.cli import with_appcontext
 
 contacts_cli = click.Group("contacts", help="Contacts directory.")
+
+ACTION_LABELS = {"create": "tạo mới", "update": "cập nhật", "unchanged": "không đổi", "reject": "bị loại"}
+
+
+def print_report(report, verbose: bool = False) -> None:
+    summary = report.summary()
+    click.echo(f"Dòng tiêu đề: {report.header_row}")
+    click.echo("Cột: " + ", ".join(f"{report.headers[c] if c < len(report.headers) else c} → {f}"
+                                   for c, f in sorted(report.mapping.items())))
+    click.echo(f"Tạo mới: {summary['created']}")
+    click.echo(f"Cập nhật: {summary['updated']}")
+    click.echo(f"Không đổi: {summary['unchanged']}")
+    click.echo(f"Bị loại: {len(summary['rejected'])}")
+    for item in summary["rejected"]:
+        click.echo(f"  dòng {item['row']}: {item['reason']}")
+    if verbose:
+        for r in report.rows:
+            if r.action != "reject":
+                click.echo(f"  dòng {r.row}: {ACTION_LABELS[r.action]} – {r.full_name}")
+
+
+@contacts_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only show what would happen; write nothing.")
+@click.option("--verbose", "-v", is_flag=True, help="List every row, not only the rejected ones.")
+@with_appcontext
+def import_command(file: Path, dry_run: bool, verbose: bool):
+    """Import contacts from an Excel (.xlsx) or CSV file: all rows or none."""
+    from civic.invitations.importer import ImportError_, import_contacts
+
+    try:
+        report = import_contacts(file.read_bytes(), file.name, dry_run=dry_run)
+    except ImportError_ as exc:
+        raise click.ClickException(str(exc)) from exc
+    print_report(report, verbose)
+    click.echo("Chạy thử: chưa ghi gì." if dry_run else "Đã ghi vào danh bạ.")
+
+
+@contacts_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def export_command(file: Path):
+    """Write the whole directory to an Excel file."""
+    from civic.invitations.services import export_contacts_xlsx
+
+    file.write_bytes(export_contacts_xlsx())
+    click.echo(f"Đã xuất danh bạ ra {file}")

@@ -182,46 +182,158 @@ def _merged_ranges(archive: zipfile.ZipFile, sheet_path: str) -> list[tuple[int,
     return sorted(set(ranges))
 
 
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL_REF_RE = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+    from xml.etree import ElementTree as ET
+
+    workbook = ET.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314 - expat resolves no external entities and limits entity expansion
+    sheet = workbook.find(f"{_NS}sheets/{_NS}sheet")
+    if sheet is None:
+        raise ImportError_(_("The workbook has no sheet."))
+    rel_id = sheet.get(f"{_REL_NS}id")
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314 - expat resolves no external entities and limits entity expansion
+    for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):
+        if rel.get("Id") == rel_id:
+            target = rel.get("Target")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    raise ImportError_(_("The workbook has no sheet."))
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    from xml.etree import ElementTree as ET
+
+    if "xl/sharedStrings.xml" not in archive.namelist():
+        return []
+    strings = []
+    for _event, elem in ET.iterparse(archive.open("xl/sharedStrings.xml")):  # noqa: S314 - as above
+        if elem.tag == f"{_NS}si":
+            # Plain <t> or rich-text runs <r><t>; phonetic <rPh> runs are not part of the text.
+            strings.append("".join(t.text or "" for t in elem.iter(f"{_NS}t") if t not in _phonetic_ts(elem)))
+            elem.clear()
+    return strings
+
+
+def _phonetic_ts(si) -> set:
+    return {t for rph in si.iter(f"{_NS}rPh") for t in rph.iter(f"{_NS}t")}
+
+
+def _date_styles(archive: zipfile.ZipFile) -> set[int]:
+    """Indices of cell styles whose number format shows a date or time."""
+    from xml.etree import ElementTree as ET
+
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+    if "xl/styles.xml" not in archive.namelist():
+        return set()
+    root = ET.fromstring(archive.read("xl/styles.xml"))  # noqa: S314 - expat resolves no external entities and limits entity expansion
+    custom = {int(n.get("numFmtId")): n.get("formatCode", "") for n in root.iter(f"{_NS}numFmt")}
+    dates = set()
+    xfs = root.find(f"{_NS}cellXfs")
+    for index, xf in enumerate(xfs if xfs is not None else ()):
+        fmt_id = int(xf.get("numFmtId", "0"))
+        code = custom.get(fmt_id) or BUILTIN_FORMATS.get(fmt_id, "")
+        if code and is_date_format(code):
+            dates.add(index)
+    return dates
+
+
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
-    import openpyxl
+    """Stream the first sheet's cells (cached values of formulas; FORMULA_NO_VALUE when a formula
+    has none), with merged ranges filled from their top-left cell.
+
+    A small iterparse reader rather than openpyxl's, which is 5x slower on 10,000 rows; openpyxl
+    still supplies the date-format rules and the serial-date conversion."""
+    from xml.etree import ElementTree as ET
+
+    from openpyxl.utils.datetime import from_excel
 
     try:
-        values_wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas_wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        sheet_path = _first_sheet_path(archive)
+        strings = _shared_strings(archive)
+        date_styles = _date_styles(archive)
+        merged = _merged_ranges(archive, sheet_path)
+    except (KeyError, zipfile.BadZipFile, ET.ParseError, ValueError) as exc:
+        if isinstance(exc, ImportError_):
+            raise
         raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file.")) from exc
+    fill: dict[int, list[tuple[int, int, int]]] = {}
+    for min_row, min_col, max_row, max_col in merged:
+        for r in range(min_row, max_row + 1):
+            fill.setdefault(r, []).append((min_row, min_col, max_col))
+    anchors: dict[tuple[int, int], object] = {}
+    row_tag, cell_tag, v_tag, f_tag, is_tag, t_tag = (f"{_NS}row", f"{_NS}c", f"{_NS}v", f"{_NS}f", f"{_NS}is", f"{_NS}t")
+    last_row = 0
     try:
-        values_ws = values_wb.worksheets[0]
-        formulas_ws = formulas_wb.worksheets[0]
-        merged = _merged_ranges(values_wb._archive, values_ws._worksheet_path)
-        # Cells covered by a merge take the top-left value (e.g. a unit merged down several rows).
-        fill: dict[int, list[tuple[int, int, int]]] = {}
-        for min_row, min_col, max_row, max_col in merged:
-            for r in range(min_row, max_row + 1):
-                fill.setdefault(r, []).append((min_row, min_col, max_col))
-        anchors: dict[tuple[int, int], object] = {}
-        rows_v = values_ws.iter_rows(min_row=1, values_only=True)
-        rows_f = formulas_ws.iter_rows(min_row=1, values_only=True)
-        for number, (row_v, row_f) in enumerate(zip(rows_v, rows_f, strict=False), start=1):
-            cells = list(row_v)
-            for col, formula in enumerate(row_f):
-                if col < len(cells) and cells[col] is None and isinstance(formula, str) and formula.startswith("="):
-                    cells[col] = FORMULA_NO_VALUE
-            spans = fill.get(number, ())
-            for min_row, min_col, _max_col in spans:
-                if min_row == number:
-                    anchors[(min_row, min_col)] = cells[min_col] if min_col < len(cells) else None
-            for min_row, min_col, max_col in spans:
-                value = anchors.get((min_row, min_col))
-                if len(cells) <= max_col:
-                    cells.extend([None] * (max_col + 1 - len(cells)))
-                for c in range(min_col, max_col + 1):
-                    if (number, c) != (min_row, min_col):
-                        cells[c] = value
-            yield number, cells
+        for _event, elem in ET.iterparse(archive.open(sheet_path)):  # noqa: S314 - as above
+            if elem.tag != row_tag:
+                continue
+            number = int(elem.get("r") or last_row + 1)
+            while last_row + 1 < number:  # rows absent from the XML are blank (merged fill may still apply)
+                last_row += 1
+                if last_row in fill:
+                    yield last_row, _apply_merges(last_row, [], fill, anchors)
+            last_row = number
+            cells: list = []
+            for c in elem.iter(cell_tag):
+                ref = c.get("r")
+                if ref:
+                    m = _CELL_REF_RE.match(ref)
+                    col = _col_index(m.group(1).encode()) if m else len(cells)
+                else:
+                    col = len(cells)
+                if col >= len(cells):
+                    cells.extend([None] * (col + 1 - len(cells)))
+                kind = c.get("t", "n")
+                v = c.find(v_tag)
+                text = v.text if v is not None else None
+                value: object = None
+                if kind == "s" and text is not None:
+                    value = strings[int(text)]
+                elif kind == "inlineStr":
+                    node = c.find(is_tag)
+                    value = "".join(t.text or "" for t in node.iter(t_tag)) if node is not None else None
+                elif kind in ("str", "e"):
+                    value = text
+                elif kind == "b":
+                    value = text == "1" if text is not None else None
+                elif kind == "d" and text:
+                    value = datetime.fromisoformat(text)
+                elif text is not None:
+                    number_value = float(text)
+                    if int(c.get("s", "0")) in date_styles:
+                        value = from_excel(number_value)
+                    else:
+                        value = int(number_value) if number_value.is_integer() else number_value
+                if value in (None, "") and c.find(f_tag) is not None:
+                    value = FORMULA_NO_VALUE
+                cells[col] = value if value != "" else None
+            elem.clear()
+            yield number, _apply_merges(number, cells, fill, anchors)
+    except (ET.ParseError, ValueError, IndexError) as exc:
+        raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file.")) from exc
     finally:
-        values_wb.close()
-        formulas_wb.close()
+        archive.close()
+
+
+def _apply_merges(number: int, cells: list, fill: dict, anchors: dict) -> list:
+    spans = fill.get(number, ())
+    for min_row, min_col, _max_col in spans:
+        if min_row == number:
+            anchors[(min_row, min_col)] = cells[min_col] if min_col < len(cells) else None
+    for min_row, min_col, max_col in spans:
+        value = anchors.get((min_row, min_col))
+        if len(cells) <= max_col:
+            cells.extend([None] * (max_col + 1 - len(cells)))
+        for c in range(min_col, max_col + 1):
+            if (number, c) != (min_row, min_col):
+                cells[c] = value
+    return cells
 
 
 def read_rows(data: bytes, filename: str = "") -> Iterator[tuple[int, list]]:
@@ -317,6 +429,16 @@ def _text(value) -> str:
     return clean_line(str(value))
 
 
+_MOBILE_RE = re.compile(r"^(?:\+?84|0)((?:3[2-9]|5[25689]|7[06-9]|8[1-9]|9\d)\d{7})$")
+_SEPARATORS_RE = re.compile(r"[\s.\-()]")
+
+
+def _fast_phone(raw: str) -> str | None:
+    """Vietnamese mobile numbers without the phonenumbers parse (the common case, 10x faster)."""
+    m = _MOBILE_RE.match(_SEPARATORS_RE.sub("", raw))
+    return "+84" + m.group(1) if m else None
+
+
 def _phone_from(value) -> tuple[str | None, bool]:
     """(E.164 or None, was_invalid)."""
     if value is None:
@@ -331,7 +453,7 @@ def _phone_from(value) -> tuple[str | None, bool]:
             return None, False
         candidates = [p for p in _PHONE_SPLIT_RE.split(fold(text)) if p]
     for raw in candidates:
-        phone = try_normalize_phone(raw)
+        phone = _fast_phone(raw) or try_normalize_phone(raw)
         if phone:
             return phone, False
     return None, True
@@ -421,12 +543,11 @@ def _parse_row(number: int, cells: list, mapping: dict[int, str], nonempty: list
         # One value spread over the whole row by a horizontal merge: a section title.
         return None
     result = RowResult(row=number, action="create")
-    labels = field_labels()
     for name, value in raw.items():
         if value is FORMULA_NO_VALUE:
             result.action = "reject"
             result.reason = _("The column \"%(column)s\" holds a formula without a calculated value. Open the file in "
-                              "Excel, save it, and import again.", column=labels.get(name, name))
+                              "Excel, save it, and import again.", column=field_labels().get(name, name))
             return result
     for value in name_cells:
         if isinstance(value, (datetime, date, time)):
