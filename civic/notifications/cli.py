@@ -47,7 +47,8 @@ def worker_command(threads, once):
 
     app = current_app._get_current_object()
     # A restart after a crash picks up stale leases and due rows right away, not at the next sweep.
-    tasks.deliver_due()
+    for _thread in range(threads):
+        tasks.deliver_due()
     app.logger.info("civic worker: %s threads, queue %s", threads, type(huey.storage).__name__)
     consumer = Consumer(huey, workers=threads, worker_type="thread", periodic=True, check_worker_health=True,
                         initial_delay=0.05, max_delay=0.5, backoff=1.15)
