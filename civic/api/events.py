@@ -1,6 +1,454 @@
 """API: events. Routes call civic.events.services, the same services as the pages."""
 
-from civic.api import bp  # noqa: F401
+from __future__ import annotations
 
-PATHS: dict = {}
-SCHEMAS: dict = {}
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import Response, g, jsonify, request
+from flask_babel import gettext as _
+
+from civic.api import bp
+from civic.api.common import json_body, json_error, page_arg
+from civic.core.errors import abort_with
+from civic.core.permissions import Role, public, token_required
+from civic.core.timeutil import isoformat_local, local_to_utc
+from civic.events import services
+from civic.events.ics import event_ics
+from civic.events.models import EventCategory
+
+
+def event_json(event) -> dict:
+    return {
+        "id": event.id,
+        "title": event.title,
+        "url": services.event_url(event),
+        "ics_url": services.absolute_url("api.event_ics_file", event_id=event.id),
+        "description_html": event.description_html,
+        "starts_at": isoformat_local(event.starts_at),
+        "ends_at": isoformat_local(event.ends_at),
+        "lunar_date": services.lunar_label(event),
+        "venue": event.venue_name,
+        "venue_address": event.venue_address,
+        "map_url": event.map_url,
+        "category": event.category,
+        "audience": event.audience,
+        "groups": [group.name for group in event.groups],
+        "capacity": event.capacity,
+        "rsvp_deadline": isoformat_local(event.rsvp_deadline),
+        "allow_guests": event.allow_guests,
+        "max_guests": event.max_guests,
+        "questions": list(event.questions or []),
+        "status": event.status,
+    }
+
+
+def _error(exc: services.EventError):
+    return json_error(exc.status, str(exc))
+
+
+def _parse_when(raw: str | None, name: str, *, end_of_day: bool = False) -> datetime | None:
+    """ISO 8601 date (local day) or date-time with an offset."""
+    if not raw:
+        return None
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            moment = datetime.combine(day + timedelta(days=1) if end_of_day else day, time.min)
+            return local_to_utc(moment)
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        abort_with(400, _("%(name)s must be an ISO 8601 date or date-time.", name=name))
+    if value.tzinfo is None:
+        abort_with(400, _("%(name)s needs a time zone offset, e.g. +07:00.", name=name))
+    return value.astimezone(UTC)
+
+
+def _visible_or_404(event_id: int):
+    event = services.get_event(event_id)
+    if event is None or event.status == "draft":
+        abort_with(404, _("This event does not exist."))
+    return event
+
+
+@bp.get("/events")
+@public
+def events_list():
+    start = _parse_when(request.args.get("from"), "from")
+    end = _parse_when(request.args.get("to"), "to", end_of_day=True)
+    category = request.args.get("category") or None
+    if category and category not in set(EventCategory):
+        abort_with(400, _("Unknown category."))
+    if start and end and end < start:
+        abort_with(400, _("'to' must not be before 'from'."))
+    page = services.list_events(
+        past=False if start is None else None, category=category, start=start, end=end, page=page_arg(), per_page=50
+    )
+    return jsonify(
+        {
+            "items": [event_json(e) for e in page.items],
+            "page": page.page,
+            "pages": page.pages,
+            "total": page.total,
+        }
+    )
+
+
+@bp.get("/events/<int:event_id>")
+@public
+def event_detail(event_id: int):
+    return jsonify(event_json(_visible_or_404(event_id)))
+
+
+@bp.get("/events/<int:event_id>.ics")
+@public
+def event_ics_file(event_id: int):
+    event = _visible_or_404(event_id)
+    return Response(event_ics(event), mimetype="text/calendar")
+
+
+@bp.post("/events/<int:event_id>/rsvps")
+@public
+def rsvp_create(event_id: int):
+    event = _visible_or_404(event_id)
+    data = json_body()
+    guests = data.get("guests", 0)
+    if isinstance(guests, bool) or not isinstance(guests, int):
+        return json_error(422, _("The number of guests must be a whole number."))
+    for key in ("name", "phone", "email", "response"):
+        if data.get(key) is not None and not isinstance(data.get(key), str):
+            return json_error(422, _("%(name)s must be text.", name=key))
+    answers = data.get("answers") or {}
+    if not isinstance(answers, dict):
+        return json_error(422, _("%(name)s must be an object.", name="answers"))
+    answer = services.Answer(
+        response=data.get("response") or "",
+        guests=guests,
+        name=data.get("name") or "",
+        phone=data.get("phone") or None,
+        email=data.get("email") or None,
+        group_id=data.get("group_id") if isinstance(data.get("group_id"), int) else None,
+        answers={str(k): str(v) for k, v in answers.items()},
+    )
+    try:
+        result = services.answer_event(event, answer, source="api")
+    except services.EventError as exc:
+        return _error(exc)
+    rsvp = result.rsvp
+    body = {
+        "id": rsvp.id,
+        "event_id": event.id,
+        "response": rsvp.response,
+        "status": rsvp.status,
+        "guests": rsvp.guests,
+        "waitlist_position": services.waitlist_position(rsvp),
+        "manage_url": result.manage_url,
+        "created": result.created,
+        "event": {"id": event.id, "title": event.title, "url": services.event_url(event)},
+    }
+    return jsonify(body), 201
+
+
+@bp.post("/events")
+@token_required(Role.ORGANIZER)
+def event_create():
+    data = json_body()
+    try:
+        event_data = _event_data(data)
+        event = services.create_event(g.api_user, event_data)
+    except services.EventError as exc:
+        return _error(exc)
+    return jsonify({"id": event.id, "url": services.event_url(event), "event": event_json(event)}), 201
+
+
+def _event_data(data: dict) -> services.EventData:
+    def text(key, default=""):
+        value = data.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            raise services.EventError(_("%(name)s must be text.", name=key), 422)
+        return value
+
+    def integer(key):
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise services.EventError(_("%(name)s must be a whole number.", name=key), 422)
+        return value
+
+    def when(key, required=True):
+        raw = text(key)
+        if not raw:
+            if required:
+                raise services.EventError(_("%(name)s is required.", name=key), 422)
+            return None
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError as exc:
+            raise services.EventError(_("%(name)s must be an ISO 8601 date-time.", name=key), 422) from exc
+        if value.tzinfo is None:
+            raise services.EventError(_("%(name)s needs a time zone offset, e.g. +07:00.", name=key), 422)
+        return value.astimezone(UTC)
+
+    group_ids = data.get("group_ids") or []
+    if not isinstance(group_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in group_ids):
+        raise services.EventError(_("%(name)s must be a list of numbers.", name="group_ids"), 422)
+    questions = data.get("questions") or []
+    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+        raise services.EventError(_("%(name)s must be a list of texts.", name="questions"), 422)
+    if len(text("description")) > 20_000:
+        raise services.EventError(_("The description is too long."), 422)
+    return services.EventData(
+        title=text("title"),
+        description=text("description"),
+        starts_at=when("starts_at"),
+        ends_at=when("ends_at"),
+        venue_name=text("venue"),
+        venue_address=text("venue_address"),
+        map_url=text("map_url") or None,
+        category=text("category", "other") or "other",
+        audience=text("audience", "public") or "public",
+        group_ids=group_ids,
+        capacity=integer("capacity"),
+        rsvp_deadline=when("rsvp_deadline", required=False),
+        allow_guests=bool(data.get("allow_guests", False)),
+        max_guests=integer("max_guests") or 0,
+        questions=questions,
+        status=text("status", "draft") or "draft",
+    )
+
+
+@bp.get("/events/<int:event_id>/rsvps")
+@token_required(Role.ORGANIZER)
+def rsvp_list(event_id: int):
+    event = services.get_event(event_id)
+    if event is None:
+        abort_with(404, _("This event does not exist."))
+    if not services.can_manage_event(g.api_user, event):
+        abort_with(403, _("Only the event's organizer may see its answers."))
+    items = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "phone": r.phone,
+            "email": r.email,
+            "residential_group": r.residential_group.name if r.residential_group else None,
+            "response": r.response,
+            "status": r.status,
+            "guests": r.guests,
+            "answers": r.answers or {},
+            "waitlisted_at": r.waitlisted_at.isoformat() if r.waitlisted_at else None,
+            "updated_at": r.updated_at.isoformat(),
+        }
+        for r in services.answer_list(event)
+    ]
+    return jsonify({"event": event_json(event), "counts": services.counts(event), "items": items})
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+_ERR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+
+def _ref(name: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+
+
+_ID = {"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+PATHS: dict = {
+    "/events": {
+        "get": {
+            "tags": ["events"],
+            "summary": "Upcoming public events (or those between from and to)",
+            "parameters": [
+                {"name": "from", "in": "query", "schema": {"type": "string"}, "description": "ISO 8601 date or date-time with offset"},
+                {"name": "to", "in": "query", "schema": {"type": "string"}, "description": "ISO 8601 date or date-time with offset"},
+                {"name": "category", "in": "query", "schema": {"type": "string", "enum": [c.value for c in EventCategory]}},
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            ],
+            "responses": {
+                "200": {"description": "Events", "content": _ref("EventList")},
+                "400": {"description": "Bad filter", "content": _ERR},
+            },
+        },
+        "post": {
+            "tags": ["events"],
+            "summary": "Create an event (organizer token)",
+            "security": [{"bearer": []}],
+            "requestBody": {"required": True, "content": _ref("EventCreate")},
+            "responses": {
+                "201": {"description": "Created", "content": _ref("EventCreated")},
+                "400": {"description": "Not JSON", "content": _ERR},
+                "401": {"description": "No token", "content": _ERR},
+                "403": {"description": "Not an organizer", "content": _ERR},
+                "422": {"description": "Invalid event", "content": _ERR},
+            },
+        },
+    },
+    "/events/{event_id}": {
+        "get": {
+            "tags": ["events"],
+            "summary": "One event",
+            "parameters": [_ID],
+            "responses": {
+                "200": {"description": "The event", "content": _ref("Event")},
+                "404": {"description": "No such event", "content": _ERR},
+            },
+        }
+    },
+    "/events/{event_id}.ics": {
+        "get": {
+            "tags": ["events"],
+            "summary": "The event as iCalendar (RFC 5545)",
+            "parameters": [_ID],
+            "responses": {
+                "200": {"description": "iCalendar", "content": {"text/calendar": {"schema": {"type": "string"}}}},
+                "404": {"description": "No such event", "content": _ERR},
+            },
+        }
+    },
+    "/events/{event_id}/rsvps": {
+        "post": {
+            "tags": ["events"],
+            "summary": "Answer an event without an account (again = update)",
+            "parameters": [_ID],
+            "requestBody": {"required": True, "content": _ref("RsvpCreate")},
+            "responses": {
+                "201": {"description": "Recorded", "content": _ref("RsvpResult")},
+                "400": {"description": "Not JSON", "content": _ERR},
+                "403": {"description": "Invitation only or not for your residential group", "content": _ERR},
+                "404": {"description": "No such event", "content": _ERR},
+                "409": {"description": "Cancelled, past, after the deadline, or no places for more guests", "content": _ERR},
+                "422": {"description": "Invalid answer (phone, email, guests)", "content": _ERR},
+            },
+        },
+        "get": {
+            "tags": ["events"],
+            "summary": "All answers (the event's organizer or an admin)",
+            "security": [{"bearer": []}],
+            "parameters": [_ID],
+            "responses": {
+                "200": {"description": "Answers", "content": _ref("RsvpList")},
+                "401": {"description": "No token", "content": _ERR},
+                "403": {"description": "Not this event's organizer", "content": _ERR},
+                "404": {"description": "No such event", "content": _ERR},
+            },
+        },
+    },
+}
+
+_DT = {"type": "string", "format": "date-time"}
+_NDT = {"type": ["string", "null"], "format": "date-time"}
+
+SCHEMAS: dict = {
+    "Event": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "url": {"type": "string", "format": "uri"},
+            "ics_url": {"type": "string", "format": "uri"},
+            "description_html": {"type": "string"},
+            "starts_at": _DT,
+            "ends_at": _DT,
+            "lunar_date": {"type": "string"},
+            "venue": {"type": "string"},
+            "venue_address": {"type": "string"},
+            "map_url": {"type": ["string", "null"]},
+            "category": {"type": "string"},
+            "audience": {"type": "string", "enum": ["public", "groups", "invite_only"]},
+            "groups": {"type": "array", "items": {"type": "string"}},
+            "capacity": {"type": ["integer", "null"]},
+            "rsvp_deadline": _NDT,
+            "allow_guests": {"type": "boolean"},
+            "max_guests": {"type": "integer"},
+            "questions": {"type": "array", "items": {"type": "string"}},
+            "status": {"type": "string", "enum": ["draft", "published", "cancelled"]},
+        },
+        "required": ["id", "title", "url", "starts_at", "ends_at", "status"],
+    },
+    "EventList": {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+            "page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+        "required": ["items"],
+    },
+    "EventCreate": {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string", "maxLength": 200},
+            "description": {"type": "string", "description": "Markdown; sanitised"},
+            "starts_at": {"type": "string", "format": "date-time", "description": "ISO 8601 with offset"},
+            "ends_at": {"type": "string", "format": "date-time"},
+            "venue": {"type": "string"},
+            "venue_address": {"type": "string"},
+            "capacity": {"type": ["integer", "null"], "minimum": 1},
+            "audience": {"type": "string", "enum": ["public", "groups", "invite_only"]},
+            "group_ids": {"type": "array", "items": {"type": "integer"}},
+            "category": {"type": "string", "enum": [c.value for c in EventCategory]},
+            "status": {"type": "string", "enum": ["draft", "published"]},
+            "rsvp_deadline": {"type": "string", "format": "date-time"},
+            "allow_guests": {"type": "boolean"},
+            "max_guests": {"type": "integer", "minimum": 0, "maximum": 20},
+            "questions": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["title", "starts_at", "ends_at"],
+    },
+    "EventCreated": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "url": {"type": "string", "format": "uri"},
+            "event": {"$ref": "#/components/schemas/Event"},
+        },
+        "required": ["id", "url"],
+    },
+    "RsvpCreate": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "phone": {"type": "string", "description": "Vietnamese number, any common format"},
+            "email": {"type": "string", "format": "email"},
+            "response": {"type": "string", "enum": ["yes", "no", "maybe"]},
+            "guests": {"type": "integer", "minimum": 0},
+            "group_id": {"type": "integer"},
+            "answers": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+        "required": ["name", "response"],
+        "description": "phone or email is required",
+    },
+    "RsvpResult": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "event_id": {"type": "integer"},
+            "response": {"type": "string", "enum": ["yes", "no", "maybe"]},
+            "status": {
+                "type": "string",
+                "enum": ["confirmed", "waitlisted", "declined", "tentative"],
+                "description": "tentative is a maybe (holds no place)",
+            },
+            "guests": {"type": "integer"},
+            "waitlist_position": {"type": ["integer", "null"]},
+            "manage_url": {"type": "string", "format": "uri"},
+            "created": {"type": "boolean"},
+            "event": {"type": "object"},
+        },
+        "required": ["id", "status", "manage_url"],
+    },
+    "RsvpList": {
+        "type": "object",
+        "properties": {
+            "event": {"$ref": "#/components/schemas/Event"},
+            "counts": {"type": "object"},
+            "items": {"type": "array", "items": {"type": "object"}},
+        },
+        "required": ["items"],
+    },
+}

@@ -27,7 +27,7 @@ from civic.core.permissions import is_admin
 from civic.core.phone import InvalidPhone, format_phone_local, normalize_phone
 from civic.core.text import clean_line, nfc, slugify
 from civic.core.timeutil import format_datetime, local_to_utc, local_tz, to_local, utcnow
-from civic.core.urls import absolute_url
+from civic.core.urls import absolute_url as _absolute_url
 from civic.events.models import (
     Audience,
     Event,
@@ -95,6 +95,16 @@ def render_description(text: str) -> str:
     return sanitize_html(markdown.markdown(nfc(text or ""), extensions=["sane_lists"]))
 
 
+def absolute_url(endpoint: str, **values) -> str:
+    """Absolute address, also from the worker (reminders run outside any request)."""
+    from flask import has_request_context
+
+    if has_request_context():
+        return _absolute_url(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return _absolute_url(endpoint, **values)
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -153,7 +163,7 @@ def _filtered(stmt, category: str | None = None, group_id: int | None = None):
 
 def list_events(
     *,
-    past: bool = False,
+    past: bool | None = False,
     category: str | None = None,
     group_id: int | None = None,
     start: datetime | None = None,
@@ -161,10 +171,12 @@ def list_events(
     page: int = 1,
     per_page: int = 20,
 ):
-    """Upcoming (or past) listed events, paginated."""
+    """Upcoming (or past; None = both) listed events, paginated."""
     now = utcnow()
     stmt = sa.select(Event).where(_listed()).options(selectinload(Event.groups))
-    if past:
+    if past is None:
+        stmt = stmt.order_by(Event.starts_at, Event.id)
+    elif past:
         stmt = stmt.where(Event.ends_at <= now).order_by(Event.starts_at.desc(), Event.id.desc())
     else:
         stmt = stmt.where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
