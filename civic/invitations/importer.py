@@ -616,10 +616,12 @@ def classify(results: list[RowResult]) -> None:
     from civic.extensions import db
     from civic.invitations.models import Contact, contact_group_members
 
-    columns = [Contact.id, Contact.residential_group_id, *(getattr(Contact, c) for c in COMPARED)]
+    columns = [Contact.id, Contact.residential_group_id, Contact.name_folded, *(getattr(Contact, c) for c in COMPARED)]
     existing = db.session.execute(sa.select(*columns)).all()
     by_phone = {r.phone: r for r in existing if r.phone}
     by_email = {r.email: r for r in existing if r.email}
+    # Rows without phone or email match a contact without them by name and unit.
+    by_name = {(r.name_folded, fold(r.unit)): r for r in existing if not r.phone and not r.email}
     groups_by_folded = {fold(g.name): g.id for g in db.session.execute(sa.select(ResidentialGroup.id, ResidentialGroup.name))}
     groups_by_number = {
         g.number: g.id for g in db.session.execute(sa.select(ResidentialGroup.id, ResidentialGroup.number)) if g.number is not None
@@ -637,6 +639,8 @@ def classify(results: list[RowResult]) -> None:
         match = by_phone.get(v["phone"]) if v.get("phone") else None
         if match is None and v.get("email"):
             match = by_email.get(v["email"])
+        if match is None and not v.get("phone") and not v.get("email"):
+            match = by_name.get((fold(result.full_name), fold(v.get("unit"))))
         if match is None:
             result.action = "create"
             continue

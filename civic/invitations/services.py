@@ -357,17 +357,18 @@ def export_contacts_xlsx() -> bytes:
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = "Danh bạ"
-    ws.append([_("No."), _("Family name"), _("Middle name"), _("Given name"), _("Full name"), _("Position"),
-               _("Unit"), _("Residential group"), _("Phone"), _("Email"), _("Groups"), _("Notes")])
+    # Fixed Vietnamese headers: the file goes back in through the importer in any locale.
+    ws.append(["STT", "Họ và tên", "Họ", "Tên đệm", "Tên", "Chức vụ", "Đơn vị", "Tổ dân phố", "Số điện thoại",
+               "Email", "Nhóm", "Ghi chú"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     from civic.core.phone import format_phone_local
 
     for n, c in enumerate(list_contacts(), start=1):
-        ws.append([n, c.family_name, c.middle_name, c.given_name, c.full_name, c.position, c.unit,
+        ws.append([n, c.full_name, c.family_name, c.middle_name, c.given_name, c.position, c.unit,
                    c.residential_group.name if c.residential_group else "", format_phone_local(c.phone),
                    c.email or "", "; ".join(sorted((g.name for g in c.groups), key=sort_key)), c.notes])
-    for col, width in zip("ABCDEFGHIJKL", (6, 12, 14, 10, 28, 30, 30, 18, 15, 28, 30, 30), strict=True):
+    for col, width in zip("ABCDEFGHIJKL", (6, 28, 12, 14, 10, 30, 30, 18, 15, 28, 30, 30), strict=True):
         ws.column_dimensions[col].width = width
     out = io.BytesIO()
     wb.save(out)
@@ -375,6 +376,16 @@ def export_contacts_xlsx() -> bytes:
 
 
 # --------------------------------------------------------------------------- invitations
+
+
+def respond_url(inv: Invitation) -> str:
+    """The personal answer link (built from CIVIC_BASE_URL: also works in the CLI and the worker)."""
+    return current_app.config["CIVIC_BASE_URL"] + "/giay-moi/" + inv.token
+
+
+def checkin_url(inv: Invitation) -> str:
+    """What the letter's QR code encodes."""
+    return current_app.config["CIVIC_BASE_URL"] + "/diem-danh/" + inv.checkin_code
 
 
 def _new_token() -> str:
@@ -518,7 +529,6 @@ def _event_context(event) -> dict:
 def send(event, invitations: list[Invitation], kind: str, user=None) -> SendResult:
     """Send invitations / reminders through the notification engine: email where known,
     SMS where only a phone is. ``kind``: invitation, reminder, resend."""
-    from civic.core.urls import absolute_url
     from civic.notifications.services import Recipient, create_campaign
 
     if event.status == "cancelled":
@@ -527,7 +537,7 @@ def send(event, invitations: list[Invitation], kind: str, user=None) -> SendResu
     by_channel: dict[str, list] = {"email": [], "sms": []}
     skipped = 0
     for inv in invitations:
-        ctx = {**base, "name": inv.full_name, "answer_url": absolute_url("invitations.respond", token=inv.token)}
+        ctx = {**base, "name": inv.full_name, "answer_url": respond_url(inv)}
         channel = "email" if inv.email else ("sms" if inv.phone else None)
         if channel is None:
             skipped += 1
@@ -569,8 +579,13 @@ def send(event, invitations: list[Invitation], kind: str, user=None) -> SendResu
     return SendResult(email=len(by_channel["email"]), sms=len(by_channel["sms"]), skipped=skipped)
 
 
+def unsent_invitations(event) -> list[Invitation]:
+    """Not sent yet and reachable (people with neither email nor phone get a printed letter)."""
+    return [i for i in list_invitations(event) if i.sent_at is None and not i.is_walk_in and (i.email or i.phone)]
+
+
 def send_invitations(event, user=None) -> SendResult:
-    unsent = [i for i in list_invitations(event) if i.sent_at is None and not i.is_walk_in]
+    unsent = unsent_invitations(event)
     if not unsent:
         raise InvitationError(_("Everyone on the list has already been sent an invitation."))
     return send(event, unsent, "invitation", user)

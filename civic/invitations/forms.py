@@ -1,0 +1,103 @@
+"""Forms of the directory and invitation pages (CivicForm: CSRF + NFC)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from civic.core.forms import CivicForm, PhoneNumber
+
+
+class ActionForm(CivicForm):
+    """CSRF only: for buttons that post."""
+
+
+class ContactForm(CivicForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=200)])
+    residential_group = StringField(_l("Residential group"), validators=[Optional(), Length(max=120)])
+    phone = StringField(_l("Phone"), validators=[PhoneNumber()])
+    email = StringField(_l("Email"), validators=[Optional(), Email(message=_l("This email address is not valid.")),
+                                                 Length(max=254)])
+    groups = SelectMultipleField(_l("Groups"), coerce=int, validate_choice=True)
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+
+
+class GroupForm(CivicForm):
+    name = StringField(_l("Group name"), validators=[DataRequired(), Length(max=160)])
+    post_title = StringField(_l("Holders of the post (optional)"), validators=[Optional(), Length(max=160)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
+
+
+class PostForm(CivicForm):
+    title = StringField(_l("Post"), validators=[DataRequired(), Length(max=160)])
+    residential_group = SelectField(_l("Residential group"), coerce=int)
+    contact = SelectField(_l("Held by"), coerce=int)
+    started_on = DateField(_l("Since"), validators=[Optional()])
+
+
+class HandOverForm(CivicForm):
+    contact = SelectField(_l("New holder"), coerce=int)
+    started_on = DateField(_l("Hand-over date"), validators=[Optional()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
+
+
+class UploadForm(CivicForm):
+    file = FileField(_l("Excel (.xlsx) or CSV file"), validators=[FileRequired(_l("Choose a file to import."))])
+
+
+class AddInviteesForm(CivicForm):
+    groups = SelectMultipleField(_l("Groups"), coerce=int)
+    posts = SelectMultipleField(_l("Posts"), coerce=int)
+    contacts = SelectMultipleField(_l("Individuals"), coerce=int)
+    role = SelectField(_l("Role at the meeting"))
+
+
+def response_choices():
+    return [("attend", _l("I will attend")), ("decline", _l("I cannot attend")),
+            ("substitute", _l("I will send someone in my place"))]
+
+
+class RespondForm(CivicForm):
+    response = RadioField(_l("Your answer"), choices=response_choices(), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (if you cannot attend)"), validators=[Optional(), Length(max=1000)])
+    substitute_name = StringField(_l("Name of the person attending instead"), validators=[Optional(), Length(max=160)])
+    substitute_position = StringField(_l("Their position"), validators=[Optional(), Length(max=200)])
+    responder_name = StringField(_l("Your name, if you are not the person invited"),
+                                 validators=[Optional(), Length(max=160)])
+
+
+class RecordAnswerForm(CivicForm):
+    invitation_id = HiddenField(validators=[DataRequired()])
+    response = SelectField(_l("Answer"), choices=response_choices())
+    via = SelectField(_l("Received by"), choices=[("phone", _l("Phone")), ("paper", _l("Paper"))])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=1000)])
+    substitute_name = StringField(_l("Substitute"), validators=[Optional(), Length(max=160)])
+    substitute_position = StringField(_l("Substitute's position"), validators=[Optional(), Length(max=200)])
+
+
+class WalkInForm(CivicForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=200)])
+
+
+class LetterForm(CivicForm):
+    number = StringField(_l("Number"), validators=[DataRequired(), Length(max=40)])
+    issued_on = DateField(_l("Date of issue"), validators=[Optional()])
+    participants = TextAreaField(_l("Participants"), validators=[Optional(), Length(max=4000)])
+    agenda = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=4000)])
+    contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    signer_title = TextAreaField(_l("Signer's title"), validators=[Optional(), Length(max=120)])
+    signer_name = StringField(_l("Signer's name"), validators=[Optional(), Length(max=120)])
