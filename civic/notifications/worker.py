@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.utils import formataddr, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context
@@ -330,14 +330,40 @@ def _message_domain() -> str:
     return address.rpartition("@")[2] or "civic.local"
 
 
-def build_email(job: Job, connection):
+def _email_class():
+    from email.header import Header
+    from email.message import Message
+
     from flask_mailman import EmailMultiAlternatives
+
+    class CivicEmail(EmailMultiAlternatives):
+        def message(self):
+            msg = super().message()
+            if not self.subject.isascii():
+                # Flask-Mailman folds a long encoded subject after an empty first line, which
+                # strict parsers decode with a leading space; name the header so it folds cleanly.
+                del msg["Subject"]
+                Message.__setitem__(msg, "Subject", Header(self.subject, "utf-8", header_name="Subject"))
+            return msg
+
+    return CivicEmail
+
+
+_CivicEmail = None
+
+
+def build_email(job: Job, connection):
+    global _CivicEmail
+    if _CivicEmail is None:
+        _CivicEmail = _email_class()
+    EmailMultiAlternatives = _CivicEmail  # noqa: N806
 
     parts = render_job(job)
     # Same Message-ID on a re-send after a crash, so mail clients can fold a rare duplicate.
     headers = {
         "Message-ID": f"<delivery-{job.id}.c{job.campaign_id}@{_message_domain()}>",
         "X-Civic-Delivery": str(job.id),
+        "Date": format_datetime(utcnow()),  # "+0000", not the "-0000" (zone unknown) default
     }
     if parts["unsubscribe_url"]:
         headers["List-Unsubscribe"] = f"<{parts['unsubscribe_url']}>"
