@@ -60,7 +60,7 @@ class MilestoneForm(CivicForm):
 class PollingAreaForm(CivicForm):
     number = IntegerField(_l("Polling area number"), validators=[InputRequired(), NumberRange(min=1, max=10_000)])
     station_name = StringField(_l("Polling station"), validators=[DataRequired(), Length(max=200)])
-    station_address = StringField(_l("Address"), validators=[DataRequired(), Length(max=300)])
+    station_address = StringField(_l("Street address"), validators=[DataRequired(), Length(max=300)])
     map_url = URLField(_l("Map link"), validators=[Optional(), URL(), Length(max=500)])
     group_ids = MultiCheckboxField(_l("Residential groups covered"), coerce=int, validate_choice=True)
 

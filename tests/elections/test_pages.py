@@ -226,4 +226,32 @@ def test_editor_test_send_shows_the_engines_template_error(client, election, mak
 def test_editor_edit_page_lists_the_reminder_schedule(client, election, make_user, login):
     login(make_user(role="editor"))
     html = text(client.get(f"/bau-cu/quan-ly/{election.id}"))
-    assert "Tin nhắc lịch" in html and "Đã lên lịch" in html
+    assert "Lịch gửi tin nhắc" in html and "Chờ gửi" in html
+
+
+def test_one_click_unsubscribe_from_a_reminder_stops_later_reminders(client, election, groups, confirmed_sub, outbox):
+    """The engine's List-Unsubscribe link on an election reminder: a tampered link changes
+    nothing (400); the real one-click POST needs no login, and the next reminder skips them."""
+    from datetime import datetime
+    from urllib.parse import urlsplit
+
+    from civic.core.timeutil import local_to_utc
+
+    confirmed_sub("lan@example.vn", groups[0])
+    confirmed_sub("hung@example.vn", groups[1])
+    services.send_due_reminders(now=local_to_utc(datetime(2021, 5, 10, 8, 0)))
+    mail = next(m for m in outbox if "lan@example.vn" in m.to[0])
+    header = mail.extra_headers.get("List-Unsubscribe") or mail.message()["List-Unsubscribe"]
+    path = urlsplit(header.strip("<>")).path
+
+    tampered = client.post(path[:-4] + "AAAA", data={"List-Unsubscribe": "One-Click"})
+    assert tampered.status_code == 400
+    rows = services.send_due_reminders(now=local_to_utc(datetime(2021, 5, 20, 8, 0)))
+    assert rows[0].recipients == 2
+
+    assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    before = len(outbox)
+    rows = services.send_due_reminders(now=local_to_utc(datetime(2021, 5, 23, 6, 0)))
+    assert rows[0].recipients == 1
+    later = list(outbox)[before:]
+    assert len(later) == 1 and "hung@example.vn" in later[0].to[0]
