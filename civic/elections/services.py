@@ -529,33 +529,13 @@ NEWS_CATEGORY = "bau-cu"
 
 
 def related_news(limit: int = 5) -> list:
-    """Published articles in the news category "bau-cu", newest first."""
-    try:
-        from civic.news import services as news_services
-    except ImportError:  # pragma: no cover - news is part of the app
+    """Published articles in the news category "bau-cu", newest first (news' own query)."""
+    from civic.news import services as news_services
+
+    category = news_services.get_category(NEWS_CATEGORY)
+    if category is None:
         return []
-    finder = getattr(news_services, "articles_in_category", None)
-    if finder is not None:
-        try:
-            return list(finder(NEWS_CATEGORY, limit=limit))
-        except TypeError:
-            pass
-    try:
-        from civic.news.models import Article, ArticleStatus, Category
-    except ImportError:
-        return []
-    stmt = (
-        sa.select(Article)
-        .join(Category, Article.category_id == Category.id)
-        .where(
-            Category.slug == NEWS_CATEGORY,
-            Article.status == ArticleStatus.PUBLISHED.value,
-            Article.published_at <= utcnow(),
-        )
-        .order_by(Article.published_at.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt))
+    return news_services.list_published(page=1, category=category, per_page=limit).items
 
 
 # --------------------------------------------------------------------------- subscriptions

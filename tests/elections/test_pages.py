@@ -255,3 +255,26 @@ def test_one_click_unsubscribe_from_a_reminder_stops_later_reminders(client, ele
     assert rows[0].recipients == 1
     later = list(outbox)[before:]
     assert len(later) == 1 and "hung@example.vn" in later[0].to[0]
+
+
+def test_election_page_lists_published_election_news(client, election):
+    from civic.core.timeutil import utcnow
+    from civic.news import services as news_services
+    from civic.news.models import Article
+
+    news_services.ensure_default_categories()
+    category = news_services.get_category("bau-cu")
+    other = next(c for c in news_services.list_categories() if c.slug != "bau-cu")
+    now = utcnow()
+    db.session.add_all(
+        [
+            Article(title="Niêm yết danh sách cử tri tại 6 khu vực", slug="niem-yet", category_id=category.id,
+                    status="published", published_at=now),
+            Article(title="Bản nháp chưa đăng", slug="ban-nhap", category_id=category.id, status="draft"),
+            Article(title="Tin văn hóa", slug="van-hoa", category_id=other.id, status="published", published_at=now),
+        ]
+    )
+    db.session.commit()
+    html = text(client.get(f"/bau-cu/{election.id}"))
+    assert "Niêm yết danh sách cử tri tại 6 khu vực" in html and "/tin-tuc/niem-yet" in html
+    assert "Bản nháp chưa đăng" not in html and "Tin văn hóa" not in html
