@@ -1,0 +1,129 @@
+"""The import page (preview, editable mapping, all-or-nothing write), the API and the CLI."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import sqlalchemy as sa
+
+from civic.extensions import db
+from civic.invitations.models import Contact
+from tests.conftest import get_csrf
+from tests.invitations.test_inv_import import messy_workbook
+
+
+def upload(client, data: bytes, name: str):
+    token = get_csrf(client, "/danh-ba/nhap")
+    return client.post("/danh-ba/nhap", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_preview_then_confirm(client, login, organizer):
+    login(organizer)
+    r = upload(client, messy_workbook(), "danh-sach.xlsx")
+    assert r.status_code == 302
+    preview_url = r.headers["Location"]
+    job_id = preview_url.rsplit("/", 1)[1]
+    html = client.get(preview_url).get_data(as_text=True)
+    assert "Nguyễn Văn An" in html
+    for row in ("11", "12", "13", "14"):
+        assert f"<td>{row}</td>" in html
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
+    status = client.get(f"/danh-ba/nhap/{job_id}/trang-thai.json").get_json()
+    assert status["state"] == "ready"
+    # The upload waits under the data directory, not in the session.
+    from flask import current_app
+
+    assert (current_app.config["CIVIC_DATA_DIR"] + "/contact-imports") and list(
+        __import__("pathlib").Path(current_app.config["CIVIC_DATA_DIR"], "contact-imports").glob(f"{job_id}.upload"))
+    token = get_csrf(client, preview_url)
+    r = client.post(f"/danh-ba/nhap/{job_id}/ghi", data={"csrf_token": token})
+    assert r.status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 5
+    # Confirming twice writes nothing more.
+    client.post(f"/danh-ba/nhap/{job_id}/ghi", data={"csrf_token": token})
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 5
+
+
+def test_mapping_can_be_changed(client, login, organizer):
+    login(organizer)
+    data = "Họ và tên,Ghi chú\nNguyễn Văn An,0912 345 678\n".encode()
+    r = upload(client, data, "x.csv")
+    preview_url = r.headers["Location"]
+    job_id = preview_url.rsplit("/", 1)[1]
+    html = client.get(preview_url).get_data(as_text=True)
+    assert re.search(r'name="col-1"', html)
+    token = get_csrf(client, preview_url)
+    client.post(f"/danh-ba/nhap/{job_id}/cot", data={"csrf_token": token, "col-0": "full_name", "col-1": "phone"})
+    client.post(f"/danh-ba/nhap/{job_id}/ghi", data={"csrf_token": token})
+    an = db.session.scalar(sa.select(Contact))
+    assert an.phone == "+84912345678" and an.notes == ""
+
+
+def test_bad_files_get_a_message_not_a_500(client, login, organizer):
+    login(organizer)
+    r = upload(client, b"\x89PNG\r\n\x1a\n\x00\x00binary", "anh.png")
+    assert r.status_code == 400
+    assert "spreadsheet" in r.get_data(as_text=True) or "bảng tính" in r.get_data(as_text=True)
+    r = upload(client, "một,hai\nba,bốn\n".encode(), "x.csv")
+    preview = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "header" in preview or "tiêu đề" in preview
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
+
+
+def test_other_users_cannot_see_an_import(client, login, organizer, make_user):
+    login(organizer)
+    r = upload(client, messy_workbook(), "x.xlsx")
+    preview_url = r.headers["Location"]
+    other = make_user(role="organizer")
+    client.post("/dang-xuat", data={"csrf_token": get_csrf(client, "/danh-ba")})
+    login(other)
+    assert client.get(preview_url).status_code == 404
+    assert client.get("/danh-ba/nhap/..%2F..%2Fsecret_key").status_code == 404
+
+
+def test_residents_cannot_open_the_directory(client, login, make_user):
+    login(make_user(role="resident"))
+    assert client.get("/danh-ba").status_code == 403
+    assert client.get("/danh-ba/xuat.xlsx").status_code == 403
+
+
+def test_api_import_dry_run_then_write(client, organizer, api_token):
+    auth = {"Authorization": f"Bearer {api_token(organizer)}"}
+    r = client.post("/api/v1/contacts/import", headers=auth, content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(messy_workbook()), "x.xlsx"), "dry_run": "true"})
+    assert r.status_code == 200
+    body = r.get_json()
+    assert (body["created"], body["updated"], body["unchanged"]) == (5, 0, 0)
+    assert {x["row"] for x in body["rejected"]} == {11, 12, 13, 14}
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
+    r = client.post("/api/v1/contacts/import", headers=auth, content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(messy_workbook()), "x.xlsx"), "dry_run": "false"})
+    assert r.get_json()["created"] == 5
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 5
+    r = client.post("/api/v1/contacts/import", headers=auth, content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(b"%PDF-1.4\x00"), "x.pdf")})
+    assert r.status_code == 422 and "spreadsheet" in r.get_json()["error"]["message"]
+    r = client.post("/api/v1/contacts/import", headers=auth, content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(messy_workbook()), "x.xlsx"), "dry_run": "perhaps"})
+    assert r.status_code == 400
+
+
+def test_cli_import_and_export(app, tmp_path):
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(messy_workbook())
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["contacts", "import", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Tạo mới: 5" in result.output and "dòng 13" in result.output
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
+    result = runner.invoke(args=["contacts", "import", str(path)])
+    assert result.exit_code == 0 and db.session.scalar(sa.select(sa.func.count(Contact.id))) == 5
+    out = tmp_path / "export.xlsx"
+    result = runner.invoke(args=["contacts", "export", str(out)])
+    assert result.exit_code == 0 and out.read_bytes()[:2] == b"PK"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    result = runner.invoke(args=["contacts", "import", str(bad)])
+    assert result.exit_code != 0 and "header" in result.output
