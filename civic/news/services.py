@@ -749,7 +749,8 @@ def search(query: str | None, page: int = 1, category: Category | None = None, p
         # Quoted tokens are literal; the last one matches as a prefix while the visitor types.
         params["q"] = " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*'
         base = (
-            "FROM news_articles_fts JOIN news_articles a ON a.id = news_articles_fts.rowid "
+            # CROSS JOIN keeps the FTS table as the outer loop (SQLite does not reorder it): one MATCH, not one per row.
+            "FROM news_articles_fts CROSS JOIN news_articles a ON a.id = news_articles_fts.rowid "
             f"WHERE news_articles_fts MATCH :q AND a.status = :status{extra}"
         )
         rows_sql = f"SELECT a.id {base} ORDER BY bm25(news_articles_fts, 10.0, 1.0), a.published_at DESC " \

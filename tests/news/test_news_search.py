@@ -1,0 +1,76 @@
+"""Search without tone marks (including đ), ranked title above body, highlighted; odd queries."""
+
+from __future__ import annotations
+
+import pytest
+
+from civic.news import services
+
+
+@pytest.fixture
+def corpus(make_article):
+    return {
+        "title": make_article("Phường tổ chức hội nghị triển khai công tác năm 2021",
+                              summary="Sáng 29/01, hội nghị diễn ra tại hội trường.",
+                              body="<p>Các đồng chí lãnh đạo tham dự.</p>"),
+        "body": make_article("Tổng kết công tác năm 2020",
+                             body="<p>Báo cáo được trình bày tại hội nghị cán bộ chủ chốt.</p>"),
+        "street": make_article("Sửa chữa mặt Đường Đội Cấn",
+                               body="<p>Đoạn đường qua tổ dân phố số 7 được trải nhựa.</p>"),
+        "draft": make_article("Hội nghị chưa công bố", status="draft"),
+        "other": make_article("Tiêm chủng cho trẻ em", category="thong-bao"),
+    }
+
+
+def titles(page):
+    return [a.title for a in page.items]
+
+
+def test_query_without_tone_marks_finds_vietnamese_text(corpus):
+    result = services.search("hoi nghi")
+    assert titles(result)[:2] == [corpus["title"].title, corpus["body"].title]  # title match ranks first
+    assert corpus["draft"].title not in titles(result)
+    assert result.total == 2
+
+
+def test_d_finds_dj_and_case_is_ignored(corpus):
+    assert titles(services.search("duong doi can")) == [corpus["street"].title]
+    assert titles(services.search("ĐƯỜNG ĐỘI CẤN")) == [corpus["street"].title]
+    assert titles(services.search("DUONG")) == [corpus["street"].title]
+
+
+def test_prefix_of_the_last_word_matches_while_typing(corpus):
+    assert corpus["street"].title in titles(services.search("doi ca"))
+
+
+def test_category_filter(corpus):
+    assert titles(services.search("tiem chung", category=services.get_category("thong-bao"))) == [
+        corpus["other"].title]
+    assert titles(services.search("tiem chung", category=services.get_category("bau-cu"))) == []
+
+
+@pytest.mark.parametrize("query", ["!!!", "“”…—", '"*:^()', "OR AND NOT", "a" * 10_000, "hội " * 2500, "' OR 1=1 --",
+                                   "NEAR(hoi nghi)", "\x00\x01", "-hoi", "hoi*"])
+def test_odd_queries_give_a_sane_result(corpus, client, query):
+    page = services.search(query)
+    assert page.total >= 0
+    response = client.get("/tin-tuc/tim-kiem", query_string={"q": query})
+    assert response.status_code == 200
+    api = client.get("/api/v1/articles", query_string={"q": query})
+    assert api.status_code == 200
+    assert "items" in api.get_json()
+
+
+def test_results_page_highlights_folded_matches_and_escapes(corpus, client, make_article):
+    make_article("Tin <b>đậm</b> về hội nghị")
+    html = client.get("/tin-tuc/tim-kiem", query_string={"q": "hoi nghi"}).get_data(as_text=True)
+    assert "<mark>hội</mark> <mark>nghị</mark>" in html
+    assert "<b>đậm</b>" not in html  # the title was stored as plain text and is escaped anyway
+
+
+def test_highlight_escapes_before_marking():
+    marked = str(services.highlight('<script>alert("hội")</script> Hội nghị', "hoi"))
+    assert "<script>" not in marked
+    assert "&lt;script&gt;" in marked
+    assert "<mark>hội</mark>" in marked and "<mark>Hội</mark>" in marked
+    assert str(services.highlight("Đường Đội Cấn", "doi")) == "Đường <mark>Đội</mark> Cấn"
