@@ -70,7 +70,7 @@ def response_choices():
 
 
 class RespondForm(CivicForm):
-    response = RadioField(_l("Your answer"), choices=response_choices(), validators=[DataRequired()])
+    response = RadioField(_l("Your reply"), choices=response_choices(), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (if you cannot attend)"), validators=[Optional(), Length(max=1000)])
     substitute_name = StringField(_l("Name of the person attending instead"), validators=[Optional(), Length(max=160)])
     substitute_position = StringField(_l("Their position"), validators=[Optional(), Length(max=200)])

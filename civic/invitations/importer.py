@@ -70,7 +70,7 @@ FORMULA_NO_VALUE = _FormulaWithoutValue()
 def field_labels() -> dict[str, str]:
     return {
         "": _("(ignore)"),
-        "stt": _("No."),
+        "stt": _("Item no."),
         "full_name": _("Full name"),
         "family_middle": _("Family and middle name"),
         "given_name": _("Given name"),

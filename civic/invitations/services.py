@@ -63,6 +63,7 @@ def ward_settings() -> dict[str, str]:
         "address": cfg.get("CIVIC_WARD_ADDRESS", "Số 12 phố Hòa Bình, Phường Hòa Bình"),
         "issuer_parent": cfg.get("CIVIC_WARD_ISSUER_PARENT", "ĐẢNG ỦY – HĐND – UBND – UBMTTQ"),
         "issuer": cfg.get("CIVIC_WARD_ISSUER", "UBND " + ward.upper()),
+        "issuer_name": cfg.get("CIVIC_WARD_ISSUER_NAME", "Ủy ban nhân dân " + ward.replace("Phường", "phường", 1)),
     }
 
 
@@ -723,8 +724,9 @@ def report_chart_svg(totals: dict[str, int]) -> str:
             ("substitutes", _("Substitutes")), ("attended", _("Attended"))]
     top = max([totals[k] for k, _label in bars] + [1])
     width, label_w, row_h = 560, 150, 34
+    title = escape(_("Attendance chart"))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {row_h * len(bars) + 10}" '
-             f'class="inv-chart" role="img" aria-label="{escape(_("Attendance chart"))}">']
+             f'class="inv-chart" role="img" aria-label="{title}">']
     for n, (key, label) in enumerate(bars):
         y = 5 + n * row_h
         w = int((width - label_w - 60) * totals[key] / top)
@@ -763,7 +765,7 @@ def report_xlsx(event) -> bytes:
     ws.column_dimensions["A"].width = 40
     detail = wb.create_sheet("Danh sách")
     statuses, roles = status_labels(), role_labels()
-    detail.append([_("No."), _("Full name"), _("Position"), _("Unit"), _("Residential group"), _("Phone"), _("Role"),
+    detail.append([_("Item no."), _("Full name"), _("Position"), _("Unit"), _("Residential group"), _("Phone"), _("Attending as"),
                    _("Source"), _("Answer"), _("Substitute"), _("Reason"), _("Checked in")])
     for n, inv in enumerate(list_invitations(event), start=1):
         detail.append([n, inv.full_name, inv.position, inv.unit, inv.residential_group_name, format_phone_local(inv.phone),

@@ -50,8 +50,8 @@ def test_messy_workbook_preview_then_write(app):
     assert sorted(r.row for r in report.rows if r.action == "create") == [6, 7, 9, 10, 15]
     rejected = {r.row: r.reason for r in report.rows if r.action == "reject"}
     assert set(rejected) == {11, 12, 13, 14}
-    assert "date" in rejected[11]
-    assert "formula" in rejected[12]
+    assert "ngày tháng" in rejected[11]
+    assert "công thức" in rejected[12]
     assert "6" in rejected[13]
     assert by_row[7].values["phone"] == "+84913222333"
     assert by_row[7].values["family_name"] == "Trần" and by_row[7].values["given_name"] == "Bình"
@@ -112,7 +112,7 @@ def test_cp1258_csv_and_groups_column(app):
 def test_not_a_spreadsheet(app):
     with pytest.raises(ImportError_) as exc:
         import_contacts(b"%PDF-1.4\x00\x01binary", "scan.pdf")
-    assert "spreadsheet" in str(exc.value)
+    assert "không phải bảng tính" in str(exc.value)
     with pytest.raises(ImportError_):
         import_contacts(b"PK\x03\x04 not really a zip", "x.xlsx")
     with pytest.raises(ImportError_) as exc:
@@ -129,7 +129,7 @@ def test_no_recognisable_header(app):
     wb.save(out)
     with pytest.raises(ImportError_) as exc:
         import_contacts(out.getvalue(), "x.xlsx")
-    assert "header" in str(exc.value)
+    assert "dòng tiêu đề" in str(exc.value)
     assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
 
 
