@@ -54,6 +54,13 @@ def test_tet_2007_one_day_apart():
     assert solar_to_lunar(date(2007, 2, 17), tz=8) == LunarDate(30, 12, 2006)
 
 
+def test_tet_2030_new_moon_before_midnight_in_hanoi():
+    # The new moon falls just before midnight of 2/2/2030 in Hà Nội, just after it in Beijing.
+    assert solar_to_lunar(date(2030, 2, 2)) == LunarDate(1, 1, 2030)
+    assert solar_to_lunar(date(2030, 2, 2), tz=8) == LunarDate(30, 12, 2029)
+    assert lunar_text(date(2030, 2, 2)) == "mùng 1 tháng Giêng năm Canh Tuất"
+
+
 def test_can_chi_and_tet_flag():
     assert LunarDate(1, 1, 2021).year_name == "Tân Sửu"
     assert LunarDate(1, 1, 1984).year_name == "Giáp Tý"
