@@ -39,7 +39,11 @@ def worker_command(threads, once):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     import_task_modules()
     if once:
-        click.echo(f"sent/handled {worker.run_until_idle()} deliveries")
+        import time
+
+        start = time.perf_counter()
+        handled = worker.run_until_idle()
+        click.echo(f"handled {handled} deliveries in {time.perf_counter() - start:.3f} s")
         return
     if huey.immediate:
         raise click.ClickException("the queue is in immediate mode (TESTING or CIVIC_QUEUE_IMMEDIATE); nothing to consume")

@@ -184,6 +184,10 @@ def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
                 delivery.worker_id = worker_id[:80]
                 jobs.append(job_from(delivery, campaign, attachments[campaign.id]))
         db.session.commit()
+        # The jobs carry what sending needs; keeping these rows in the session would make
+        # every per-message commit expire (and later reload) the whole batch.
+        for delivery in deliveries:
+            db.session.expunge(delivery)
     except BaseException:
         db.session.rollback()
         raise
@@ -198,6 +202,7 @@ def _finish(job: Job, worker_id: str, **values) -> bool:
             sa.update(Delivery)
             .where(Delivery.id == job.id, Delivery.status == SENDING, Delivery.worker_id == worker_id[:80])
             .values(**values)
+            .execution_options(synchronize_session=False)
         )
         db.session.commit()
     except BaseException:
@@ -239,6 +244,7 @@ def renew(jobs: list[Job], worker_id: str) -> set[int]:
             sa.update(Delivery)
             .where(Delivery.id.in_(ids), Delivery.status == SENDING, Delivery.worker_id == worker_id[:80])
             .values(lease_expires_at=utcnow() + lease)
+            .execution_options(synchronize_session=False)
         )
         held = set(db.session.scalars(
             sa.select(Delivery.id).where(Delivery.id.in_(ids), Delivery.status == SENDING,

@@ -159,7 +159,7 @@ def test_sigkill_mid_send_loses_nothing_sqlite(setup_factory, smtp_server):
 
 def test_sigkill_mid_send_loses_nothing_postgres_redis(setup_factory, smtp_server, pg_schema, redis_url):
     setup = setup_factory(smtp_server.url, database_url=pg_schema, redis_url=redis_url)
-    duplicates = _crash_run(setup, smtp_server, count=2000, kills=4)
+    duplicates = _crash_run(setup, smtp_server, count=1000, kills=4)
     print(f"duplicates after 4 SIGKILLs (PostgreSQL + Redis): {duplicates}")
 
 
