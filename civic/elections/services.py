@@ -292,10 +292,11 @@ def template_2021_milestones(polling_day: date) -> list[dict]:
     - Art. 33: complaints about the voter list within 30 days of posting, so checking ends
       10 days before polling day (13/05/2021); Art. 73: the polling time and place are
       announced by the same day (10 days before);
-    - Art. 69–71: polling day is a Sunday, polls open 07:00 and close 19:00 (the election
+    - Art. 5: polling day is a Sunday; Art. 71: polls open 07:00 and close 19:00 (the election
       team may open earlier, not before 05:00, or close later, not after 21:00).
-    Dates are "at the latest" in the law; an election committee may post earlier, so editors
-    can adjust each milestone afterwards.
+    Written from our reading of the law as best we know it (article numbers included), not
+    from a legal database. Dates are "at the latest" in the law; a committee may post
+    earlier, so editors can adjust each milestone afterwards.
     """
     return [
         {
@@ -364,6 +365,11 @@ def save_milestone(election: Election, data: dict, milestone: Milestone | None =
     text = nfc(data.get("text") or "").strip()
     probe = Milestone(kind=kind, day=day, title=title, text=text)
     _check_milestones_before(election.polling_day, [probe])
+    if kind == MilestoneKind.POLLING_DAY and day != election.polling_day:
+        raise ElectionError(
+            _("The polling-day milestone must be on polling day (%(polling)s).",
+              polling=election.polling_day.strftime("%d/%m/%Y"))
+        )
     try:
         if milestone is None:
             milestone = probe

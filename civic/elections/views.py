@@ -26,6 +26,7 @@ from civic.elections.forms import (
     WhereToVoteForm,
 )
 from civic.elections.services import ElectionError, UnknownGroup
+from civic.extensions import limiter
 
 bp = Blueprint("elections", __name__, url_prefix="/bau-cu")
 
@@ -104,6 +105,7 @@ def where_to_vote(election_id):
 
 @bp.route("/dang-ky-nhan-tin", methods=["GET", "POST"])
 @public
+@limiter.limit("10/minute", methods=["POST"])  # each post may send an email or an SMS
 def subscribe():
     form = SubscribeForm()
     form.group.choices = _group_choices()

@@ -455,3 +455,8 @@ def test_demo_is_idempotent_and_sends_a_reminder(app):
     assert count(Campaign) == 1
     assert services.home_countdown() is not None
     assert timedelta(days=45) <= services.home_countdown()["polling_day"] - services.local_today()
+
+
+def test_polling_day_milestone_must_be_polling_day(election):
+    with pytest.raises(ElectionError):
+        services.save_milestone(election, {"kind": "polling_day", "day": date(2021, 5, 22), "title": "Ngày bầu cử"})
