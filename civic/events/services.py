@@ -1180,7 +1180,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
 
 def export_headers() -> list[str]:
     return [
-        _("No."), _("Name"), _("Phone"), _("Email"), _("Residential group"), _("Answer"),
+        _("Row number"), _("Full name"), _("Phone"), _("Email"), _("Residential group"), _("Answer"),
         _("Status"), _("Guests"), _("People"), _("Answered at"), _("Notes"),
     ]  # fmt: skip
 
