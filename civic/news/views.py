@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,6 +34,8 @@ def _site_counters():
     """Counts the page view (GET pages only, once per request) and exposes the counters."""
     from civic.portal import services as portal_services
 
+    if not has_request_context():  # e-mails rendered by the worker
+        return {}
     if request.method == "GET" and not g.get("_civic_visit_recorded"):
         g._civic_visit_recorded = True
         portal_services.record_page_view()

@@ -120,3 +120,10 @@ def test_redis_buffer_is_shared_between_processes(app, redis_url, make_article):
     assert stored_visits() == 2
     assert counters.flush_counters() == {}
     store.redis.flushdb()
+
+
+def test_templates_render_outside_a_request(app):
+    """The worker renders e-mail templates with no request: the counters must not get in the way."""
+    from flask import render_template_string
+
+    assert render_template_string("{{ site_counters is defined }}") == "False"
