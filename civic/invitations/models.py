@@ -142,6 +142,8 @@ class Invitation(NameMixin, TimestampMixin, db.Model):
     checkin_code: Mapped[str] = mapped_column(sa.String(64), unique=True)
     role: Mapped[str] = mapped_column(sa.String(20), default="dai_bieu")
     source: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Set when invited as the holder of a post: a hand-over moves an unanswered invitation on.
+    post_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="SET NULL"), index=True)
     position: Mapped[str] = mapped_column(sa.String(200), default="")
     unit: Mapped[str] = mapped_column(sa.String(200), default="")
     residential_group_name: Mapped[str] = mapped_column(sa.String(120), default="")

@@ -136,6 +136,11 @@ def save_contact(contact: Contact | None, *, full_name: str, position: str = "",
         contact.residential_group = find_group(residential_group) or get_or_create_group(residential_group)
     else:
         contact.residential_group = None
+    if email and contact.user_id is None:
+        # A contact who is also a resident account: linked by the same email address.
+        from civic.accounts.models import User
+
+        contact.user_id = db.session.scalar(sa.select(User.id).where(User.email == email))
     if group_ids is not None:
         contact.groups = list(db.session.scalars(sa.select(ContactGroup).where(ContactGroup.id.in_(group_ids)))) if group_ids else []
     db.session.commit()
@@ -393,6 +398,21 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def managed_events(user) -> list:
+    """Events this organizer may manage (all for admins), newest first, with invitee counts."""
+    from civic.core.permissions import is_admin
+    from civic.events.models import Event
+
+    stmt = sa.select(Event).order_by(Event.starts_at.desc()).limit(200)
+    if not is_admin(user):
+        stmt = stmt.where(Event.organizer_id == user.id)
+    events = list(db.session.scalars(stmt))
+    counts = dict(db.session.execute(
+        sa.select(Invitation.event_id, sa.func.count(Invitation.id))
+        .where(Invitation.event_id.in_([e.id for e in events])).group_by(Invitation.event_id)).all()) if events else {}
+    return [(e, counts.get(e.id, 0)) for e in events]
+
+
 def list_invitations(event) -> list[Invitation]:
     rows = db.session.scalars(
         sa.select(Invitation).where(Invitation.event_id == event.id).options(selectinload(Invitation.recorded_by))
@@ -412,42 +432,70 @@ def add_invitees(event, *, group_ids=(), post_ids=(), contact_ids=(), role: str 
     """Add contacts to the event's list; each remembers why (first source wins). Returns the number added."""
     if role not in ROLES:
         raise InvitationError(_("Choose a role at the meeting."))
-    wanted: dict[int, tuple[Contact, str]] = {}
+    wanted: dict[int, tuple[Contact, str, int | None]] = {}
     for gid in group_ids:
         group = get_contact_group(gid)
         if group is None:
             raise InvitationError(_("This group does not exist."))
-        for contact, why in group_members(group):
-            label = _("Group: %(name)s", name=group.name) + (f" ({why})" if why != group.name else "")
-            wanted.setdefault(contact.id, (contact, label))
+        label = _("Group: %(name)s", name=group.name)
+        if group.is_post_based:
+            for contact, post in current_holders(group.post_title_folded):
+                wanted.setdefault(contact.id, (contact, f"{label} ({post.label})", post.id))
+        else:
+            for contact in group.contacts:
+                wanted.setdefault(contact.id, (contact, label, None))
     for pid in post_ids:
         post = get_post(pid)
         if post is None:
             raise InvitationError(_("This post does not exist."))
         holding = current_holding(post)
         if holding is not None:
-            wanted.setdefault(holding.contact_id, (holding.contact, _("Post: %(name)s", name=post.label)))
+            wanted.setdefault(holding.contact_id, (holding.contact, _("Post: %(name)s", name=post.label), post.id))
     if contact_ids:
         found = db.session.scalars(sa.select(Contact).where(Contact.id.in_([int(c) for c in contact_ids]))).all()
         if len(found) != len(set(int(c) for c in contact_ids)):
             raise InvitationError(_("This contact does not exist."))
         for contact in found:
-            wanted.setdefault(contact.id, (contact, _("Individual")))
+            wanted.setdefault(contact.id, (contact, _("Individual"), None))
     if not wanted:
         raise InvitationError(_("Nobody to add: choose a group, a post or a person."))
     present = set(db.session.scalars(sa.select(Invitation.contact_id).where(
         Invitation.event_id == event.id, Invitation.contact_id.is_not(None))))
     added = 0
     with transaction():
-        for contact_id, (contact, why) in wanted.items():
+        for contact_id, (contact, why, post_id) in wanted.items():
             if contact_id in present:
                 continue
             inv = Invitation(event_id=event.id, contact_id=contact_id, token=_new_token(), checkin_code=_new_token(),
-                             role=role, source=why[:200])
+                             role=role, source=why[:200], post_id=post_id)
             _snapshot(inv, contact)
             db.session.add(inv)
             added += 1
     return added
+
+
+def follow_hand_overs(event) -> list[tuple[str, str]]:
+    """Invitations sent to a post's holder who has since handed it over move to the new holder
+    while they are unanswered and nobody has checked in; returns (old name, new name) pairs."""
+    moved = []
+    invs = db.session.scalars(sa.select(Invitation).where(
+        Invitation.event_id == event.id, Invitation.post_id.is_not(None), Invitation.status == "pending",
+        Invitation.checked_in_at.is_(None))).all()
+    present = set(db.session.scalars(sa.select(Invitation.contact_id).where(Invitation.event_id == event.id)))
+    with transaction():
+        for inv in invs:
+            holding = current_holding(db.session.get(Post, inv.post_id))
+            if holding is None or holding.contact_id == inv.contact_id or holding.contact_id in present:
+                continue
+            old_name = inv.full_name
+            present.discard(inv.contact_id)
+            inv.contact_id = holding.contact_id
+            _snapshot(inv, holding.contact)
+            # The old holder's personal links stop working; the new holder gets fresh ones.
+            inv.token, inv.checkin_code, inv.sent_at, inv.reminded_at = _new_token(), _new_token(), None, None
+            present.add(holding.contact_id)
+            moved.append((old_name, inv.full_name))
+    return moved
 
 
 def get_invitation(event, invitation_id) -> Invitation | None:

@@ -277,6 +277,12 @@ def import_confirm(job_id):
 # --------------------------------------------------------------------------- invitation list
 
 
+@bp.route("/giay-moi")
+@role_required(Role.ORGANIZER)
+def events():
+    return render_template("invitations/events.html", events=svc.managed_events(current_user))
+
+
 @bp.route("/su-kien/<int:event_id>/giay-moi")
 @role_required(Role.ORGANIZER)
 def event_invitations(event_id):
@@ -366,6 +372,21 @@ def invitation_record(event_id):
         flash(str(exc), "error")
     else:
         flash(_("The answer has been recorded."), "success")
+    return redirect(url_for("invitations.event_invitations", event_id=event.id), 303)
+
+
+@bp.post("/su-kien/<int:event_id>/giay-moi/ban-giao")
+@role_required(Role.ORGANIZER)
+def invitations_follow(event_id):
+    """Move unanswered invitations of posts that changed hands to the new holders."""
+    event = _managed_event(event_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    moved = svc.follow_hand_overs(event)
+    if moved:
+        flash(_("Moved to the new holders: %(list)s.", list="; ".join(f"{a} → {b}" for a, b in moved)), "success")
+    else:
+        flash(_("Every post on the list is still held by the person invited."), "success")
     return redirect(url_for("invitations.event_invitations", event_id=event.id), 303)
 
 

@@ -56,3 +56,24 @@ def test_export_then_reimport_changes_nothing(directory):
     assert report.count("reject") == 0
     assert report.count("unchanged") == len(directory)
     assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == len(directory)
+
+
+def test_unanswered_invitation_follows_a_later_hand_over(directory, make_event):
+    group = next(g for g in svc.list_contact_groups() if g.is_post_based)
+    event = make_event()
+    svc.add_invitees(event, group_ids=[group.id])
+    before = {i.full_name: i for i in svc.list_invitations(event)}
+    old_token = before["Lê Văn Bình"].token
+    svc.answer(before["Phạm Thị Ánh"], "attend")
+    posts = {p.residential_group.number: p for p in svc.list_posts() if p.residential_group}
+    giang = svc.save_contact(None, full_name="Vũ Thị Giang", phone="0987 000 111")
+    hoa = svc.save_contact(None, full_name="Đào Thị Hoa", phone="0987 000 222")
+    svc.hand_over(posts[1], giang, date(2030, 1, 1))
+    svc.hand_over(posts[2], hoa, date(2030, 1, 1))
+    moved = svc.follow_hand_overs(event)
+    # Bình had not answered: his invitation goes to Giang. Ánh had accepted: hers stays.
+    assert moved == [("Lê Văn Bình", "Vũ Thị Giang")]
+    names = {i.full_name: i for i in svc.list_invitations(event)}
+    assert set(names) == {"Vũ Thị Giang", "Phạm Thị Ánh"}
+    assert names["Vũ Thị Giang"].token != old_token
+    assert svc.invitation_by_token(old_token) is None
