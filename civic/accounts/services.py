@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, has_app_context, has_request_context
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,9 @@ from civic.core.urls import absolute_url
 from civic.extensions import db, login_manager
 
 _hasher = PasswordHasher()
+# Tests create hundreds of accounts; argon2's default cost (~0.5 s on a busy CI core) would
+# dominate the suite. Only TESTING apps use it; argon2 hashes carry their own parameters.
+_test_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 TOKEN_PREFIX = "civic_"  # noqa: S105 - a marker, not a secret
 
 MIN_PASSWORD_LENGTH = 10
@@ -63,13 +66,19 @@ def normalize_email(raw: str) -> str:
     return result.normalized.lower()
 
 
+def _active_hasher() -> PasswordHasher:
+    if has_app_context() and current_app.config.get("TESTING"):
+        return _test_hasher
+    return _hasher
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _active_hasher().hash(password)
 
 
 def verify_password(user: User, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password or "")
+        return _active_hasher().verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return False
 
@@ -90,16 +99,17 @@ def clean_full_name(full_name: str) -> str:
     return name
 
 
-# A real hash to spend the same time on unknown emails as on wrong passwords.
-_DUMMY_HASH = None
+# A real hash (per hasher) to spend the same time on unknown emails as on wrong passwords.
+_DUMMY_HASHES: dict[int, str] = {}
 
 
 def _spend_hash_time(password: str) -> None:
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
+    hasher = _active_hasher()
+    dummy = _DUMMY_HASHES.get(id(hasher))
+    if dummy is None:
+        dummy = _DUMMY_HASHES[id(hasher)] = hasher.hash(secrets.token_hex(8))
     try:
-        _hasher.verify(_DUMMY_HASH, password or "x")
+        hasher.verify(dummy, password or "x")
     except VerificationError:
         pass
 
@@ -128,7 +138,7 @@ def check_credentials(email: str, password: str) -> User:
         raise AccountError(
             _("This account has been deactivated. Please contact the ward office."), status=403
         )
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _active_hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     db.session.commit()
@@ -245,9 +255,12 @@ def register_user(
 
 
 def update_profile(user: User, full_name: str, phone: str | None, group_id: int | None) -> User:
-    user.full_name = clean_full_name(full_name)
+    # Check everything before touching the user, so a bad field changes nothing.
+    name = clean_full_name(full_name)
+    group = group_by_id(group_id)
+    user.full_name = name
     user.phone = phone or None
-    user.residential_group = group_by_id(group_id)
+    user.residential_group = group
     db.session.commit()
     return user
 
@@ -319,13 +332,21 @@ def _send_account_mail(user: User, kind: str, subject: str, body: str, context: 
     )
 
 
+def _absolute(endpoint: str, **values) -> str:
+    """An address for an email, also from the CLI or a worker (no request)."""
+    if has_request_context():
+        return absolute_url(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return absolute_url(endpoint, **values)
+
+
 def _minute_bucket() -> str:
     # A double click within the same minute returns the same campaign instead of a second email.
     return utcnow().strftime("%Y%m%d%H%M")
 
 
 def _queue_verification(user: User) -> None:
-    url = absolute_url("accounts.verify_email", token=make_verify_token(user))
+    url = _absolute("accounts.verify_email", token=make_verify_token(user))
     _send_account_mail(
         user,
         kind="account_verify",
@@ -367,7 +388,7 @@ def request_password_reset(email: str) -> None:
     user = _user_by_email(email)
     if user is None or not user.is_active:
         return
-    url = absolute_url("accounts.reset_password", token=make_reset_token(user))
+    url = _absolute("accounts.reset_password", token=make_reset_token(user))
     _send_account_mail(
         user,
         kind="account_password_reset",
