@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     abort,
@@ -31,12 +34,52 @@ from civic.accounts.forms import (
 )
 from civic.accounts.services import AccountError
 from civic.core.forms import first_error
-from civic.core.permissions import Role, login_required, public, role_required
+from civic.core.permissions import (
+    ROLE_GRANTS,
+    AccessRule,
+    Role,
+    has_role,
+    login_required,
+    public,
+    role_required,
+)
 from civic.core.phone import format_phone_local
 from civic.core.security import safe_next
 from civic.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
+
+
+@dataclass(frozen=True)
+class AnyRoleRule(AccessRule):
+    """Access for accounts whose role grants any of ``roles`` (organizer OR editor OR admin)."""
+
+    roles: frozenset = frozenset()
+
+    def allows(self, role: Role | None) -> bool:
+        return role is not None and bool(self.roles & ROLE_GRANTS[role])
+
+
+def any_role_required(*roles: Role):
+    """Like ``role_required`` for a set of roles; declares an honest rule for the access matrix."""
+    wanted = frozenset(Role(r) for r in roles)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not any(has_role(current_user, r) for r in wanted):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.access_rule = AnyRoleRule("role", None, wanted)
+        return wrapped
+
+    return decorator
+
+
+TOKEN_ROLES = (Role.ORGANIZER, Role.EDITOR, Role.ADMIN)
 
 
 # Links other domains add to the profile page ("My registrations", "My invitations"):
@@ -258,16 +301,10 @@ def change_password():
     return redirect(url_for("accounts.profile"))
 
 
-def _require_token_role():
-    if not services.can_use_api_tokens(current_user):
-        abort(403)
-    return current_user._get_current_object()
-
-
 @bp.route("/tai-khoan/ma-api", methods=["GET", "POST"])
-@login_required
+@any_role_required(*TOKEN_ROLES)
 def api_tokens():
-    user = _require_token_role()
+    user = current_user._get_current_object()
     form = TokenCreateForm()
     context = {"action_form": ActionForm(), "plain_token": None}
     if request.method == "POST":
@@ -285,9 +322,9 @@ def api_tokens():
 
 
 @bp.post("/tai-khoan/ma-api/<int:token_id>/thu-hoi")
-@login_required
+@any_role_required(*TOKEN_ROLES)
 def revoke_api_token(token_id: int):
-    user = _require_token_role()
+    user = current_user._get_current_object()
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
