@@ -88,10 +88,22 @@ def _plain(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
+_CACHE: dict[tuple, bytes] = {}
+
+
 def event_ics(event: Event) -> bytes:
+    """One event's calendar; cached per version (every confirmation mail attaches it)."""
+    key = (current_app.config["CIVIC_BASE_URL"], event.id, event.updated_at, event.status)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
     cal = _calendar()
     cal.add_component(_vevent(event))
-    return cal.to_ical()
+    body = cal.to_ical()
+    if len(_CACHE) > 256:
+        _CACHE.clear()
+    _CACHE[key] = body
+    return body
 
 
 def feed_ics(events: list[Event], name: str) -> bytes:

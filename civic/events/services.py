@@ -754,20 +754,23 @@ def _answer_once(event_id, answer, user, source, rsvp, invitation_id):
             existing.status = RsvpStatus.WAITLISTED
     db.session.add(existing)
     db.session.flush()
-    db.session.add(
-        RsvpHistory(
-            event_id=event.id, rsvp_id=existing.id, response=existing.response, status=existing.status,
-            guests=existing.guests, created_at=now,
-        )
+    history = RsvpHistory(
+        event_id=event.id, rsvp_id=existing.id, response=existing.response, status=existing.status,
+        guests=existing.guests, created_at=now,
     )
+    db.session.add(history)
     promoted = []
     freed = old_status == RsvpStatus.CONFIRMED and (
         existing.status != RsvpStatus.CONFIRMED or existing.seats < old_seats
     )
     if freed:
         promoted = _promote_waitlist(event)
+    db.session.flush()
+    # Built before the commit expires the objects (saves reloading them).
+    url = manage_url(existing)
+    existing._history_id = history.id
     db.session.commit()
-    return RsvpResult(existing, created, manage_url(existing)), promoted
+    return RsvpResult(existing, created, url), promoted
 
 
 def cancel_rsvp(rsvp: Rsvp) -> RsvpResult:
@@ -938,7 +941,8 @@ def _context(event: Event, rsvp: Rsvp | None = None, **extra) -> dict:
     }
     if rsvp is not None:
         ctx["name"] = rsvp.name
-        ctx["manage_url"] = manage_url(rsvp)
+        if "manage_url" not in extra:
+            ctx["manage_url"] = manage_url(rsvp)
     ctx.update(extra)
     return ctx
 
@@ -986,7 +990,9 @@ def notify_confirmation(rsvp: Rsvp, url: str | None = None) -> None:
     event = rsvp.event
     if not rsvp.email and not rsvp.phone:
         return
-    last = db.session.scalar(sa.select(sa.func.max(RsvpHistory.id)).where(RsvpHistory.rsvp_id == rsvp.id))
+    last = getattr(rsvp, "_history_id", None) or db.session.scalar(
+        sa.select(sa.func.max(RsvpHistory.id)).where(RsvpHistory.rsvp_id == rsvp.id)
+    )
     attachments = []
     if rsvp.status in (RsvpStatus.CONFIRMED, RsvpStatus.TENTATIVE):
         attachments.append(Attachment("su-kien.ics", "text/calendar", event_ics(event)))
@@ -1000,7 +1006,7 @@ def notify_confirmation(rsvp: Rsvp, url: str | None = None) -> None:
         ),
         sms_text=_("{event_title}, {event_time}: {status} {manage_url}"),
         channels=("email",) if rsvp.email else ("sms",),
-        recipients=[_recipient(event, rsvp, status=_status_text(rsvp))],
+        recipients=[_recipient(event, rsvp, status=_status_text(rsvp), manage_url=url or manage_url(rsvp))],
         attachments=attachments,
         urgent=True,
         dedupe_key=f"event:{event.id}:confirm:rsvp:{rsvp.id}:{last or 0}",

@@ -1,0 +1,168 @@
+"""RSVP throughput: simultaneous answers to one event through the JSON API under gunicorn.
+
+run() -> [{"metric", "value", "unit"}, ...] for SQLite and (when reachable) PostgreSQL:
+answers per second and p95 latency at concurrency 32 against gunicorn with 2 sync workers,
+plus the capacity check afterwards (confirmed people must never exceed capacity).
+
+PostgreSQL comes from CIVIC_BENCH_DATABASE_URL or CIVIC_TEST_DATABASE_URL (a database
+``<name>_bench_rsvp`` is created fresh next to it); skipped when unreachable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bench import pages
+
+CONCURRENCY = 32
+ANSWERS = 1200
+CAPACITY = 600  # half the answers confirmed, the rest on the waiting list: both paths measured
+
+SETUP = """
+from datetime import timedelta
+from civic import create_app
+from civic.core.timeutil import utcnow
+from civic.events import services
+from civic.extensions import db
+app = create_app({"RATELIMIT_ENABLED": False})
+with app.app_context():
+    db.drop_all()
+    db.create_all()
+    start = utcnow() + timedelta(days=7)
+    event = services.create_event(None, services.EventData(
+        title="Gặp mặt đầu xuân", starts_at=start, ends_at=start + timedelta(hours=3),
+        venue_name="Nhà văn hóa phường", capacity=%(capacity)d, allow_guests=True, max_guests=2,
+        status="published"))
+    print(event.id)
+"""
+
+CHECK = """
+import json
+import sqlalchemy as sa
+from civic import create_app
+from civic.events.models import Rsvp
+from civic.extensions import db
+app = create_app()
+with app.app_context():
+    rows = db.session.execute(sa.select(Rsvp.status, Rsvp.guests, Rsvp.phone)).all()
+    print(json.dumps({"rows": len(rows), "distinct": len({r.phone for r in rows}),
+                      "confirmed_people": sum(1 + r.guests for r in rows if r.status == "confirmed")}))
+"""
+
+
+def _pg_url() -> str | None:
+    base = os.environ.get("CIVIC_BENCH_DATABASE_URL") or os.environ.get("CIVIC_TEST_DATABASE_URL")
+    if not base:
+        return None
+    try:
+        import sqlalchemy as sa
+
+        from civic.config import normalise_database_url
+
+        url = sa.engine.make_url(normalise_database_url(base))
+        name = f"{url.database}_bench_rsvp"
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return url.set(database=name).render_as_string(hide_password=False)
+    except Exception:  # noqa: BLE001 - unreachable PostgreSQL: skip that backend
+        return None
+
+
+def _post(url: str, payload: dict) -> int:
+    req = urllib.request.Request(  # noqa: S310 - loopback
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310
+            resp.read()
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        exc.read()
+        return exc.code
+
+
+def _load(url: str, answers: int, concurrency: int, prefix: str = "0913") -> tuple[float, list[float], dict[int, int]]:
+    latencies: list[float] = []
+    codes: dict[int, int] = {}
+    lock = threading.Lock()
+    counter = iter(range(answers))
+
+    def worker():
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            payload = {"name": f"Người dân {i}", "phone": f"{prefix}{i:06d}", "response": "yes", "guests": i % 3 // 2}
+            t0 = time.perf_counter()
+            code = _post(url, payload)
+            elapsed = (time.perf_counter() - t0) * 1000
+            with lock:
+                latencies.append(elapsed)
+                codes[code] = codes.get(code, 0) + 1
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0, latencies, codes
+
+
+def _bench_backend(label: str, database_url: str | None, answers: int, concurrency: int) -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix="civic-bench-rsvp-") as tmp:
+        env = pages.demo_env(Path(tmp), database_url)
+        out = subprocess.run(
+            [sys.executable, "-c", SETUP % {"capacity": CAPACITY}], env=env, cwd=pages.ROOT,
+            check=True, capture_output=True, text=True,
+        )
+        event_id = int(out.stdout.strip().splitlines()[-1])
+        with pages.gunicorn("bench.pages:portal_app()", env) as server:
+            url = f"{server.url}/api/v1/events/{event_id}/rsvps"
+            _load(url, 20, 4, prefix="0914")  # warm up both workers (these answers count in the check below)
+            seconds, latencies, codes = _load(url, answers, concurrency)
+        check = json.loads(
+            subprocess.run([sys.executable, "-c", CHECK], env=env, cwd=pages.ROOT, check=True,
+                           capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        )
+    p95 = statistics.quantiles(latencies, n=20)[18] if len(latencies) >= 20 else max(latencies)
+    errors = sum(n for code, n in codes.items() if code != 201)
+    return [
+        {"metric": f"RSVP throughput, {label}, concurrency {concurrency}", "value": round(answers / seconds, 1),
+         "unit": "answers/s"},
+        {"metric": f"RSVP p95 latency, {label}", "value": round(p95, 1), "unit": "ms"},
+        {"metric": f"RSVP non-201 answers, {label}", "value": errors, "unit": "count"},
+        {"metric": f"RSVP lost or duplicated answers, {label}", "value": abs(check["rows"] - (answers + 20))
+         + (check["rows"] - check["distinct"]), "unit": "count"},
+        {"metric": f"RSVP confirmed people / capacity, {label}", "value": f"{check['confirmed_people']}/{CAPACITY}",
+         "unit": "people"},
+    ]
+
+
+def run(answers: int = ANSWERS, concurrency: int = CONCURRENCY) -> list[dict]:
+    results = _bench_backend("SQLite", None, answers, concurrency)
+    pg = _pg_url()
+    if pg:
+        results += _bench_backend("PostgreSQL", pg, answers, concurrency)
+    else:
+        results.append({"metric": "RSVP on PostgreSQL", "value": "skipped (unreachable)", "unit": ""})
+    return results
+
+
+if __name__ == "__main__":
+    for line in run():
+        print(f"{line['metric']}: {line['value']} {line['unit']}")
