@@ -279,6 +279,19 @@ def _write_job(job_id: str, data: dict) -> None:
     tmp.replace(status)
 
 
+def _prune_old_imports(max_age_hours: int = 48) -> None:
+    """Uploads and previews nobody confirmed are removed after two days."""
+    import time
+
+    cutoff = time.time() - max_age_hours * 3600
+    for path in _imports_dir().iterdir():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue
+
+
 def start_import(data: bytes, filename: str, user_id: int | None, mapping: dict | None = None) -> str:
     """Keep the upload under the data directory and analyse it in the queue; returns the job id."""
     from civic.invitations.importer import sniff_kind
@@ -289,6 +302,7 @@ def start_import(data: bytes, filename: str, user_id: int | None, mapping: dict 
         sniff_kind(data, filename)
     except ValueError as exc:
         raise InvitationError(str(exc)) from exc
+    _prune_old_imports()
     job_id = secrets.token_urlsafe(24)
     upload, _status = _job_paths(job_id)
     upload.write_bytes(data)
@@ -346,7 +360,7 @@ def confirm_import(job_id: str) -> dict:
     report = ImportReport.from_dict(job["report"])
     classify(report.rows)
     summary = write_import(report)
-    job.update(state="written", summary=summary)
+    job.update(state="written", summary=summary, report=None)  # personal data is not kept after writing
     _write_job(job_id, job)
     upload, _status = _job_paths(job_id)
     upload.unlink(missing_ok=True)
