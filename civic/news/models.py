@@ -152,21 +152,24 @@ class ArticleRevision(db.Model):
 
 # ----------------------------------------------------------------------------- search index DDL
 
+# Only published articles are indexed, so a search never reads article rows to filter them.
 SQLITE_FTS_DDL = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS news_articles_fts USING fts5("
     "title_folded, body_folded, content='news_articles', content_rowid='id', tokenize='unicode61')",
-    "CREATE TRIGGER IF NOT EXISTS news_articles_fts_ai AFTER INSERT ON news_articles BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS news_articles_fts_ai AFTER INSERT ON news_articles "
+    "WHEN new.status = 'published' BEGIN "
     "INSERT INTO news_articles_fts(rowid, title_folded, body_folded) "
     "VALUES (new.id, new.title_folded, new.body_folded); END",
-    "CREATE TRIGGER IF NOT EXISTS news_articles_fts_ad AFTER DELETE ON news_articles BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS news_articles_fts_ad AFTER DELETE ON news_articles "
+    "WHEN old.status = 'published' BEGIN "
     "INSERT INTO news_articles_fts(news_articles_fts, rowid, title_folded, body_folded) "
     "VALUES ('delete', old.id, old.title_folded, old.body_folded); END",
-    "CREATE TRIGGER IF NOT EXISTS news_articles_fts_au AFTER UPDATE OF title_folded, body_folded "
+    "CREATE TRIGGER IF NOT EXISTS news_articles_fts_au AFTER UPDATE OF title_folded, body_folded, status "
     "ON news_articles BEGIN "
     "INSERT INTO news_articles_fts(news_articles_fts, rowid, title_folded, body_folded) "
-    "VALUES ('delete', old.id, old.title_folded, old.body_folded); "
+    "SELECT 'delete', old.id, old.title_folded, old.body_folded WHERE old.status = 'published'; "
     "INSERT INTO news_articles_fts(rowid, title_folded, body_folded) "
-    "VALUES (new.id, new.title_folded, new.body_folded); END",
+    "SELECT new.id, new.title_folded, new.body_folded WHERE new.status = 'published'; END",
 ]
 
 # The same expression must be used in queries (civic.news.search) for the index to apply.

@@ -746,16 +746,8 @@ def search(query: str | None, page: int = 1, category: Category | None = None, p
         extra = " AND a.category_id = :category_id"
         params["category_id"] = category.id
     if is_sqlite():
-        # Quoted tokens are literal; the last one matches as a prefix while the visitor types.
-        params["q"] = " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*'
-        base = (
-            # CROSS JOIN keeps the FTS table as the outer loop (SQLite does not reorder it): one MATCH, not one per row.
-            "FROM news_articles_fts CROSS JOIN news_articles a ON a.id = news_articles_fts.rowid "
-            f"WHERE news_articles_fts MATCH :q AND a.status = :status{extra}"
-        )
-        rows_sql = f"SELECT a.id {base} ORDER BY bm25(news_articles_fts, 10.0, 1.0), a.published_at DESC " \
-                   "LIMIT :limit OFFSET :offset"
-    elif is_postgres():
+        return _search_sqlite(tokens, page, per_page, category)
+    if is_postgres():
         params["q"] = " & ".join(tokens[:-1] + [tokens[-1] + ":*"])
         vector = PG_TSVECTOR.replace("title_folded", "a.title_folded").replace("body_folded", "a.body_folded")
         base = f"FROM news_articles a, to_tsquery('simple', :q) query WHERE {vector} @@ query AND a.status = :status{extra}"
@@ -769,6 +761,52 @@ def search(query: str | None, page: int = 1, category: Category | None = None, p
     count_params = {k: v for k, v in params.items() if k not in {"limit", "offset"}}
     total = db.session.execute(sa.text(f"SELECT count(*) {base}"), count_params).scalar() or 0
     ids = [row[0] for row in db.session.execute(sa.text(rows_sql), params)]
+    by_id = {a.id: a for a in db.session.scalars(_with_images(sa.select(Article).where(Article.id.in_(ids))))}
+    return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=total)
+
+
+RANK_ALL_LIMIT = 2000  # up to this many matches are ranked by BM25; beyond, title matches stream first
+
+
+def _search_sqlite(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
+    """FTS5 over the folded copies of published articles.
+
+    Specific queries (few matches) are ranked by BM25 with the title weighted 10× the body.
+    Broad queries would score tens of thousands of rows, so they list title matches first, then
+    body-only matches, newest (highest id) first: FTS5 streams those in rowid order and stops at
+    the page, which keeps every query fast at 100,000 articles.
+    """
+    # Quoted tokens are literal; the last one matches as a prefix while the visitor types.
+    words = " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*'
+    in_title = "{title_folded} : (" + words + ")"
+    body_only = "(" + words + ") NOT (" + in_title + ")"
+    offset = (page - 1) * per_page
+    if category is None:
+        source, extra, params = "news_articles_fts", "", {}
+    else:
+        # CROSS JOIN keeps the FTS table as the outer loop (one MATCH, not one per article row).
+        source = "news_articles_fts CROSS JOIN news_articles a ON a.id = news_articles_fts.rowid"
+        extra, params = " AND a.category_id = :category_id", {"category_id": category.id}
+
+    def run(sql: str, match: str, **more):
+        return db.session.execute(sa.text(sql), {**params, "q": match, **more})
+
+    count_sql = f"SELECT count(*) FROM {source} WHERE news_articles_fts MATCH :q{extra}"
+    total = run(count_sql, words).scalar() or 0
+    if total <= RANK_ALL_LIMIT:
+        rows = run(f"SELECT news_articles_fts.rowid FROM {source} WHERE news_articles_fts MATCH :q{extra} "
+                   "ORDER BY bm25(news_articles_fts, 10.0, 1.0), news_articles_fts.rowid DESC LIMIT :limit OFFSET :offset",
+                   words, limit=per_page, offset=offset)
+        ids = [r[0] for r in rows]
+    else:
+        title_total = run(count_sql, in_title).scalar() or 0
+        listing = f"SELECT news_articles_fts.rowid FROM {source} WHERE news_articles_fts MATCH :q{extra} ORDER BY news_articles_fts.rowid DESC LIMIT :limit OFFSET :offset"
+        ids = []
+        if offset < title_total:
+            ids = [r[0] for r in run(listing, in_title, limit=per_page, offset=offset)]
+        if len(ids) < per_page:
+            ids += [r[0] for r in run(listing, body_only, limit=per_page - len(ids),
+                                      offset=max(0, offset - title_total))]
     by_id = {a.id: a for a in db.session.scalars(_with_images(sa.select(Article).where(Article.id.in_(ids))))}
     return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=total)
 

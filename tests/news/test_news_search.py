@@ -74,3 +74,27 @@ def test_highlight_escapes_before_marking():
     assert "&lt;script&gt;" in marked
     assert "<mark>hội</mark>" in marked and "<mark>Hội</mark>" in marked
     assert str(services.highlight("Đường Đội Cấn", "doi")) == "Đường <mark>Đội</mark> Cấn"
+
+
+def test_broad_queries_list_title_matches_first_then_body(corpus, monkeypatch, make_article, db_backend):
+    if db_backend != "sqlite":
+        return  # the streaming mode is the SQLite FTS5 path
+    monkeypatch.setattr(services, "RANK_ALL_LIMIT", 1)
+    newer_body = make_article("Lịch sinh hoạt tháng sau", body="<p>Sau hội nghị, các tổ họp bàn.</p>")
+    result = services.search("hoi nghi")
+    assert result.total == 3
+    assert titles(result) == [corpus["title"].title, newer_body.title, corpus["body"].title]
+    second = services.search("hoi nghi", page=2, per_page=2)
+    assert titles(second) == [corpus["body"].title]
+
+
+def test_unpublished_and_edited_articles_leave_the_index(corpus, editor):
+    article = corpus["street"]
+    services.unpublish_article(article, editor)
+    assert services.search("doi can").total == 0
+    services.publish_article(article, editor)
+    assert services.search("doi can").total == 1
+    services.update_article(article, services.article_input_from(article, title="Sửa chữa phố Liễu Giai",
+                                                                  body="<p>Trải nhựa.</p>"), editor)
+    assert services.search("doi can").total == 0
+    assert titles(services.search("lieu giai")) == ["Sửa chữa phố Liễu Giai"]
