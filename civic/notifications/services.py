@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
-from civic.core.db import is_postgres
 from civic.core.phone import try_normalize_phone
 from civic.core.text import clean_line, nfc
 from civic.core.timeutil import as_utc, local_tz, utcnow
@@ -366,10 +365,11 @@ def is_suppressed(address: str | None, channel: str, topic: str) -> bool:
     """For other domains (subscription lists) that want to honour unsubscribes early."""
     if not address:
         return False
+    address = address.strip().lower() if "@" in address else address.strip()
     return bool(db.session.scalar(
         sa.select(Suppression.id).where(
-            Suppression.address == address.lower() if "@" in address else Suppression.address == address,
-            Suppression.channel == channel, Suppression.topic.in_((topic, ALL_TOPICS)),
+            Suppression.address == address, Suppression.channel == channel,
+            Suppression.topic.in_((topic, ALL_TOPICS)),
         ).limit(1)
     ))
 
@@ -559,7 +559,6 @@ def campaign_with_attachments(campaign_id: int) -> Campaign | None:
 
 
 __all__ = [
-    "Attachment", "Recipient", "TemplateError", "NotificationError", "create_campaign", "unsubscribe_url",
-    "read_unsubscribe_token", "unsubscribe", "is_suppressed", "retry_failed", "preview", "progress",
-    "SENT", "FAILED", "PENDING", "SKIPPED", "SENDING", "is_postgres",
+    "Attachment", "NotificationError", "Recipient", "TemplateError", "create_campaign", "is_suppressed",
+    "preview", "progress", "read_unsubscribe_token", "retry_failed", "unsubscribe", "unsubscribe_url",
 ]

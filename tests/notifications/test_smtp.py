@@ -186,3 +186,40 @@ def test_http_sms_gateway_success_temporary_and_permanent(app, gateway):
     assert rows(c3)[0].status == "failed" and "400" in rows(c3)[0].last_error
     with pytest.raises(ValueError):
         sms.HttpGateway("file:///etc/passwd")
+
+
+def test_slow_smtp_holds_no_database_lock(app, smtp_server, db_backend):
+    """While a message is stuck in SMTP, another connection can still write (pages stay usable)."""
+    import asyncio
+
+    if db_backend != "sqlite":
+        pytest.skip("the write lock that would block pages is SQLite's")
+    handler = smtp_server._controller.handler
+    entered, release = threading.Event(), threading.Event()
+    original = handler.handle_DATA
+
+    async def slow_data(server, session, envelope):
+        entered.set()
+        await asyncio.get_running_loop().run_in_executor(None, release.wait, 20)
+        return await original(server, session, envelope)
+
+    handler.handle_DATA = slow_data
+    later = datetime.now(UTC) + timedelta(days=1)
+    c = send([Recipient(key="s", email="cham@example.vn", context={"station": "x"})], send_at=later)
+
+    def work():
+        with app.app_context():
+            worker.process_batch(now=later)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    try:
+        assert entered.wait(20), "the worker never reached SMTP DATA"
+        other = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], connect_args={"timeout": 1})
+        with other.begin() as conn:  # BEGIN IMMEDIATE: fails after 1 s if the worker held the lock
+            conn.execute(sa.text("UPDATE notification_campaigns SET urgent = urgent"))
+        other.dispose()
+    finally:
+        release.set()
+        thread.join(30)
+    assert rows(c)[0].status == "sent"
