@@ -10,6 +10,7 @@ then everything is written in one transaction with bulk statements (no per-row q
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -51,6 +52,12 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_SPLIT_RE = re.compile(r"\s*(?:/|;|,|\bva\b|\bhoac\b| - |\n)\s*")
 _SECTION_RE = re.compile(r"^[ivxlcdm]+[.)]\s|^[a-z][.)]\s", re.IGNORECASE)
 _COLUMN_NUMBER_RE = re.compile(r"^\(?\d{1,2}\)?$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_cached(value: str) -> str:
+    """fold() of values that repeat across rows (units, tổ dân phố names)."""
+    return fold(value)
 
 
 class ImportError_(ValueError):  # noqa: N801 - ImportError is a builtin
@@ -451,6 +458,9 @@ def _phone_from(value) -> tuple[str | None, bool]:
         text = _text(value)
         if not text:
             return None, False
+        fast = _fast_phone(text)
+        if fast:
+            return fast, False
         candidates = [p for p in _PHONE_SPLIT_RE.split(fold(text)) if p]
     for raw in candidates:
         phone = _fast_phone(raw) or try_normalize_phone(raw)
@@ -518,7 +528,8 @@ def parse_rows(
             if v.get("email"):
                 keys.append("e:" + v["email"])
             if not keys:
-                keys.append("n:" + fold(result.full_name) + "|" + fold(v.get("unit")) + "|" + fold(v.get("residential_group")))
+                keys.append("n:" + fold(result.full_name) + "|" + _fold_cached(v.get("unit") or "") + "|"
+                            + _fold_cached(v.get("residential_group") or ""))
             earlier = next((seen[k] for k in keys if k in seen), None)
             if earlier is not None:
                 result.action = "reject"
@@ -664,7 +675,7 @@ def classify(results: list[RowResult]) -> None:
 
 
 def _find_group_id(text: str, by_folded: dict, by_number: dict) -> int | None:
-    folded = fold(text)
+    folded = _fold_cached(text)
     if folded in by_folded:
         return by_folded[folded]
     digits = "".join(ch for ch in text if ch.isdigit())
@@ -729,11 +740,14 @@ def write_import(report: ImportReport) -> dict:
                     "residential_group_id": group_id_for(r), "phone": v["phone"], "email": v["email"],
                     "notes": v["notes"], "created_at": now, "updated_at": now,
                 })
-            ids = db.session.scalars(
-                sa.insert(Contact).returning(Contact.id, sort_by_parameter_order=True), params
-            ).all()
-            for r, new_id in zip(creates, ids, strict=True):
-                r.contact_id = new_id
+            table = Contact.__table__
+            if any(r.values.get("groups") for r in creates):
+                ids = db.session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), params).all()
+                for r, new_id in zip(creates, ids, strict=True):
+                    r.contact_id = new_id
+            else:
+                # No group memberships to link: a plain executemany, without RETURNING.
+                db.session.execute(table.insert(), params)
         if updates:
             params = []
             for r in updates:
