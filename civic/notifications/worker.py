@@ -198,11 +198,12 @@ def _finish(job: Job, worker_id: str, **values) -> bool:
     """Record a result for a delivery this worker still holds; True when recorded."""
     values.setdefault("updated_at", utcnow())
     try:
-        result = db.session.execute(
-            sa.update(Delivery)
-            .where(Delivery.id == job.id, Delivery.status == SENDING, Delivery.worker_id == worker_id[:80])
+        # Core statement on the session's connection: no ORM bookkeeping per message.
+        table = Delivery.__table__
+        result = db.session.connection().execute(
+            table.update()
+            .where(table.c.id == job.id, table.c.status == SENDING, table.c.worker_id == worker_id[:80])
             .values(**values)
-            .execution_options(synchronize_session=False)
         )
         db.session.commit()
     except BaseException:
