@@ -439,10 +439,7 @@ def cancel(event_id: int):
     return render_template("events/cancel.html", event=event, form=form), status
 
 
-@bp.get("/quan-ly/<int:event_id>")
-@role_required(Role.ORGANIZER)
-def answers(event_id: int):
-    event = _managed_or_403(event_id)
+def _answers_page(event, message_form=None, status: int = 200):
     from civic.events.charts import by_group_svg, over_time_svg
 
     data = services.chart_data(event)
@@ -456,9 +453,15 @@ def answers(event_id: int):
         seats_left=services.seats_left(event),
         chart_time=over_time_svg(data["over_time"]),
         chart_groups=by_group_svg(data["by_group"]),
-        message_form=MessageForm(),
+        message_form=message_form or MessageForm(),
         confirmed=RsvpStatus.CONFIRMED,
-    )
+    ), status
+
+
+@bp.get("/quan-ly/<int:event_id>")
+@role_required(Role.ORGANIZER)
+def answers(event_id: int):
+    return _answers_page(_managed_or_403(event_id))
 
 
 @bp.get("/quan-ly/<int:event_id>/tra-loi.csv")
@@ -489,11 +492,11 @@ def message(event_id: int):
     form = MessageForm()
     if not form.validate():
         flash(first_error(form) or _("Some of the information is not valid."), "error")
-        return redirect(url_for("events.answers", event_id=event.id), 303)
+        return _answers_page(event, form, 422)
     try:
         services.message_attendees(event, current_user._get_current_object(), form.subject.data, form.body.data)
     except services.EventError as exc:
         flash(str(exc), "error")
-    else:
-        flash(_("Your message is being sent to everyone who is registered."), "success")
+        return _answers_page(event, form, exc.status)
+    flash(_("Your message is being sent to everyone who is registered."), "success")
     return redirect(url_for("events.answers", event_id=event.id), 303)

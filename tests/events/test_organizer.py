@@ -214,3 +214,14 @@ def test_openapi_lists_event_paths(app, client):
         assert path in doc["paths"]
     assert "post" in doc["paths"]["/events/{event_id}/rsvps"]
     assert "RsvpResult" in doc["components"]["schemas"]
+
+
+def test_message_with_nobody_registered_is_refused(app, client, login, organizer, make_event):
+    event = make_event()
+    login(organizer)
+    response = submit_form(
+        client, f"/su-kien/quan-ly/{event.id}", {"subject": "Nhắc lịch", "body": "Nội dung"},
+        action=f"/su-kien/quan-ly/{event.id}/nhan-tin",
+    )
+    assert response.status_code == 409
+    assert "Chưa có ai đăng ký tham dự" in response.get_data(as_text=True)
