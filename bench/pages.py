@@ -170,15 +170,18 @@ def discover(base: str) -> dict[str, Target | None]:
     """Find each benchmarked page in the running demo by following its links (None: not built)."""
     found: dict[str, Target | None] = {"home": Target("home", "/")}
     _, news_html, _ = fetch(base + "/tin-tuc/")
-    article = first_link(news_html, r"^/tin-tuc/(?!tim-kiem|rss|atom|feed|quan-ly|trang)[^/?]+/?$")
+    article = first_link(news_html, r"^/tin-tuc/(?!tim-kiem|luu-tru|chuyen-muc|the/|feed|quan-ly)[^/?]+$")
     found["article"] = Target("article", article) if article else None
     status, _, _ = fetch(base + "/tin-tuc/tim-kiem?q=bau+cu")
     found["search"] = Target("search", "/tin-tuc/tim-kiem?q=bau+cu") if status == 200 else None
     _, events_html, _ = fetch(base + "/su-kien/")
-    event = first_link(events_html, r"^/su-kien/(?!quan-ly|lich\.ics)[^?]+$")
+    event = first_link(events_html, r"^/su-kien/\d+(-[^/?]*)?$")
     found["event"] = Target("event page", event) if event else None
     _, elections_html, _ = fetch(base + "/bau-cu/")
-    vote = first_link(elections_html, r"noi-bo-phieu|tra-cuu|where|diem-bo-phieu|khu-vuc")
+    vote = first_link(elections_html, r"/bo-phieu-o-dau")
+    election = first_link(elections_html, r"^/bau-cu/\d+$")
+    if vote is None and election:
+        vote = first_link(fetch(base + election)[1], r"/bo-phieu-o-dau")
     found["where-to-vote"] = Target("where-to-vote", vote) if vote else None
     found["rsvp"] = rsvp_target(base, event) if event else None
     return found
@@ -354,3 +357,67 @@ def portal_app():
     from civic import create_app
 
     return create_app({"RATELIMIT_ENABLED": False})
+
+
+def mixed_load(base: str, weighted: list[tuple[Target, int]], seconds: float = 15, connections: int = 32) -> dict:
+    """A realistic mix (threads, keep-alive): each request picks a target by weight.
+    Returns {name: LoadResult} plus "all"."""
+    import random
+
+    parsed = urllib.parse.urlsplit(base)
+    names = [t.name for t, _ in weighted]
+    results = {n: LoadResult(n, tool="python") for n in [*names, "all"]}
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    counter = iter(range(10**9))
+    population = [t for t, _ in weighted]
+    weights = [w for _, w in weighted]
+
+    def worker(seed):
+        rng = random.Random(seed)  # noqa: S311 - load mix, not security
+        conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=15)
+        local = {n: ([], {}) for n in names}
+        while time.monotonic() < stop:
+            target = rng.choices(population, weights)[0]
+            body, headers = (None, {})
+            if target.method == "POST":
+                with lock:
+                    n = next(counter)
+                body, headers = target.body(n)
+            t0 = time.perf_counter()
+            try:
+                conn.request(target.method, target.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                code = resp.status
+                if resp.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                code = 0
+                conn.close()
+                conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=15)
+            lat, statuses = local[target.name]
+            lat.append((time.perf_counter() - t0) * 1000)
+            statuses[code] = statuses.get(code, 0) + 1
+        with lock:
+            for name, (lat, statuses) in local.items():
+                for key in (name, "all"):
+                    res = results[key]
+                    res.latencies_ms.extend(lat)
+                    for code, count in statuses.items():
+                        res.statuses[code] = res.statuses.get(code, 0) + count
+                        if not 200 <= code < 400:
+                            res.errors += count
+
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - t0
+    for res in results.values():
+        res.seconds = elapsed
+        res.requests = len(res.latencies_ms)
+        res.finish()
+    return results
