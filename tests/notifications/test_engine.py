@@ -204,3 +204,21 @@ def test_stale_lease_is_taken_over(app, outbox):
     worker.process_batch("other", now=later)
     assert {s for _k, _c, s, _r in statuses(c)} == {"sent"}
     assert not worker.mark_sent(jobs[0], "dead-worker")  # the dead worker's late answer is ignored
+
+
+def test_sweep_finds_work_whose_queue_message_was_lost(app, outbox):
+    from civic.notifications import tasks
+
+    # Rows written without any queue message (as if Redis lost it, or the web process died
+    # between commit and enqueue): only the periodic sweep can find them.
+    c = Campaign(kind="lost", topic="events", subject="Bị thất lạc {name}", body_text="Chào {name}", channels="email")
+    db.session.add(c)
+    db.session.flush()
+    db.session.add(Delivery(campaign_id=c.id, recipient_key="x", channel="email", name="Hùng",
+                            address="hung@example.vn", next_attempt_at=datetime.now(UTC) - timedelta(minutes=1)))
+    db.session.commit()
+    assert outbox == [] and services.due_count() == 1
+    tasks.sweep()
+    assert statuses(c) == [("x", "email", "sent", None)]
+    assert outbox[0].subject == "Bị thất lạc Hùng"
+    assert services.due_count() == 0
