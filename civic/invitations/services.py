@@ -538,6 +538,15 @@ def invitation_by_token(token: str | None) -> Invitation | None:
     return db.session.scalar(sa.select(Invitation).where(Invitation.token == token))
 
 
+def answers_closed(event) -> str | None:
+    """Why the invitee can no longer answer through the link, or None."""
+    if event.status == "cancelled":
+        return _("This meeting has been cancelled.")
+    if event.ends_at <= utcnow():
+        return _("This meeting is over; answers are closed.")
+    return None
+
+
 def _answerable(inv: Invitation) -> None:
     from civic.events.services import get_event
 

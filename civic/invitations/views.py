@@ -475,7 +475,7 @@ def respond(token):
             return redirect(url_for("invitations.respond", token=token), 303)
     elif request.method == "POST":
         status = 400
-    return render_template("invitations/respond.html", inv=inv, event=event, form=form,
+    return render_template("invitations/respond.html", inv=inv, event=event, form=form, closed=svc.answers_closed(event),
                            statuses=svc.status_labels(), roles=svc.role_labels()), status
 
 

@@ -156,3 +156,34 @@ def test_split_name_columns_and_section_rows(app):
     assert [r.action for r in report.rows] == ["create", "create"]
     khai = report.rows[0].values
     assert (khai["family_name"], khai["middle_name"], khai["given_name"]) == ("Nguyễn", "Thị Minh", "Khai")
+
+
+def with_cached_value(data: bytes, cell: str, value: str) -> bytes:
+    """Give a formula cell the cached value Excel stores when it saves (openpyxl cannot)."""
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(rf'<c r="{cell}"><f>(.*?)</f><v></v></c>'.encode(),
+                                 rf'<c r="{cell}" t="str"><f>\1</f><v>{value}</v></c>'.encode(), content)
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_formula_cached_values_are_read(app):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Họ và tên", "SĐT", "Đơn vị"])
+    ws.append(["Nguyễn Văn An", '="0912"&"345678"', "UBND phường"])
+    ws.append(["Trần Thị Bình", '="0913"&"222333"', "UBND phường"])
+    out = io.BytesIO()
+    wb.save(out)
+    data = with_cached_value(out.getvalue(), "B2", "0912345678")
+    report = import_contacts(data, "x.xlsx", dry_run=True)
+    assert report.rows[0].action == "create" and report.rows[0].values["phone"] == "+84912345678"
+    assert report.rows[1].action == "reject" and report.rows[1].row == 3

@@ -284,3 +284,11 @@ def test_reminders(app, conference, organizer):
     assert result.email + result.sms + result.skipped == 5
     subjects = [m.subject for m in app.extensions["mailman"].outbox]
     assert any(conference.title in s for s in subjects)
+
+
+def test_cancelled_meeting_page_says_so(client, conference):
+    an = inv_of(conference, "Nguyễn Văn An")
+    conference.status = "cancelled"
+    db.session.commit()
+    html = client.get(f"/giay-moi/{an.token}").get_data(as_text=True)
+    assert "Hội nghị này đã bị hủy." in html and 'name="response"' not in html
