@@ -160,7 +160,8 @@ def posts():
         flash(first_error(form) or _("Some of the information is not valid."), "error")
     hand_over = forms.HandOverForm()
     hand_over.contact.choices = form.contact.choices
-    rows = [(p, svc.current_holding(p)) for p in svc.list_posts()]
+    # Holdings are loaded with the posts: the open one is the current holder (no query per post).
+    rows = [(p, next((h for h in p.holdings if h.ended_on is None), None)) for p in svc.list_posts()]
     return render_template("invitations/posts.html", form=form, hand_over=hand_over, rows=rows), status
 
 
