@@ -51,7 +51,7 @@ def over_time_svg(points: list[tuple]) -> Markup | None:
             f"{points[i][0].strftime('%d/%m')}</text>"
         )
     body.append(
-        f'<text class="ev-legend ev-yes" x="{left}" y="{height - 4}">■ {escape(_("Registered"))}</text>'
+        f'<text class="ev-legend ev-yes" x="{left}" y="{height - 4}">■ {escape(_("Attending"))}</text>'
         f'<text class="ev-legend ev-maybe" x="{left + 160}" y="{height - 4}">■ {escape(_("Maybe"))}</text>'
     )
     return _svg(width, height, _("Answers over time"), body)
@@ -62,7 +62,7 @@ def by_group_svg(rows: list[tuple[str, int]]) -> Markup | None:
     if not rows:
         return None
     rows = rows[:20]
-    bar, gap, label_w, width = 22, 8, 170, 600
+    bar, gap, label_w, width = 26, 10, 230, 600
     height = len(rows) * (bar + gap) + gap
     peak = max(n for _name, n in rows) or 1
     plot_w = width - label_w - 50

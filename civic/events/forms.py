@@ -42,7 +42,7 @@ class EventForm(CivicForm):
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     venue_name = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
-    venue_address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    venue_address = StringField(_l("Street address"), validators=[Optional(), Length(max=300)])
     map_url = StringField(_l("Map link"), validators=[Optional(), URL(), Length(max=500)])
     category = SelectField(_l("Category"), choices=[(c.value, c.value) for c in EventCategory])
     cover = FileField(_l("Cover image"), validators=[FileAllowed(["jpg", "jpeg", "png", "webp"])])

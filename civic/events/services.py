@@ -1054,7 +1054,7 @@ def describe_change(change: EventChange) -> list[str]:
         "starts_at": _("Starts"),
         "ends_at": _("Ends"),
         "venue_name": _("Place"),
-        "venue_address": _("Address"),
+        "venue_address": _("Street address"),
     }
     lines = []
     for key, values in (change.detail or {}).items():
@@ -1193,7 +1193,7 @@ def export_headers() -> list[str]:
 
 def status_labels() -> dict[str, str]:
     return {
-        RsvpStatus.CONFIRMED: _("Registered"),
+        RsvpStatus.CONFIRMED: _("Attending"),
         RsvpStatus.WAITLISTED: _("Waiting list"),
         RsvpStatus.TENTATIVE: _("Maybe"),
         RsvpStatus.DECLINED: _("Not coming"),
