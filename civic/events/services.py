@@ -642,10 +642,15 @@ def _find_existing(event_id: int, user: User | None, answer: Answer) -> Rsvp | N
         found = db.session.scalar(sa.select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.user_id == user.id))
         if found is not None:
             return found
-        # A guest answer given before registering (same email) becomes theirs.
-        return db.session.scalar(
-            sa.select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.user_id.is_(None), Rsvp.email == user.email)
-        )
+        # A guest answer given before registering (same email or phone) becomes theirs.
+        same = [Rsvp.email == user.email.lower()]
+        if user.phone:
+            same.append(Rsvp.phone == user.phone)
+        return db.session.scalars(
+            sa.select(Rsvp)
+            .where(Rsvp.event_id == event_id, Rsvp.user_id.is_(None), sa.or_(*same))
+            .order_by(Rsvp.id)
+        ).first()
     clauses = []
     if answer.phone:
         clauses.append(Rsvp.phone == answer.phone)
@@ -654,6 +659,13 @@ def _find_existing(event_id: int, user: User | None, answer: Answer) -> Rsvp | N
     return db.session.scalars(
         sa.select(Rsvp).where(Rsvp.event_id == event_id, sa.or_(*clauses)).order_by(Rsvp.id)
     ).first()
+
+
+def _identity_free(event_id: int, column, value: str, exclude_id: int | None) -> bool:
+    stmt = sa.select(Rsvp.id).where(Rsvp.event_id == event_id, column == value)
+    if exclude_id is not None:
+        stmt = stmt.where(Rsvp.id != exclude_id)
+    return db.session.scalar(stmt.limit(1)) is None
 
 
 def answer_event(
@@ -714,13 +726,13 @@ def _answer_once(event_id, answer, user, source, rsvp, invitation_id):
     old_status = existing.status
     old_seats = existing.seats if not created else 0
     existing.name = answer.name
-    if created or user is not None:
+    # Keep the identity already on file; add what was missing unless another answer to this
+    # event already holds it (one person, one answer: the unique constraints stay intact).
+    exclude = None if created else existing.id
+    if not existing.phone and answer.phone and _identity_free(event.id, Rsvp.phone, answer.phone, exclude):
         existing.phone = answer.phone
+    if not existing.email and answer.email and _identity_free(event.id, Rsvp.email, answer.email, exclude):
         existing.email = answer.email
-    else:
-        # Keep the identity already on file; add what was missing.
-        existing.phone = existing.phone or answer.phone
-        existing.email = existing.email or answer.email
     if answer.group_id is not None or created:
         existing.residential_group_id = answer.group_id
     existing.response = answer.response

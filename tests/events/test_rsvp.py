@@ -214,3 +214,25 @@ def test_claim_guest_answers_on_email_verification(app, make_event, make_user):
     # Answering with the account afterwards updates the claimed answer.
     again = services.answer_event(one, services.Answer(response="no"), user=user)
     assert not again.created
+
+
+def test_signed_in_answer_takes_over_guest_answer_with_same_phone(app, make_event, make_user):
+    event = make_event()
+    guest = answer(event, phone="0912 777 888", email=None, name="Bà Hoa")
+    user = make_user(phone="+84912777888")
+    result = services.answer_event(event, services.Answer(response="maybe"), user=user)
+    assert result.rsvp.id == guest.rsvp.id and result.rsvp.user_id == user.id
+    assert result.rsvp.email == user.email
+    assert db.session.scalar(sa.select(sa.func.count(Rsvp.id))) == 1
+
+
+def test_phone_of_one_answer_and_email_of_another(app, make_event):
+    event = make_event()
+    by_phone = answer(event, phone="0912000001", email=None, name="A")
+    by_email = answer(event, email="b@example.vn", name="B")
+    # Someone types both: their phone's answer is updated, the other keeps its email.
+    result = answer(event, phone="0912000001", email="b@example.vn", name="A", response="no")
+    assert result.rsvp.id == by_phone.rsvp.id and result.rsvp.email is None
+    db.session.expire_all()
+    assert db.session.get(Rsvp, by_email.rsvp.id).email == "b@example.vn"
+    assert db.session.scalar(sa.select(sa.func.count(Rsvp.id))) == 2
