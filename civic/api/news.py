@@ -20,6 +20,7 @@ def _page_json(page) -> dict:
         "page": page.page,
         "pages": page.pages,
         "total": page.total,
+        "more": bool(getattr(page, "more", False)),
     }
 
 
@@ -230,6 +231,7 @@ SCHEMAS: dict = {
         "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Article"}},
             "page": {"type": "integer"}, "pages": {"type": "integer"}, "total": {"type": "integer"},
+            "more": {"type": "boolean", "description": "search only: more matches than total (counting stopped)"},
         },
         "required": ["items", "page", "pages", "total"],
     },

@@ -172,13 +172,15 @@ SQLITE_FTS_DDL = [
     "SELECT new.id, new.title_folded, new.body_folded WHERE new.status = 'published'; END",
 ]
 
-# The same expression must be used in queries (civic.news.search) for the index to apply.
+# PostgreSQL: a stored, weighted tsvector over the folded text (title A, body B) and a GIN index.
+# The column is added by DDL (not mapped), so SQLite and the ORM never see it.
 PG_TSVECTOR = (
     "(setweight(to_tsvector('simple', coalesce(title_folded, '')), 'A') || "
     "setweight(to_tsvector('simple', coalesce(body_folded, '')), 'B'))"
 )
 POSTGRES_FTS_DDL = [
-    f"CREATE INDEX IF NOT EXISTS ix_news_articles_search ON news_articles USING GIN ({PG_TSVECTOR})",
+    f"ALTER TABLE news_articles ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS AS {PG_TSVECTOR} STORED",
+    "CREATE INDEX IF NOT EXISTS ix_news_articles_search ON news_articles USING GIN (search_vector)",
 ]
 
 

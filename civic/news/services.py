@@ -24,7 +24,6 @@ from civic.core.timeutil import local_to_utc, local_tz, to_local, utcnow
 from civic.extensions import db
 from civic.news import images as image_service
 from civic.news.models import (
-    PG_TSVECTOR,
     Article,
     ArticleImage,
     ArticleRevision,
@@ -583,6 +582,7 @@ class Page:
     page: int
     per_page: int
     total: int
+    more: bool = False  # search: there are more than ``total`` matches (counting stopped there)
 
     @property
     def pages(self) -> int:
@@ -735,46 +735,48 @@ def query_tokens(query: str | None) -> list[str]:
 
 
 def search(query: str | None, page: int = 1, category: Category | None = None, per_page: int = PER_PAGE) -> Page:
-    """Published articles matching every word of ``query``, ranked title above body."""
+    """Published articles matching every word of ``query`` (folded), title matches above body matches."""
     tokens = query_tokens(query)
     page = max(1, min(int(page or 1), 100_000))
     if not tokens:
         return Page(items=[], page=page, per_page=per_page, total=0)
-    params: dict = {"status": ArticleStatus.PUBLISHED.value, "limit": per_page, "offset": (page - 1) * per_page}
-    extra = ""
-    if category is not None:
-        extra = " AND a.category_id = :category_id"
-        params["category_id"] = category.id
     if is_sqlite():
         return _search_sqlite(tokens, page, per_page, category)
     if is_postgres():
-        params["q"] = " & ".join(tokens[:-1] + [tokens[-1] + ":*"])
-        vector = PG_TSVECTOR.replace("title_folded", "a.title_folded").replace("body_folded", "a.body_folded")
-        base = f"FROM news_articles a, to_tsquery('simple', :q) query WHERE {vector} @@ query AND a.status = :status{extra}"
-        rows_sql = f"SELECT a.id {base} ORDER BY ts_rank({vector}, query) DESC, a.published_at DESC " \
-                   "LIMIT :limit OFFSET :offset"
-    else:  # another database: plain LIKE over the folded columns
-        likes = " AND ".join(f"(a.title_folded LIKE :t{i} OR a.body_folded LIKE :t{i})" for i in range(len(tokens)))
-        params.update({f"t{i}": f"%{t}%" for i, t in enumerate(tokens)})
-        base = f"FROM news_articles a WHERE {likes} AND a.status = :status{extra}"
-        rows_sql = f"SELECT a.id {base} ORDER BY a.published_at DESC LIMIT :limit OFFSET :offset"
-    count_params = {k: v for k, v in params.items() if k not in {"limit", "offset"}}
-    total = db.session.execute(sa.text(f"SELECT count(*) {base}"), count_params).scalar() or 0
-    ids = [row[0] for row in db.session.execute(sa.text(rows_sql), params)]
+        return _search_postgres(tokens, page, per_page, category)
+    return _search_like(tokens, page, per_page, category)
+
+
+def _page_of(ids: list[int], page: int, per_page: int, total: int) -> Page:
     by_id = {a.id: a for a in db.session.scalars(_with_images(sa.select(Article).where(Article.id.in_(ids))))}
     return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=total)
 
 
-RANK_ALL_LIMIT = 2000  # up to this many matches are ranked by BM25; beyond, title matches stream first
+def _search_like(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
+    """Any other database: LIKE over the folded columns (correct, not fast)."""
+    stmt = sa.select(Article.id).where(public_filter())
+    for token in tokens:
+        pattern = f"%{token}%"
+        stmt = stmt.where(sa.or_(Article.title_folded.like(pattern), Article.body_folded.like(pattern)))
+    if category is not None:
+        stmt = stmt.where(Article.category_id == category.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    ids = list(db.session.scalars(stmt.order_by(Article.published_at.desc()).limit(per_page)
+                                  .offset((page - 1) * per_page)))
+    return _page_of(ids, page, per_page, total)
+
+
+RANK_ALL_LIMIT = 1000  # up to this many matches are ranked by relevance; beyond, title matches stream first
+COUNT_CAP = 1000  # SQLite counts matches up to here ("more than 1,000 results"): counting stops early
 
 
 def _search_sqlite(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
     """FTS5 over the folded copies of published articles.
 
-    Specific queries (few matches) are ranked by BM25 with the title weighted 10× the body.
+    Specific queries (up to 1,000 matches) are ranked by BM25 with the title weighted 10x the body.
     Broad queries would score tens of thousands of rows, so they list title matches first, then
     body-only matches, newest (highest id) first: FTS5 streams those in rowid order and stops at
-    the page, which keeps every query fast at 100,000 articles.
+    the page, and counting stops at 1,000, which keeps every query fast at 100,000 articles.
     """
     # Quoted tokens are literal; the last one matches as a prefix while the visitor types.
     words = " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*'
@@ -787,28 +789,53 @@ def _search_sqlite(tokens: list[str], page: int, per_page: int, category: Catego
         # CROSS JOIN keeps the FTS table as the outer loop (one MATCH, not one per article row).
         source = "news_articles_fts CROSS JOIN news_articles a ON a.id = news_articles_fts.rowid"
         extra, params = " AND a.category_id = :category_id", {"category_id": category.id}
+    matching = f"SELECT news_articles_fts.rowid FROM {source} WHERE news_articles_fts MATCH :q{extra}"
 
     def run(sql: str, match: str, **more):
         return db.session.execute(sa.text(sql), {**params, "q": match, **more})
 
-    count_sql = f"SELECT count(*) FROM {source} WHERE news_articles_fts MATCH :q{extra}"
-    total = run(count_sql, words).scalar() or 0
-    if total <= RANK_ALL_LIMIT:
-        rows = run(f"SELECT news_articles_fts.rowid FROM {source} WHERE news_articles_fts MATCH :q{extra} "
-                   "ORDER BY bm25(news_articles_fts, 10.0, 1.0), news_articles_fts.rowid DESC LIMIT :limit OFFSET :offset",
-                   words, limit=per_page, offset=offset)
+    def count(match: str, cap: int) -> int:
+        return run(f"SELECT count(*) FROM ({matching} LIMIT :cap)", match, cap=cap).scalar() or 0
+
+    total = count(words, COUNT_CAP + 1)
+    more = total > COUNT_CAP
+    if not more and total <= RANK_ALL_LIMIT:
+        rows = run(f"{matching} ORDER BY bm25(news_articles_fts, 10.0, 1.0), news_articles_fts.rowid DESC "
+                   "LIMIT :limit OFFSET :offset", words, limit=per_page, offset=offset)
         ids = [r[0] for r in rows]
     else:
-        title_total = run(count_sql, in_title).scalar() or 0
-        listing = f"SELECT news_articles_fts.rowid FROM {source} WHERE news_articles_fts MATCH :q{extra} ORDER BY news_articles_fts.rowid DESC LIMIT :limit OFFSET :offset"
+        title_seen = count(in_title, offset + per_page)  # exact whenever the page reaches past it
+        listing = f"{matching} ORDER BY news_articles_fts.rowid DESC LIMIT :limit OFFSET :offset"
         ids = []
-        if offset < title_total:
+        if offset < title_seen:
             ids = [r[0] for r in run(listing, in_title, limit=per_page, offset=offset)]
         if len(ids) < per_page:
             ids += [r[0] for r in run(listing, body_only, limit=per_page - len(ids),
-                                      offset=max(0, offset - title_total))]
-    by_id = {a.id: a for a in db.session.scalars(_with_images(sa.select(Article).where(Article.id.in_(ids))))}
-    return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=total)
+                                      offset=max(0, offset - title_seen))]
+    page_result = _page_of(ids, page, per_page, min(total, COUNT_CAP))
+    page_result.more = more
+    return page_result
+
+
+def _search_postgres(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
+    """The stored weighted tsvector (GIN): ts_rank for specific queries, title-then-body by date for broad ones."""
+    words = " & ".join(tokens[:-1] + [tokens[-1] + ":*"])
+    in_title = " & ".join([f"{t}:A" for t in tokens[:-1]] + [tokens[-1] + ":*A"])
+    params: dict = {"status": ArticleStatus.PUBLISHED.value, "q": words, "qt": in_title,
+                    "limit": per_page, "offset": (page - 1) * per_page}
+    where = "a.status = :status AND a.search_vector @@ to_tsquery('simple', :q)"
+    if category is not None:
+        where += " AND a.category_id = :category_id"
+        params["category_id"] = category.id
+    total = db.session.execute(sa.text(f"SELECT count(*) FROM news_articles a WHERE {where}"), params).scalar() or 0
+    if total <= RANK_ALL_LIMIT:
+        order = "ts_rank(a.search_vector, to_tsquery('simple', :q)) DESC, a.published_at DESC"
+    else:
+        order = "(a.search_vector @@ to_tsquery('simple', :qt)) DESC, a.published_at DESC"
+    rows = db.session.execute(
+        sa.text(f"SELECT a.id FROM news_articles a WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"), params
+    )
+    return _page_of([r[0] for r in rows], page, per_page, total)
 
 
 def _folded_with_positions(text: str) -> tuple[str, list[int]]:

@@ -76,9 +76,7 @@ def test_highlight_escapes_before_marking():
     assert str(services.highlight("Đường Đội Cấn", "doi")) == "Đường <mark>Đội</mark> Cấn"
 
 
-def test_broad_queries_list_title_matches_first_then_body(corpus, monkeypatch, make_article, db_backend):
-    if db_backend != "sqlite":
-        return  # the streaming mode is the SQLite FTS5 path
+def test_broad_queries_list_title_matches_first_then_body(corpus, monkeypatch, make_article):
     monkeypatch.setattr(services, "RANK_ALL_LIMIT", 1)
     newer_body = make_article("Lịch sinh hoạt tháng sau", body="<p>Sau hội nghị, các tổ họp bàn.</p>")
     result = services.search("hoi nghi")
@@ -98,3 +96,15 @@ def test_unpublished_and_edited_articles_leave_the_index(corpus, editor):
                                                                   body="<p>Trải nhựa.</p>"), editor)
     assert services.search("doi can").total == 0
     assert titles(services.search("lieu giai")) == ["Sửa chữa phố Liễu Giai"]
+
+
+def test_counting_stops_at_the_cap_and_says_so(corpus, monkeypatch, client, db_backend):
+    if db_backend != "sqlite":
+        return  # PostgreSQL counts exactly
+    monkeypatch.setattr(services, "COUNT_CAP", 1)
+    result = services.search("hoi nghi")
+    assert result.total == 1 and result.more
+    assert len(result.items) == 2  # the page itself is complete
+    html = client.get("/tin-tuc/tim-kiem", query_string={"q": "hoi nghi"}).get_data(as_text=True)
+    assert "Có hơn 1 kết quả" in html
+    assert client.get("/api/v1/articles", query_string={"q": "hoi nghi"}).get_json()["more"] is True
