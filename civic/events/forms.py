@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -88,13 +87,6 @@ class RsvpForm(CivicForm):
     answer_3 = StringField(validators=[Optional(), Length(max=300)])
     answer_4 = StringField(validators=[Optional(), Length(max=300)])
     answer_5 = StringField(validators=[Optional(), Length(max=300)])
-
-
-class QuickRsvpForm(CivicForm):
-    """One tap for signed-in residents."""
-
-    response = HiddenField(validators=[DataRequired()])
-    guests = IntegerField(default=0, validators=[Optional(), NumberRange(min=0)])
 
 
 class CancelRsvpForm(CivicForm):

@@ -29,7 +29,6 @@ from civic.events.forms import (
     CancelRsvpForm,
     EventForm,
     MessageForm,
-    QuickRsvpForm,
     RsvpForm,
     category_choices,
 )
@@ -127,7 +126,7 @@ def month(year: int | None = None, month: int | None = None):
 # --------------------------------------------------------------------------- event page and answers
 
 
-def _detail_context(event, form=None, quick=None) -> dict:
+def _detail_context(event, form=None) -> dict:
     user = _user()
     own = services.user_rsvp(event, user)
     if form is None:
@@ -143,12 +142,10 @@ def _detail_context(event, form=None, quick=None) -> dict:
     return {
         "event": event,
         "form": form,
-        "quick": quick or QuickRsvpForm(),
         "own": own,
         "own_position": services.waitlist_position(own) if own else None,
         "lunar": services.lunar_label(event),
         "seats_left": services.seats_left(event),
-        "counts": services.counts(event),
         "closed_reason": closed_reason,
         "changes": [(c, services.describe_change(c)) for c in services.change_log(event)],
         "google_url": google_calendar_url(event),

@@ -225,3 +225,29 @@ def test_message_with_nobody_registered_is_refused(app, client, login, organizer
     )
     assert response.status_code == 409
     assert "Chưa có ai đăng ký tham dự" in response.get_data(as_text=True)
+
+
+def test_cover_image_upload_and_bad_file(app, client, login, organizer):
+    from PIL import Image
+
+    login(organizer)
+    start = utcnow().replace(second=0, microsecond=0) + timedelta(days=5)
+    fields = {
+        "title": "Gặp mặt đầu xuân", "starts_at": _local(start), "ends_at": _local(start + timedelta(hours=2)),
+        "venue_name": "Hội trường", "category": "culture", "audience": "public", "status": "published",
+    }
+    bad = submit_form(client, "/su-kien/quan-ly/moi", {**fields, "cover": (io.BytesIO(b"not an image"), "anh.png")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 415
+    assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 0
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (179, 38, 30)).save(buf, "PNG")
+    buf.seek(0)
+    ok = submit_form(client, "/su-kien/quan-ly/moi", {**fields, "cover": (buf, "anh.png")},
+                     content_type="multipart/form-data")
+    assert ok.status_code == 303
+    event = db.session.scalar(sa.select(Event))
+    assert event.cover_image and event.cover_image.endswith(".jpg")
+    image = client.get(f"/su-kien/anh/{event.cover_image}")
+    assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    assert client.get("/su-kien/anh/..%2Fcivic.sqlite3").status_code == 404
