@@ -91,10 +91,11 @@ class ProfileForm(_ProfileFields):
 
 
 class LoginForm(CivicForm):
-    email = EmailField(
+    # type=text: the HTML spec allows autocomplete="username" only there (password managers use it).
+    email = StringField(
         _l("Email"),
         validators=[DataRequired(_l("Please enter your email address.")), Length(max=MAX_EMAIL_LENGTH)],
-        render_kw={"autocomplete": "username", "inputmode": "email"},
+        render_kw={"autocomplete": "username", "inputmode": "email", "spellcheck": "false", "autocapitalize": "none"},
     )
     password = PasswordField(
         _l("Password"),
@@ -137,7 +138,8 @@ class ActionForm(CivicForm):
 
 
 class RoleForm(CivicForm):
-    role = SelectField(_l("Role"), validators=[InputRequired()])
+    # No InputRequired: it would render required on a select whose first option is a role.
+    role = SelectField(_l("Role"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
