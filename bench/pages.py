@@ -151,12 +151,16 @@ class Target:
 
 
 def fetch(url: str, cookie: str | None = None) -> tuple[int, str, dict]:
+    """GET; headers as a dict, with every Set-Cookie joined into one "Cookie" value to send back."""
     req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback
-            return resp.status, resp.read().decode("utf-8", "replace"), dict(resp.headers)
+            status, body, headers = resp.status, resp.read(), resp.headers
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace"), dict(exc.headers)
+        status, body, headers = exc.code, exc.read(), exc.headers
+    out = dict(headers)
+    out["Cookie"] = "; ".join(c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or [])
+    return status, body.decode("utf-8", "replace"), out
 
 
 def first_link(html: str, pattern: str) -> str | None:
@@ -193,23 +197,29 @@ def rsvp_target(base: str, event_path: str) -> Target | None:
     form = re.search(r'<form[^>]*method="post"[^>]*action="([^"]*)"[^>]*>(.*?)</form>', html, re.S | re.I)
     if status != 200 or not form or "csrf_token" not in form.group(2):
         return None
-    action = form.group(1) or event_path
-    fields = dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form.group(2)))
+    action = (form.group(1) or event_path).split("#", 1)[0]
+    fields = {}
+    for tag in re.findall(r"<input\b[^>]*>", form.group(2)):
+        attrs = dict(re.findall(r'([a-z-]+)="([^"]*)"', tag))
+        if attrs.get("type") == "hidden" and "name" in attrs:
+            fields[attrs["name"]] = attrs.get("value", "")
     names = set(re.findall(r'name="([^"]+)"', form.group(2)))
-    cookie = "; ".join(c.split(";", 1)[0] for c in [headers.get("Set-Cookie", "")] if c)
+    cookie = headers["Cookie"]
 
     def body(i: int) -> tuple[bytes, dict]:
         data = dict(fields)
         for name in names - set(fields):
             low = name.lower()
-            if "email" in low:
+            if low in ("response", "answer", "rsvp"):
+                data[name] = "yes"
+            elif "email" in low:
                 data[name] = f"khach{i}-{secrets.token_hex(3)}@example.vn"
             elif "name" in low or "ten" in low:
                 data[name] = f"Nguyễn Thị Khách {i}"
             elif "phone" in low or "dien" in low:
                 data[name] = ""
             elif "count" in low or "party" in low or "so_" in low or "guests" in low:
-                data[name] = "1"
+                data[name] = "0"
             elif "consent" in low or "agree" in low or "accept" in low:
                 data[name] = "y"
         return urllib.parse.urlencode(data).encode(), {
