@@ -133,6 +133,7 @@ def job_from(delivery: Delivery, campaign: Campaign, attachments) -> Job:
 
 def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
     """Take up to ``limit`` due deliveries (or expired leases) for this worker."""
+    given_now = now
     now = now or utcnow()
     lease = timedelta(seconds=services.setting("NOTIFY_LEASE_SECONDS", 120.0))
     due = sa.or_(
@@ -148,6 +149,10 @@ def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
         if not deliveries:
             db.session.commit()
             return []
+        # The lease starts now that the rows are locked: waiting for the lock (SQLite's
+        # BEGIN IMMEDIATE, busy claimers) must not eat into it, or another worker could take
+        # a row this one is about to send.
+        lease_start = given_now or utcnow()
         campaign_ids = {d.campaign_id for d in deliveries}
         campaigns = {c.id: c for c in db.session.scalars(sa.select(Campaign).where(Campaign.id.in_(campaign_ids)))}
         attachments: dict[int, list] = {cid: [] for cid in campaign_ids}
@@ -180,7 +185,7 @@ def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
             else:
                 delivery.status = SENDING
                 delivery.attempts = (delivery.attempts or 0) + 1
-                delivery.lease_expires_at = now + lease
+                delivery.lease_expires_at = lease_start + lease
                 delivery.worker_id = worker_id[:80]
                 jobs.append(job_from(delivery, campaign, attachments[campaign.id]))
         db.session.commit()
@@ -398,6 +403,7 @@ def send_email_batch(jobs: list[Job], worker_id: str) -> int:
     sent = 0
     limiter = limiter_for("email")
     lease = services.setting("NOTIFY_LEASE_SECONDS", 120.0)
+    renewed_at = time.monotonic()  # just after the claim: the lease is counted from here
     connection = mail.get_connection(fail_silently=False)
     try:
         connection.open()
@@ -406,13 +412,12 @@ def send_email_batch(jobs: list[Job], worker_id: str) -> int:
         for job in jobs:
             mark_error(job, worker_id, exc, permanent=False)
         return 0
-    renewed_at = time.monotonic()
     held = {j.id for j in jobs}
     try:
         for index, job in enumerate(jobs):
-            if time.monotonic() - renewed_at > lease / 3:
-                held = renew(jobs[index:], worker_id)
+            if time.monotonic() - renewed_at > lease / 4:
                 renewed_at = time.monotonic()
+                held = renew(jobs[index:], worker_id)
             if job.id not in held:
                 continue  # the lease ran out and another worker took it
             limiter.wait()
@@ -447,8 +452,16 @@ def send_email_batch(jobs: list[Job], worker_id: str) -> int:
 def send_sms_batch(jobs: list[Job], worker_id: str) -> int:
     gateway = sms.get_gateway()
     limiter = limiter_for("sms")
+    lease = services.setting("NOTIFY_LEASE_SECONDS", 120.0)
+    renewed_at = time.monotonic()
+    held = {j.id for j in jobs}
     sent = 0
-    for job in jobs:
+    for index, job in enumerate(jobs):
+        if time.monotonic() - renewed_at > lease / 4:
+            renewed_at = time.monotonic()
+            held = renew(jobs[index:], worker_id)
+        if job.id not in held:
+            continue
         limiter.wait()
         try:
             text = render_job(job)["text"]

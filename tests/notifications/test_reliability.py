@@ -36,7 +36,7 @@ class Setup:
         env.update({
             "CIVIC_DATA_DIR": str(self.data_dir), "DATABASE_URL": self.database_url, "SECRET_KEY": "test-secret-key",
             "MAIL_URL": self.smtp_url, "CIVIC_BASE_URL": "https://phuong.example.vn",
-            "NOTIFY_LEASE_SECONDS": "3", "NOTIFY_BATCH_SIZE": "20", "NOTIFY_EMAIL_RATE": "0",
+            "NOTIFY_LEASE_SECONDS": "4", "NOTIFY_BATCH_SIZE": "20", "NOTIFY_EMAIL_RATE": "0",
             "NOTIFY_RETRY_BASE_SECONDS": "0.5", "NOTIFY_RETRY_MAX_SECONDS": "2",
         })
         env.pop("REDIS_URL", None)
