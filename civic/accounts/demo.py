@@ -86,6 +86,10 @@ def demo_residents() -> list[dict]:
         else:
             middle = rng.choice(MALE_MIDDLE)
             given = rng.choice(MALE_GIVEN)
+        if middle.split()[-1] == given:  # "Lan Lan" does not occur
+            given = rng.choice(FEMALE_GIVEN if middle.startswith("Thị") or middle in FEMALE_MIDDLE else MALE_GIVEN)
+            if middle.split()[-1] == given:
+                middle = "Thị" if middle in FEMALE_MIDDLE else "Văn"
         full_name = f"{family} {middle} {given}"
         local = ".".join(fold(full_name).split())
         phone = _phone(rng) if rng.random() < 0.85 else None
