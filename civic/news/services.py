@@ -748,6 +748,8 @@ def search(query: str | None, page: int = 1, category: Category | None = None, p
 
 
 def _page_of(ids: list[int], page: int, per_page: int, total: int) -> Page:
+    if not ids:
+        return Page(items=[], page=page, per_page=per_page, total=total)
     by_id = {a.id: a for a in db.session.scalars(_with_images(sa.select(Article).where(Article.id.in_(ids))))}
     return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=total)
 
@@ -804,11 +806,11 @@ def _search_sqlite(tokens: list[str], page: int, per_page: int, category: Catego
                    "LIMIT :limit OFFSET :offset", words, limit=per_page, offset=offset)
         ids = [r[0] for r in rows]
     else:
-        title_seen = count(in_title, offset + per_page)  # exact whenever the page reaches past it
         listing = f"{matching} ORDER BY news_articles_fts.rowid DESC LIMIT :limit OFFSET :offset"
-        ids = []
-        if offset < title_seen:
-            ids = [r[0] for r in run(listing, in_title, limit=per_page, offset=offset)]
+        # One scan gives this page's title matches and, when they run out, how many there were.
+        title_ids = [r[0] for r in run(listing, in_title, limit=offset + per_page, offset=0)]
+        title_seen = len(title_ids)
+        ids = title_ids[offset:]
         if len(ids) < per_page:
             ids += [r[0] for r in run(listing, body_only, limit=per_page - len(ids),
                                       offset=max(0, offset - title_seen))]
