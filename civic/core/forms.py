@@ -25,6 +25,13 @@ def _nfc_filter(value):
 class CivicForm(FlaskForm):
     """FlaskForm (CSRF on) whose string inputs are NFC-normalised and stripped."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        csrf_field = self._fields.get("csrf_token")
+        if csrf_field is not None:
+            # No id on the hidden token: pages with several forms would repeat id="csrf_token" (invalid HTML).
+            csrf_field.id = False
+
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", ())
