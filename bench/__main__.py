@@ -52,9 +52,11 @@ def describe(result) -> str:
     if result is None:
         return "done (no figures returned)"
     if isinstance(result, dict):
+        if "metric" in result and "value" in result:  # the domain benches' {"metric", "value", "unit"} rows
+            return f"{result['metric']}: {fmt(result['value'])} {result.get('unit', '')}".strip()
         return "; ".join(f"{k} {fmt(v)}" for k, v in result.items())
     if isinstance(result, list | tuple):
-        return "; ".join(describe(r) for r in result)
+        return "<br>".join(describe(r) for r in result)
     return fmt(result)
 
 
@@ -112,7 +114,8 @@ def main(argv=None) -> int:
                     res = pages.load(portal.url, target, args.seconds, args.connections, tool)
                     ratio = res.rps / ceiling.rps if ceiling.rps else 0
                     rows.append((f"{target.name} {target.path[:40]}", f"{res.rps:,.0f} req/s", f"{res.p95:.1f} ms",
-                                 f"{ratio:.2f}", f"{res.errors} errors"))
+                                 f"{ratio:.2f}",
+                                 f"{res.errors} errors" if res.requests else "no request completed (10 s timeout)"))
         rows.append(("Peak RSS, one web worker", f"{web_peak.peak_mib:.0f} MiB", "", "", "during the page loads"))
 
         mib, note = memory.queue_worker_peak(env)
