@@ -50,7 +50,8 @@ class ReminderTemplateForm(CivicForm):
 
 class MilestoneForm(CivicForm):
     kind = SelectField(
-        _l("Type"), choices=[(k.value, MILESTONE_LABELS[k]) for k in MilestoneKind], validators=[DataRequired()]
+        _l("Type"), choices=[(k.value, MILESTONE_LABELS[k]) for k in MilestoneKind], validators=[DataRequired()],
+        render_kw={"required": False},  # a choice is always selected; HTML forbids required without a placeholder
     )
     day = DateField(_l("Date"), validators=[InputRequired()])
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
