@@ -16,12 +16,7 @@ logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+    return current_app.extensions['migrate'].db.engine
 
 
 def get_engine_url():
@@ -46,11 +41,9 @@ target_db = current_app.extensions['migrate'].db
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    # Tables in the database that no model declares (SQLite FTS5 shadow tables, Huey's
-    # queue tables) are not ours to drop.
-    if type_ == "table" and reflected and compare_to is None:
-        return False
-    return True
+    from civic.core.db import include_in_migrations
+
+    return include_in_migrations(obj, name, type_, reflected, compare_to)
 
 
 def get_metadata():

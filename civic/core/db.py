@@ -79,3 +79,21 @@ def transaction():
     except BaseException:
         db.session.rollback()
         raise
+
+
+def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's include_object: leave alone what the database holds beyond the models.
+
+    Skipped: tables no model declares (SQLite FTS5 and its shadow tables, Huey's queue) and
+    columns or indexes a model's table lists in ``info["ddl_objects"]`` (made by DDL, such
+    as PostgreSQL's generated search vector).
+    """
+    if not reflected or compare_to is not None:
+        return True
+    if type_ == "table":
+        return False
+    if type_ in ("column", "index"):
+        model_table = db.metadata.tables.get(obj.table.name)
+        if model_table is not None and name in model_table.info.get("ddl_objects", ()):
+            return False
+    return True

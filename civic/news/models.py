@@ -55,6 +55,8 @@ class Article(TimestampMixin, db.Model):
         sa.Index("ix_news_articles_public", "status", "published_at"),
         sa.Index("ix_news_articles_category_public", "category_id", "status", "published_at"),
         sa.Index("ix_news_articles_due", "status", "publish_at"),
+        # Made by POSTGRES_FTS_DDL below, unmapped; migrations must not drop them.
+        {"info": {"ddl_objects": ("search_vector", "ix_news_articles_search")}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
