@@ -54,9 +54,12 @@ def _init_extensions(app: Flask) -> None:
     from civic.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if uri.startswith("sqlite"):
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
+    elif uri.startswith("postgresql"):
+        # After a database restart the pool holds dead connections; test each before use.
+        options.setdefault("pool_pre_ping", True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     login_manager.init_app(app)

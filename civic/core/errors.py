@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,30 @@ def init_error_handlers(app: Flask) -> None:
             if name in {"Retry-After", "Allow", "WWW-Authenticate"}:
                 response.headers[name] = value
         return response, code
+
+    @app.errorhandler(sa_exc.OperationalError)
+    def _database_unavailable(exc):
+        # The database is restarting or busy: nothing was committed, so the visitor may retry.
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+        from flask import g
+
+        from civic.extensions import db
+
+        g.database_unavailable = True  # page decorations that query (counters) stay out
+        try:
+            db.session.rollback()
+        except sa_exc.SQLAlchemyError:
+            db.session.remove()
+        if "_login_user" not in g:  # loading the signed-in user would query again
+            from civic.extensions import login_manager
+
+            g._login_user = login_manager.anonymous_user()
+        try:
+            response = app.make_response(error_response(503))
+        except sa_exc.SQLAlchemyError:
+            response = app.make_response((error_message(503), 503, {"Content-Type": "text/plain; charset=utf-8"}))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def _unhandled(exc: Exception):

@@ -34,7 +34,7 @@ def _site_counters():
     """Counts the page view (GET pages only, once per request) and exposes the counters."""
     from civic.portal import services as portal_services
 
-    if not has_request_context():  # e-mails rendered by the worker
+    if not has_request_context() or g.get("database_unavailable"):  # worker e-mails; the 503 page
         return {}
     if request.method == "GET" and not g.get("_civic_visit_recorded"):
         g._civic_visit_recorded = True

@@ -88,3 +88,19 @@ def test_letter_settings(client, login, organizer, make_event, directory):
     assert "chủ trì" in html
     r = submit_form(client, url, {"number": ""})
     assert r.status_code == 400
+
+
+
+def test_menu_leads_organizers_to_invitations_and_directory(app, client, login, organizer, make_user):
+    links = ('href="/giay-moi"', 'href="/danh-ba"')
+    assert not any(link in client.get("/").get_data(as_text=True) for link in links)
+
+    resident_client = app.test_client()
+    resident = make_user(role="resident")
+    submit_form(resident_client, "/dang-nhap", {"email": resident.email, "password": resident.test_password})
+    assert "/dang-xuat" in resident_client.get("/").get_data(as_text=True)
+    assert not any(link in resident_client.get("/").get_data(as_text=True) for link in links)
+
+    login(organizer)
+    html = client.get("/").get_data(as_text=True)
+    assert all(link in html for link in links)
