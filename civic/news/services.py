@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
+from civic.core import counters
 from civic.core.db import is_postgres, is_sqlite
 from civic.core.text import clean_line, fold, nfc, slugify, strip_marks
 from civic.core.timeutil import local_to_utc, local_tz, to_local, utcnow
@@ -704,24 +705,24 @@ def home_news(per_category: int = 4) -> dict:
 
 
 def record_view(article: Article) -> None:
-    from civic.portal import services as portal_services
-
-    portal_services.record_hit(f"article:{article.id}")
+    counters.record_hit(f"article:{article.id}")
 
 
 def view_count(article: Article) -> int:
-    from civic.portal import services as portal_services
-
-    return (article.view_count or 0) + portal_services.pending(f"article:{article.id}")
+    return (article.view_count or 0) + counters.pending(f"article:{article.id}")
 
 
-def apply_view_counts(views: dict[int, int]) -> None:
-    """Add buffered views (called inside the counters' flush transaction)."""
-    for article_id, amount in sorted(views.items()):
+def apply_view_counts(views: dict[str, int]) -> None:
+    """Add buffered views, keyed "article:<id>" (runs inside the counters' flush transaction)."""
+    for key, amount in sorted(views.items()):
+        article_id = int(key.split(":", 1)[1])
         db.session.execute(
             sa.update(Article).where(Article.id == article_id).values(view_count=Article.view_count + amount)
             .execution_options(synchronize_session=False)
         )
+
+
+counters.register_writer("article", apply_view_counts)
 
 
 # ----------------------------------------------------------------------------- search

@@ -1,4 +1,4 @@
-"""Background work for news: publish scheduled articles, flush buffered counters."""
+"""Background work for news: publish scheduled articles."""
 
 from __future__ import annotations
 
@@ -13,9 +13,3 @@ def publish_scheduled_articles():
 
     return [a.id for a in publish_due_articles()]
 
-
-@app_periodic_task(crontab(minute="*"))
-def flush_site_counters():
-    from civic.portal.services import flush_counters
-
-    return flush_counters()

@@ -7,8 +7,6 @@ from flask import (
     Response,
     abort,
     flash,
-    g,
-    has_request_context,
     redirect,
     render_template,
     request,
@@ -27,20 +25,6 @@ from civic.news.forms import ActionForm, AlbumUploadForm, ArticleForm, CaptionFo
 from civic.news.services import ArticleInput, NewsError
 
 bp = Blueprint("news", __name__, url_prefix="/tin-tuc")
-
-
-@bp.app_context_processor
-def _site_counters():
-    """Counts the page view (GET pages only, once per request) and exposes the counters."""
-    from civic.portal import services as portal_services
-
-    if not has_request_context() or g.get("database_unavailable"):  # worker e-mails; the 503 page
-        return {}
-    if request.method == "GET" and not g.get("_civic_visit_recorded"):
-        g._civic_visit_recorded = True
-        portal_services.record_page_view()
-        portal_services.maybe_flush()
-    return {"site_counters": portal_services.site_counters()}
 
 
 def _page_arg() -> int:

@@ -9,6 +9,8 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -16,6 +18,7 @@ from flask import (
     url_for,
 )
 
+from civic.core import counters
 from civic.core.i18n import LOCALE_COOKIE
 from civic.core.permissions import public
 from civic.core.security import safe_next
@@ -24,8 +27,21 @@ from civic.events import services as event_services
 from civic.news import services as news_services
 from civic.news.storage import StorageError, get_storage
 from civic.portal import services as portal_services
+from civic.portal import tasks  # noqa: F401  (registers the counters' periodic flush)
 
 bp = Blueprint("portal", __name__)
+
+
+@bp.app_context_processor
+def _site_counters():
+    """Counts the page view (GET pages only, once per request) and exposes the footer counters."""
+    if not has_request_context() or g.get("database_unavailable"):  # worker e-mails; the 503 page
+        return {}
+    if request.method == "GET" and not g.get("_civic_visit_recorded"):
+        g._civic_visit_recorded = True
+        counters.record_page_view()
+        counters.maybe_flush()
+    return {"site_counters": portal_services.site_counters()}
 
 
 @bp.get("/")

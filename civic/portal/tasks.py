@@ -1,0 +1,14 @@
+"""Background work for the portal: write the buffered counters once a minute."""
+
+from __future__ import annotations
+
+from huey import crontab
+
+from civic.core.queue import app_periodic_task
+
+
+@app_periodic_task(crontab(minute="*"))
+def flush_site_counters():
+    from civic.core.counters import flush_counters
+
+    return flush_counters()
