@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -10,6 +11,44 @@ DEFAULT_SECRET_KEY = "dev-only-insecure-key"  # noqa: S105 - refused outside deb
 
 class ConfigError(RuntimeError):
     pass
+
+
+def _reminder_rules(value: str) -> list:
+    rules = json.loads(value)
+    if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
+        raise ValueError("a JSON list of objects")
+    return rules
+
+
+# Optional settings, read from the environment when set (README: "Further settings").
+OPTIONAL_SETTINGS = {
+    "CIVIC_AUTH_RATE_LIMIT": str,
+    "CIVIC_CONTACT_IMPORT_MAX_ROWS": int,
+    "CIVIC_ELECTION_REMINDERS": _reminder_rules,
+    "CIVIC_MAX_IMAGE_BYTES": int,
+    "CIVIC_WARD_NAME": str,
+    "CIVIC_WARD_CITY": str,
+    "CIVIC_WARD_DISTRICT": str,
+    "CIVIC_WARD_PLACE": str,
+    "CIVIC_WARD_ADDRESS": str,
+    "CIVIC_WARD_ISSUER_PARENT": str,
+    "CIVIC_WARD_ISSUER": str,
+    "CIVIC_WARD_ISSUER_NAME": str,
+    "SMS_GATEWAY_TIMEOUT": float,
+}
+
+
+def _optional_settings(env) -> dict:
+    values = {}
+    for name, parse in OPTIONAL_SETTINGS.items():
+        raw = env.get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            values[name] = parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name}={raw!r} is not valid: {exc}") from exc
+    return values
 
 
 def _bool(value: str | None) -> bool:
@@ -49,6 +88,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_TIMEZONE": "UTC",
     }
+    cfg.update(_optional_settings(env))
     cfg.update(overrides)
     if cfg.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in overrides:
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]

@@ -43,6 +43,29 @@ def test_environment_is_read(monkeypatch, tmp_path):
     assert cfg["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
+def test_optional_settings_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "k" * 32)
+    monkeypatch.setenv("CIVIC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CIVIC_WARD_NAME", "Phường Quang Trung")
+    monkeypatch.setenv("CIVIC_CONTACT_IMPORT_MAX_ROWS", "500")
+    monkeypatch.setenv("CIVIC_ELECTION_REMINDERS", '[{"milestones": "*", "days_before": 1, "at": "07:30"}]')
+    cfg = load_config()
+    assert cfg["CIVIC_WARD_NAME"] == "Phường Quang Trung"
+    assert cfg["CIVIC_CONTACT_IMPORT_MAX_ROWS"] == 500
+    assert cfg["CIVIC_ELECTION_REMINDERS"] == [{"milestones": "*", "days_before": 1, "at": "07:30"}]
+    assert "CIVIC_AUTH_RATE_LIMIT" not in cfg  # unset: the code's default applies
+
+
+@pytest.mark.parametrize("name, value", [("CIVIC_CONTACT_IMPORT_MAX_ROWS", "nhiều"),
+                                         ("CIVIC_ELECTION_REMINDERS", "{not json"),
+                                         ("CIVIC_ELECTION_REMINDERS", '{"days_before": 1}')])
+def test_a_malformed_optional_setting_stops_startup_with_its_name(monkeypatch, tmp_path, name, value):
+    monkeypatch.setenv("SECRET_KEY", "k" * 32)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        load_config({"CIVIC_DATA_DIR": str(tmp_path)})
+
+
 def test_default_database_is_sqlite_in_the_data_dir(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     cfg = load_config({"CIVIC_DATA_DIR": str(tmp_path), "TESTING": True})
