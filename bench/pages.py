@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -182,13 +183,46 @@ def discover(base: str) -> dict[str, Target | None]:
     event = first_link(events_html, r"^/su-kien/\d+(-[^/?]*)?$")
     found["event"] = Target("event page", event) if event else None
     _, elections_html, _ = fetch(base + "/bau-cu/")
-    vote = first_link(elections_html, r"/bo-phieu-o-dau")
-    election = first_link(elections_html, r"^/bau-cu/\d+$")
-    if vote is None and election:
-        vote = first_link(fetch(base + election)[1], r"/bo-phieu-o-dau")
-    found["where-to-vote"] = Target("where-to-vote", vote) if vote else None
-    found["rsvp"] = rsvp_target(base, event) if event else None
+    election = first_link(elections_html, r"^/bau-cu/\d+")
+    found["where-to-vote"] = where_to_vote_target(fetch(base + election)[1]) if election else None
+    found["rsvp"] = answerable_event(base, events_html)
     return found
+
+
+def where_to_vote_target(election_html: str) -> Target | None:
+    """The election page's "where do I vote?" form, answered with its first tổ dân phố."""
+    form = re.search(r'<form[^>]*method="get"[^>]*action="([^"]*/bo-phieu-o-dau)"[^>]*>(.*?)</form>',
+                     election_html, re.S | re.I)
+    if not form:
+        return None
+    select = re.search(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form.group(2), re.S)
+    values = [v for v in re.findall(r'<option[^>]*value="([^"]*)"', select.group(2)) if v] if select else []
+    if not values:
+        return None
+    query = urllib.parse.urlencode({select.group(1): values[0]})
+    return Target("where-to-vote", f"{form.group(1)}?{query}")
+
+
+def answerable_event(base: str, events_html: str) -> Target | None:
+    """The RSVP form of the first event a guest may answer (some are for given tổ dân phố only)."""
+    seen = []
+    for href in re.findall(r'href="(/su-kien/\d+(?:-[^"/?#]*)?)"', events_html):
+        if href in seen:
+            continue
+        seen.append(href)
+        target = rsvp_target(base, href)
+        if target is None:
+            continue
+        data, headers = target.body("probe")
+        req = urllib.request.Request(base + target.path, data=data, headers=headers, method="POST")  # noqa: S310
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback
+                status = resp.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        if status < 400:
+            return target
+    return None
 
 
 def rsvp_target(base: str, event_path: str) -> Target | None:

@@ -32,8 +32,7 @@ def test_mixed_load_has_zero_errors(tmp_path):
         print(f"{name:<22}{res.requests:>9}{res.rps:>8.1f}{res.p50:>9.1f}{res.p95:>9.1f}{res.p99:>9.1f}  "
               f"{res.errors} {dict(res.statuses)}")
     missing = [key for key, _ in MIX if found.get(key) is None]
-    if missing:
-        print("not in the demo, not loaded:", ", ".join(missing))
+    assert not missing, f"not found in the demo, so not loaded: {missing}"
     total = results["all"]
     assert total.requests > 50, "the server barely answered"
     assert total.errors == 0, f"{total.errors} errors: {total.statuses}\n{log[-3000:]}"
