@@ -314,22 +314,13 @@ def _load(salt: str, token: str, max_age: int) -> dict:
 
 
 def _send_account_mail(user: User, kind: str, subject: str, body: str, context: dict, dedupe: str) -> None:
-    """Account mail goes through the notification ledger (transactional: ignores unsubscribes)."""
-    from civic.notifications.services import Recipient, create_campaign
-
-    create_campaign(
-        kind=kind,
-        topic="account",
-        subject=subject,
-        body_text=body,
-        channels=("email",),
-        recipients=[
-            Recipient(key=f"user:{user.id}", name=user.full_name, email=user.email, phone=None,
-                      context={"name": user.full_name, **context})
-        ],
-        transactional=True,
-        dedupe_key=dedupe,
+    """Ask the notification engine (which builds on accounts) to send an account e-mail."""
+    answered = signals.account_mail_requested.send(
+        current_app._get_current_object(), user=user, kind=kind, subject=subject, body=body,
+        context=context, dedupe=dedupe,
     )
+    if not answered:  # never drop a verification or reset mail silently
+        raise RuntimeError("no receiver for account mail: is civic.notifications loaded?")
 
 
 def _absolute(endpoint: str, **values) -> str:

@@ -16,4 +16,7 @@ from blinker import Namespace
 _signals = Namespace()
 
 user_registered = _signals.signal("civic.user-registered")
+# Sent inside the caller's transaction with ``user``, ``kind``, ``subject``, ``body``, ``context``
+# and ``dedupe``: the notifications domain records the e-mail in its ledger.
+account_mail_requested = _signals.signal("civic.account-mail-requested")
 email_verified = _signals.signal("civic.email-verified")

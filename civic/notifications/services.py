@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
+from civic.accounts.signals import account_mail_requested
 from civic.core.phone import try_normalize_phone
 from civic.core.text import clean_line, nfc
 from civic.core.timeutil import as_utc, local_tz, utcnow
@@ -557,6 +558,24 @@ def campaign_with_attachments(campaign_id: int) -> Campaign | None:
         sa.select(Campaign).options(selectinload(Campaign.attachments)).where(Campaign.id == campaign_id)
     )
 
+
+
+@account_mail_requested.connect
+def _send_account_mail(app, user, kind, subject, body, context, dedupe, **extra) -> Campaign:
+    """Verification and password e-mails: transactional, so they ignore unsubscribes."""
+    return create_campaign(
+        kind=kind,
+        topic="account",
+        subject=subject,
+        body_text=body,
+        channels=("email",),
+        recipients=[
+            Recipient(key=f"user:{user.id}", name=user.full_name, email=user.email, phone=None,
+                      context={"name": user.full_name, **context})
+        ],
+        transactional=True,
+        dedupe_key=dedupe,
+    )
 
 __all__ = [
     "Attachment", "NotificationError", "Recipient", "TemplateError", "create_campaign", "is_suppressed",
