@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from civic.core.db import use_safe_session_teardown
     from civic.core.i18n import select_locale, select_timezone
     from civic.core.queue import init_queue
     from civic.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -61,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
         # After a database restart the pool holds dead connections; test each before use.
         options.setdefault("pool_pre_ping", True)
     db.init_app(app)
+    use_safe_session_teardown(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     login_manager.init_app(app)
     import civic.accounts.services  # noqa: F401  (registers the session and API-token user loaders)

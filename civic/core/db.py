@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from civic.core.timeutil import utcnow
 from civic.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -97,3 +100,30 @@ def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
         if model_table is not None and name in model_table.info.get("ddl_objects", ()):
             return False
     return True
+
+
+def _remove_session(exc: BaseException | None) -> None:
+    """End-of-request session removal that survives a connection the database already dropped.
+
+    Flask-SQLAlchemy's own teardown rolls back on the dead connection and raises, which turns
+    a request that has already succeeded (an RSVP committed) into a 500.
+    """
+    try:
+        db.session.remove()
+    except sa.exc.DBAPIError as error:
+        log.warning("discarding a session whose connection is gone: %s", error.orig)
+        try:  # the failed rollback invalidated the connection; a second close returns it
+            db.session.close()
+        except sa.exc.SQLAlchemyError:
+            pass
+        finally:
+            db.session.registry.clear()
+
+
+def use_safe_session_teardown(app) -> None:
+    funcs = app.teardown_appcontext_funcs
+    for index, func in enumerate(funcs):
+        if getattr(func, "__self__", None) is db and getattr(func, "__name__", "") == "_teardown_session":
+            funcs[index] = _remove_session
+            return
+    raise RuntimeError("Flask-SQLAlchemy's session teardown was not found; call after db.init_app(app)")

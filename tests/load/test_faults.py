@@ -195,5 +195,5 @@ def test_postgres_restart_under_rsvp_load_loses_no_acknowledged_answer(tmp_path,
     assert before > 0, f"no RSVP was accepted at all: {sorted(set(failed))}\n{log[-3000:]}"
     assert after > before, "the portal did not recover after the restart"
     # While the database is away the visitor is told to retry (503), never shown a crash (500).
-    assert not [status for status in failed if status >= 500 and status != 503], sorted(set(failed))
+    assert not [status for status in failed if status >= 500 and status != 503], f"{sorted(set(failed))}\n{log[-4000:]}"
     print(f"\n{len(acknowledged)} RSVPs acknowledged, {len(failed)} refused during the restart ({set(failed)})")
