@@ -50,7 +50,7 @@ def app_task(*task_args, **task_kwargs):
             with _app.app_context():
                 return func(*args, **kwargs)
 
-        return huey.task(*task_args, name=func.__module__ + "." + func.__name__, **task_kwargs)(run_in_app)
+        return huey.task(*task_args, **task_kwargs)(run_in_app)  # huey names it module.function
 
     return decorator
 
@@ -66,7 +66,7 @@ def app_periodic_task(validate_datetime, **task_kwargs):
             with _app.app_context():
                 return func(*args, **kwargs)
 
-        return huey.periodic_task(validate_datetime, name=func.__module__ + "." + func.__name__, **task_kwargs)(
+        return huey.periodic_task(validate_datetime, **task_kwargs)(
             run_in_app
         )
 

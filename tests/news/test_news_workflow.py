@@ -128,8 +128,8 @@ def test_periodic_task_is_registered_and_calls_the_service(app, make_article):
     from civic.extensions import huey
     from civic.news import tasks
 
-    names = {getattr(task, "name", None) or task.__name__ for task in huey._registry._periodic_tasks}
-    assert "civic.news.tasks.publish_scheduled_articles" in names
+    periodic = {huey._registry.task_to_string(task) for task in huey._registry._periodic_tasks}
+    assert "civic.news.tasks.publish_scheduled_articles" in periodic
     article = make_article("Đăng theo lịch", status="scheduled",
                            publish_at=(utcnow() + timedelta(hours=1)).isoformat())
     db.session.execute(sa.update(Article).where(Article.id == article.id).values(
