@@ -92,6 +92,9 @@ def init_error_handlers(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if app.config.get("PROPAGATE_EXCEPTIONS") and app.config.get("TESTING"):
             raise exc
+        from civic.extensions import db
+
+        db.session.rollback()  # the error page must not trip over a failed transaction
         return error_response(500)
 
     @app.errorhandler(InternalServerError)
