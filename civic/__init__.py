@@ -49,7 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from civic.core.db import use_safe_session_teardown
+    from civic.core.db import mark_read_requests, use_safe_session_teardown
     from civic.core.i18n import select_locale, select_timezone
     from civic.core.queue import init_queue
     from civic.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -63,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
         options.setdefault("pool_pre_ping", True)
     db.init_app(app)
     use_safe_session_teardown(app)
+    app.before_request_funcs.setdefault(None, []).insert(0, mark_read_requests)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     login_manager.init_app(app)
     import civic.accounts.services  # noqa: F401  (registers the session and API-token user loaders)

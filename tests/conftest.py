@@ -131,6 +131,7 @@ def app(request, db_backend, tmp_path, app_config):
     # The test keeps one app context (and so one `g`) open across client requests; give
     # each request a fresh `g` as production does (Flask-Login and Flask-Babel cache there).
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    app.teardown_request(_end_transaction)
     with app.app_context():
         if db_backend == "sqlite":
             db.create_all()
@@ -141,11 +142,30 @@ def app(request, db_backend, tmp_path, app_config):
         db.engine.dispose()
 
 
+def _end_transaction(exc):
+    """Production ends each request's transaction with its app context; the shared one here
+    outlives requests, so end the transaction explicitly (a GET's is a read-only one)."""
+    from civic.extensions import db
+
+    session = db.session()
+    if session.in_transaction():
+        try:
+            session.commit()
+        except Exception:
+            session.rollback()
+
+
 def _fresh_g():
+    """Start each client request as production does: a fresh ``g`` and no open transaction
+    (production removes the session with each request's app context)."""
     from flask import g
+
+    from civic.extensions import db
 
     for key in list(vars(g)):
         delattr(g, key)
+    if db.session().in_transaction():
+        db.session.commit()
 
 
 def _truncate_all(db):

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from civic.accounts import signals
 from civic.accounts.models import ApiToken, AuditLog, ResidentialGroup, User
+from civic.core.db import writing
 from civic.core.permissions import Role, api_user_loader
 from civic.core.text import clean_line, fold
 from civic.core.timeutil import utcnow
@@ -595,8 +596,9 @@ def user_for_token(plain: str) -> User | None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
-        db.session.execute(sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-        db.session.commit()
+        with writing():
+            db.session.execute(sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+            db.session.commit()
     return token.user
 
 

@@ -33,6 +33,7 @@ from civic.accounts.forms import (
     TokenCreateForm,
 )
 from civic.accounts.services import AccountError
+from civic.core.db import writes_on_get
 from civic.core.forms import first_error
 from civic.core.permissions import (
     ROLE_GRANTS,
@@ -192,6 +193,7 @@ def register():
 
 @bp.get("/xac-nhan-email/<token>")
 @public
+@writes_on_get
 def verify_email(token: str):
     try:
         user = services.verify_email(token)

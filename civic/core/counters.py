@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from flask import current_app, request
 
+from civic.core.db import writing
 from civic.extensions import db
 
 log = logging.getLogger(__name__)
@@ -189,18 +190,19 @@ def flush_counters(now: float | None = None) -> dict[str, int]:
     by_prefix: dict[str, dict[str, int]] = {}
     for key, amount in taken.items():
         by_prefix.setdefault(key.split(":", 1)[0], {})[key] = amount
-    try:
-        for prefix, amounts in sorted(by_prefix.items()):
-            write = _writers.get(prefix)
-            if write is None:
-                log.warning("no writer for counters %s; dropped %s", prefix, amounts)
-                continue
-            write(amounts)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        store.restore(taken)
-        raise
+    with writing():  # also flushed from page views (GET requests that otherwise only read)
+        try:
+            for prefix, amounts in sorted(by_prefix.items()):
+                write = _writers.get(prefix)
+                if write is None:
+                    log.warning("no writer for counters %s; dropped %s", prefix, amounts)
+                    continue
+                write(amounts)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            store.restore(taken)
+            raise
     return taken
 
 

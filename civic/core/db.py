@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
@@ -57,12 +60,89 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITE_RE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+
+
+class WriteInReadRequestError(RuntimeError):
+    """A GET request wrote without saying so (see ``writing`` and ``writes_on_get``)."""
+
+
+READS_ONLY = "civic.reads_only"  # request.environ key, set for real GET/HEAD requests only
+
+
+def mark_read_requests() -> None:
+    """before_request: a GET/HEAD request reads. (URL-building test_request_contexts of the
+    worker and CLI never run this, so their transactions stay IMMEDIATE.)"""
+    request.environ[READS_ONLY] = request.method in READ_METHODS
+
+
+def _reads_only() -> bool:
+    return has_request_context() and bool(request.environ.get(READS_ONLY))
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    # Deferred transactions that later write can deadlock-fail with "database is locked";
-    # taking the write lock at BEGIN makes writers queue on busy_timeout instead.
+    """Writers take SQLite's write lock at BEGIN; page views read without it.
+
+    A deferred transaction that reads and then writes can fail at once with "database is
+    locked" (its snapshot went stale), so anything that may write begins IMMEDIATE and
+    queues on busy_timeout. GET/HEAD requests only read, unless a write is wrapped in
+    ``writing()``, so they begin deferred and run side by side under WAL.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    deferred = _reads_only()
+    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+    conn.info["civic_deferred"] = deferred
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _sqlite_end(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.info.pop("civic_deferred", None)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_writes_in_read_transactions(conn, cursor, statement, parameters, context, executemany):
+    if conn.dialect.name == "sqlite" and conn.info.get("civic_deferred") and _WRITE_RE.match(statement):
+        where = f"{request.method} {request.path}" if has_request_context() else "a GET request's transaction"
+        message = f"{where} writes in a read transaction: {statement[:80]}"
+        if current_app.testing:
+            raise WriteInReadRequestError(message + " (wrap the write in civic.core.db.writing())")
+        log.warning(message)
+
+
+@contextlib.contextmanager
+def writing():
+    """Write from a GET request: the read transaction ends (loaded objects stay loaded) and
+    the writes in the block begin IMMEDIATE. Outside GET requests it changes nothing."""
+    if not _reads_only():
+        yield db.session
+        return
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False  # the page goes on rendering what it loaded
+    request.environ[READS_ONLY] = False
+    try:
+        if session.in_transaction():
+            session.commit()
+        yield session
+    finally:
+        request.environ[READS_ONLY] = True
+        session.expire_on_commit = keep
+
+
+def writes_on_get(view):
+    """For a view whose GET writes (a confirmation link opened from an e-mail)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        with writing():
+            return view(*args, **kwargs)
+
+    return wrapper
 
 
 def is_sqlite() -> bool:

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from civic.core.db import writes_on_get
 from civic.core.forms import first_error
 from civic.core.permissions import Role, public, role_required
 from civic.extensions import limiter
@@ -537,6 +538,7 @@ def checkin_walk_in(event_id):
 @bp.route("/diem-danh/<code>")
 @public
 @limiter.limit("60 per minute")
+@writes_on_get
 def checkin_code(code):
     """The QR code's address: checks in when an organizer of the event opens it; tells anyone
     else nothing about the invitee or the event."""

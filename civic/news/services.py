@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
 from civic.core import counters
-from civic.core.db import is_postgres, is_sqlite
+from civic.core.db import is_postgres, is_sqlite, writing
 from civic.core.text import clean_line, fold, nfc, slugify, strip_marks
 from civic.core.timeutil import local_to_utc, local_tz, to_local, utcnow
 from civic.extensions import db
@@ -137,13 +137,14 @@ def plain_text(value: str | None) -> str:
 
 def ensure_default_categories() -> list[Category]:
     """The four standard categories (idempotent)."""
-    existing = {c.slug: c for c in db.session.scalars(sa.select(Category))}
-    for position, (name, slug) in enumerate(DEFAULT_CATEGORIES):
-        if slug not in existing:
-            category = Category(name=name, slug=slug, position=position, description="")
-            db.session.add(category)
-            existing[slug] = category
-    db.session.flush()
+    existing = set(db.session.scalars(sa.select(Category.slug)))
+    missing = [(position, name, slug) for position, (name, slug) in enumerate(DEFAULT_CATEGORIES)
+               if slug not in existing]
+    if missing:  # a fresh database: the first editor's page view creates them
+        with writing():
+            for position, name, slug in missing:
+                db.session.add(Category(name=name, slug=slug, position=position, description=""))
+            db.session.commit()
     return list_categories()
 
 
