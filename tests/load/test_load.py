@@ -37,3 +37,4 @@ def test_mixed_load_has_zero_errors(tmp_path):
     assert total.requests > 50, "the server barely answered"
     assert total.errors == 0, f"{total.errors} errors: {total.statuses}\n{log[-3000:]}"
     assert "Traceback" not in log, log[-3000:]
+    assert "writes in a read transaction" not in log, log[-3000:]  # a GET writing without writing()
