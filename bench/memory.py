@@ -108,12 +108,18 @@ def queue_worker_peak(env: dict, deliveries: int = 500, timeout: float = 120) ->
                     time.sleep(2)
                 else:
                     deadline = time.monotonic() + timeout
-                    while time.monotonic() < deadline and len(received) < deliveries:
+
+                    def ours():  # the demo's own pending mail (RSVP confirmations) goes out too
+                        return sum(1 for rcpts in received if any(a.startswith("cu-dan-") for a in rcpts))
+
+                    while time.monotonic() < deadline and ours() < deliveries:
                         if worker.poll() is not None:
                             note = "worker exited: " + log.read_text()[-200:]
                             break
                         time.sleep(0.2)
-                    note = note or f"{len(received)}/{deliveries} mails sent"
+                    others = len(received) - ours()
+                    note = note or (f"{ours()}/{deliveries} mails sent"
+                                    + (f", and {others} the demo had pending" if others else ""))
             return peak.peak_mib, note
         finally:
             worker.terminate()
