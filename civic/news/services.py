@@ -686,17 +686,35 @@ def archive_months() -> list[dict]:
 
 
 def home_news(per_category: int = 4) -> dict:
-    """What the home page shows: pinned notices, and the latest news of each category."""
-    pinned = list(db.session.scalars(
-        _with_images(sa.select(Article).where(public_filter(), Article.pinned.is_(True)))
+    """What the home page shows: pinned notices, and the latest news of each category.
+
+    One UNION ALL of small index-ordered selections finds every id (a window over all
+    articles would sort the whole table), then one query loads them with their photos.
+    """
+    categories = list_categories()
+    pinned_ids = (
+        sa.select(Article.id, sa.literal(0).label("category_id"))
+        .where(public_filter(), Article.pinned.is_(True))
         .order_by(Article.pinned_at.desc()).limit(5)
-    ).unique())
+    )
+    latest_ids = [
+        sa.select(Article.id, sa.literal(category.id).label("category_id"))
+        .where(public_filter(), Article.category_id == category.id)
+        .order_by(Article.published_at.desc(), Article.id.desc()).limit(per_category)
+        for category in categories
+    ]
+    parts = [sa.select(part.subquery()) for part in (pinned_ids, *latest_ids)]
+    rows = db.session.execute(sa.union_all(*parts)).all()
+    by_id = {a.id: a for a in db.session.scalars(
+        _with_images(sa.select(Article).where(Article.id.in_({row.id for row in rows})))
+    ).unique()} if rows else {}
+    # A union keeps no order: sort again as each part was selected.
+    pinned = sorted((by_id[row.id] for row in rows if row.category_id == 0),
+                    key=lambda a: (a.pinned_at is not None, a.pinned_at or a.created_at), reverse=True)
     sections = []
-    for category in list_categories():
-        latest = list(db.session.scalars(
-            _with_images(sa.select(Article).where(public_filter(), Article.category_id == category.id))
-            .order_by(Article.published_at.desc(), Article.id.desc()).limit(per_category)
-        ).unique())
+    for category in categories:
+        latest = sorted((by_id[row.id] for row in rows if row.category_id == category.id),
+                        key=lambda a: (a.published_at, a.id), reverse=True)
         if latest:
             sections.append({"category": category, "articles": latest})
     return {"pinned": pinned, "sections": sections}

@@ -162,6 +162,37 @@ def test_home_news_groups_latest_by_category(make_article):
     assert by_slug == {"tin-tuc-su-kien": ["Tin một"], "bau-cu": ["Bầu cử đại biểu"]}
 
 
+
+def test_home_news_keeps_the_newest_four_per_category_and_pins_in_order(make_article, editor):
+    from sqlalchemy import event
+
+    base = utcnow() - timedelta(days=30)
+    for n in range(6):
+        article = make_article(f"Tin số {n}", category="tin-tuc-su-kien")
+        db.session.execute(sa.update(Article).where(Article.id == article.id)
+                           .values(published_at=base + timedelta(days=n)))
+    make_article("Bản nháp", category="tin-tuc-su-kien", status="draft")
+    first = make_article("Thông báo cũ", category="thong-bao")
+    second = make_article("Thông báo mới", category="thong-bao")
+    db.session.commit()
+    services.set_pinned(first, True, editor)
+    services.set_pinned(second, True, editor, now=utcnow() + timedelta(minutes=1))
+    db.session.expire_all()
+
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        news = services.home_news()
+        titles = {s["category"].slug: [a.title for a in s["articles"]] for s in news["sections"]}
+        [a.images for s in news["sections"] for a in s["articles"]]  # what the page shows
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert titles["tin-tuc-su-kien"] == ["Tin số 5", "Tin số 4", "Tin số 3", "Tin số 2"]
+    assert [a.title for a in news["pinned"]] == ["Thông báo mới", "Thông báo cũ"]
+    assert len(statements) <= 6, statements  # not one query per category
+
+
 def test_edit_history_records_who_what_when(make_article, editor, make_user, login, client):
     article = make_article("Kế hoạch ra quân vệ sinh môi trường", status="draft")
     other = make_user(role="editor", full_name="Lê Văn Sửa")
