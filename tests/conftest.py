@@ -42,7 +42,9 @@ def _pg_worker_url() -> str:
     from civic.config import normalise_database_url
 
     base = sa.engine.make_url(normalise_database_url(PG_URL))
-    name = f"{base.database}_civic_{worker_id()}"
+    # Named per run as well as per worker, so two suites against one server do not collide.
+    run = (os.environ.get("PYTEST_XDIST_TESTRUNUID") or str(os.getpid()))[:8]
+    name = f"{base.database}_civic_{run}_{worker_id()}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -56,9 +58,22 @@ def pg_url():
     if not PG_URL:
         missing("CIVIC_TEST_DATABASE_URL is not set (PostgreSQL tests)")
     try:
-        return _pg_worker_url()
+        url = _pg_worker_url()
     except sa.exc.OperationalError as exc:
         missing(f"PostgreSQL at CIVIC_TEST_DATABASE_URL is not reachable: {exc.orig}")
+    yield url
+    _drop_database(url)
+
+
+def _drop_database(url: str) -> None:
+    from civic.config import normalise_database_url
+
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(sa.engine.make_url(normalise_database_url(PG_URL)), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in (target.database, f"{target.database}_migrations"):
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
