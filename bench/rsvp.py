@@ -81,6 +81,19 @@ def _pg_url() -> str | None:
         return None
 
 
+def _drop(database_url: str) -> None:
+    """Drop the bench's database, from a connection to the one it was made beside."""
+    import sqlalchemy as sa
+
+    from civic.config import normalise_database_url
+
+    base = os.environ.get("CIVIC_BENCH_DATABASE_URL") or os.environ.get("CIVIC_TEST_DATABASE_URL")
+    admin = sa.create_engine(sa.engine.make_url(normalise_database_url(base)), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.engine.make_url(database_url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def _post(url: str, payload: dict) -> int:
     req = urllib.request.Request(  # noqa: S310 - loopback
         url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
@@ -157,7 +170,10 @@ def run(answers: int = ANSWERS, concurrency: int = CONCURRENCY) -> list[dict]:
     results = _bench_backend("SQLite", None, answers, concurrency)
     pg = _pg_url()
     if pg:
-        results += _bench_backend("PostgreSQL", pg, answers, concurrency)
+        try:
+            results += _bench_backend("PostgreSQL", pg, answers, concurrency)
+        finally:
+            _drop(pg)
     else:
         results.append({"metric": "RSVP on PostgreSQL", "value": "skipped (unreachable)", "unit": ""})
     return results
