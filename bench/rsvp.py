@@ -60,35 +60,40 @@ with app.app_context():
 """
 
 
-def _pg_url() -> str | None:
-    base = os.environ.get("CIVIC_BENCH_DATABASE_URL") or os.environ.get("CIVIC_TEST_DATABASE_URL")
-    if not base:
-        return None
-    try:
-        import sqlalchemy as sa
-
-        from civic.config import normalise_database_url
-
-        url = sa.engine.make_url(normalise_database_url(base))
-        name = f"{url.database}_bench_rsvp"
-        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        return url.set(database=name).render_as_string(hide_password=False)
-    except Exception:  # noqa: BLE001 - unreachable PostgreSQL: skip that backend
-        return None
-
-
-def _drop(database_url: str) -> None:
-    """Drop the bench's database, from a connection to the one it was made beside."""
+def _admin_engine():
+    """AUTOCOMMIT engine on the database the bench's own is made beside (None: not configured)."""
     import sqlalchemy as sa
 
     from civic.config import normalise_database_url
 
     base = os.environ.get("CIVIC_BENCH_DATABASE_URL") or os.environ.get("CIVIC_TEST_DATABASE_URL")
-    admin = sa.create_engine(sa.engine.make_url(normalise_database_url(base)), isolation_level="AUTOCOMMIT")
+    if not base:
+        return None
+    return sa.create_engine(sa.engine.make_url(normalise_database_url(base)), isolation_level="AUTOCOMMIT")
+
+
+def _pg_url() -> str | None:
+    admin = _admin_engine()
+    if admin is None:
+        return None
+    try:
+        import sqlalchemy as sa
+
+        name = f"{admin.url.database}_bench_rsvp"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        return admin.url.set(database=name).render_as_string(hide_password=False)
+    except Exception:  # noqa: BLE001 - unreachable PostgreSQL: skip that backend
+        return None
+    finally:
+        admin.dispose()
+
+
+def _drop(database_url: str) -> None:
+    import sqlalchemy as sa
+
+    admin = _admin_engine()
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.engine.make_url(database_url).database}" WITH (FORCE)'))
     admin.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
@@ -46,6 +46,16 @@ def error_response(code: int, message: str | None = None, **extra):
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def _discard_transaction() -> None:
+    """Roll back what failed, or drop the session when even that fails (the connection is gone)."""
+    from civic.extensions import db
+
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        db.session.remove()
+
+
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
@@ -67,18 +77,11 @@ def init_error_handlers(app: Flask) -> None:
     def _database_unavailable(exc):
         # The database is restarting or busy: nothing was committed, so the visitor may retry.
         log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
-        from flask import g
-
-        from civic.extensions import db
+        from civic.extensions import login_manager
 
         g.database_unavailable = True  # page decorations that query (counters) stay out
-        try:
-            db.session.rollback()
-        except sa_exc.SQLAlchemyError:
-            db.session.remove()
+        _discard_transaction()
         if "_login_user" not in g:  # loading the signed-in user would query again
-            from civic.extensions import login_manager
-
             g._login_user = login_manager.anonymous_user()
         try:
             response = app.make_response(error_response(503))
@@ -92,9 +95,7 @@ def init_error_handlers(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if app.config.get("PROPAGATE_EXCEPTIONS") and app.config.get("TESTING"):
             raise exc
-        from civic.extensions import db
-
-        db.session.rollback()  # the error page must not trip over a failed transaction
+        _discard_transaction()  # the error page must not trip over a failed transaction
         return error_response(500)
 
     @app.errorhandler(InternalServerError)

@@ -710,7 +710,7 @@ def home_news(per_category: int = 4) -> dict:
     ).unique()} if rows else {}
     # A union keeps no order: sort again as each part was selected.
     pinned = sorted((by_id[row.id] for row in rows if row.category_id == 0),
-                    key=lambda a: (a.pinned_at is not None, a.pinned_at or a.created_at), reverse=True)
+                    key=lambda a: a.pinned_at or a.created_at, reverse=True)
     sections = []
     for category in categories:
         latest = sorted((by_id[row.id] for row in rows if row.category_id == category.id),

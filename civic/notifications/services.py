@@ -559,7 +559,6 @@ def campaign_with_attachments(campaign_id: int) -> Campaign | None:
     )
 
 
-
 @account_mail_requested.connect
 def _send_account_mail(app, user, kind, subject, body, context, dedupe, **extra) -> Campaign:
     """Verification and password e-mails: transactional, so they ignore unsubscribes."""
@@ -576,6 +575,7 @@ def _send_account_mail(app, user, kind, subject, body, context, dedupe, **extra)
         transactional=True,
         dedupe_key=dedupe,
     )
+
 
 __all__ = [
     "Attachment", "NotificationError", "Recipient", "TemplateError", "create_campaign", "is_suppressed",
