@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from civic.accounts.models import ResidentialGroup, User
 from civic.core.permissions import is_admin
 from civic.core.phone import InvalidPhone, format_phone_local, normalize_phone
+from civic.core.spreadsheets import safe_cell
 from civic.core.text import clean_line, nfc, slugify
 from civic.core.timeutil import format_datetime, local_to_utc, local_tz, to_local, utcnow
 from civic.core.urls import absolute_url as _absolute_url
@@ -1232,11 +1233,8 @@ def export_rows(event: Event) -> list[list]:
     return rows
 
 
-def _safe_cell(value):
-    # Spreadsheet formula injection: a cell typed by a guest must not start a formula.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+# Spreadsheet formula injection: a cell typed by a guest must not start a formula.
+_safe_cell = safe_cell
 
 
 def export_csv(event: Event) -> bytes:

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 
 from civic.core.collation import split_full_name
 from civic.core.phone import try_normalize_phone
+from civic.core.spreadsheets import unguard
 from civic.core.text import clean_line, fold
 
 DEFAULT_MAX_ROWS = 20_000
@@ -160,7 +161,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         for number, row in enumerate(reader, start=1):
-            yield number, [cell if cell != "" else None for cell in row]
+            yield number, [unguard(cell) if cell != "" else None for cell in row]
     except csv.Error as exc:
         raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file.")) from exc
 
@@ -319,7 +320,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
                         value = int(number_value) if number_value.is_integer() else number_value
                 if value in (None, "") and c.find(f_tag) is not None:
                     value = FORMULA_NO_VALUE
-                cells[col] = value if value != "" else None
+                cells[col] = unguard(value) if value != "" else None
             elem.clear()
             yield number, _apply_merges(number, cells, fill, anchors)
     except (ET.ParseError, ValueError, IndexError) as exc:

@@ -20,6 +20,7 @@ from civic.accounts.models import ResidentialGroup
 from civic.core.collation import sort_key, split_full_name
 from civic.core.db import transaction
 from civic.core.phone import InvalidPhone, normalize_phone
+from civic.core.spreadsheets import safe_row
 from civic.core.text import clean_line, fold, nfc
 from civic.core.timeutil import local_today, utcnow
 from civic.extensions import db
@@ -385,9 +386,9 @@ def export_contacts_xlsx() -> bytes:
     from civic.core.phone import format_phone_local
 
     for n, c in enumerate(list_contacts(), start=1):
-        ws.append([n, c.full_name, c.family_name, c.middle_name, c.given_name, c.position, c.unit,
-                   c.residential_group.name if c.residential_group else "", format_phone_local(c.phone),
-                   c.email or "", "; ".join(sorted((g.name for g in c.groups), key=sort_key)), c.notes])
+        ws.append(safe_row([n, c.full_name, c.family_name, c.middle_name, c.given_name, c.position, c.unit,
+                            c.residential_group.name if c.residential_group else "", format_phone_local(c.phone),
+                            c.email or "", "; ".join(sorted((g.name for g in c.groups), key=sort_key)), c.notes]))
     for col, width in zip("ABCDEFGHIJKL", (6, 28, 12, 14, 10, 30, 30, 18, 15, 28, 30, 30), strict=True):
         ws.column_dimensions[col].width = width
     out = io.BytesIO()
@@ -821,17 +822,17 @@ def report_xlsx(event) -> bytes:
     ws.title = "Tổng hợp"
     headers = [_("Invited"), _("Answered"), _("Will attend"), _("Declined"), _("Substitutes"), _("Attended"), _("Walk-ins")]
     keys = ["invited", "answered", "accepted", "declined", "substitutes", "attended", "walk_ins"]
-    ws.append([event.title])
+    ws.append(safe_row([event.title]))
     ws.append(["", *headers])
     ws.append([_("Total"), *(rep["totals"][k] for k in keys)])
     ws.append([])
     ws.append([_("By group"), *headers])
     for name, c in rep["by_group"]:
-        ws.append([name, *(c[k] for k in keys)])
+        ws.append(safe_row([name, *(c[k] for k in keys)]))
     ws.append([])
     ws.append([_("By unit"), *headers])
     for name, c in rep["by_unit"]:
-        ws.append([name, *(c[k] for k in keys)])
+        ws.append(safe_row([name, *(c[k] for k in keys)]))
     ws["A1"].font = Font(bold=True, size=13)
     ws.column_dimensions["A"].width = 40
     detail = wb.create_sheet("Danh sách")
@@ -839,10 +840,10 @@ def report_xlsx(event) -> bytes:
     detail.append([_("Item no."), _("Full name"), _("Position"), _("Unit"), _("Residential group"), _("Phone"), _("Attending as"),
                    _("Source"), _("Answer"), _("Substitute"), _("Reason"), _("Checked in")])
     for n, inv in enumerate(list_invitations(event), start=1):
-        detail.append([n, inv.full_name, inv.position, inv.unit, inv.residential_group_name, format_phone_local(inv.phone),
+        detail.append(safe_row([n, inv.full_name, inv.position, inv.unit, inv.residential_group_name, format_phone_local(inv.phone),
                        roles.get(inv.role, inv.role), inv.source, statuses.get(inv.status, inv.status),
                        clean_line(f"{inv.substitute_name} {inv.substitute_position}"), inv.reason,
-                       format_datetime(inv.checked_in_at, with_weekday=False) if inv.checked_in_at else ""])
+                       format_datetime(inv.checked_in_at, with_weekday=False) if inv.checked_in_at else ""]))
     for cell in detail[1]:
         cell.font = Font(bold=True)
     out = io.BytesIO()
