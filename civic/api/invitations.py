@@ -134,7 +134,7 @@ _bearer = [{"bearer": []}]
 PATHS: dict = {
     "/contacts/import": {
         "post": {
-            "summary": "Import contacts from an .xlsx or CSV file (all rows or none)",
+            "summary": "Import contacts from an .xlsx, .xls, .xlsb, .ods or CSV file (all rows or none)",
             "tags": ["invitations"], "security": _bearer,
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],

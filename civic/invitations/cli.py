@@ -1,4 +1,4 @@
-"""``civic contacts import FILE [--dry-run]`` and ``civic contacts export FILE.xlsx``."""
+"""``civic contacts import FILE [--dry-run]`` (.xlsx, .xls, .xlsb, .ods, .csv) and ``civic contacts export FILE.xlsx``."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def print_report(report, verbose: bool = False) -> None:
 @click.option("--verbose", "-v", is_flag=True, help="List every row, not only the rejected ones.")
 @with_appcontext
 def import_command(file: Path, dry_run: bool, verbose: bool):
-    """Import contacts from an Excel (.xlsx) or CSV file: all rows or none."""
+    """Import contacts from Excel (.xlsx, .xls, .xlsb), LibreOffice (.ods) or CSV: all rows or none."""
     from civic.invitations.importer import ImportError_, import_contacts
 
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     RadioField,
@@ -54,7 +55,36 @@ class HandOverForm(CivicForm):
 
 
 class UploadForm(CivicForm):
-    file = FileField(_l("Excel (.xlsx) or CSV file"), validators=[FileRequired(_l("Choose a file to import."))])
+    file = FileField(_l("Excel (.xlsx, .xls, .xlsb), LibreOffice (.ods) or CSV file"),
+                     validators=[FileRequired(_l("Choose a file to import."))])
+
+
+def _int_or_zero(value) -> int:
+    """Coerce for id fields: junk becomes 0 (no such row), which the service refuses in Vietnamese."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+class ImportConfirmForm(CivicForm):
+    """Write the import; optionally put everyone in the file in one group (chosen or new)."""
+
+    group_id = SelectField(_l("Put everyone in this file into a group"), coerce=_int_or_zero, default=0,
+                           validate_choice=False)
+    new_group = StringField(_l("Or a new group named"), validators=[Optional(), Length(max=160)])
+
+
+class BulkGroupForm(CivicForm):
+    """The directory's ticked contacts into or out of a group (checkboxes rendered in the table)."""
+
+    contact_ids = SelectMultipleField(coerce=_int_or_zero, validate_choice=False)
+    all_shown = BooleanField(_l("All the contacts in this list"))
+    group_id = SelectField(_l("Group"), coerce=_int_or_zero, default=0, validate_choice=False)
+    new_group = StringField(_l("Or a new group named"), validators=[Optional(), Length(max=160)])
+    action = HiddenField()
+    q = HiddenField()
+    nhom = HiddenField()
 
 
 class AddInviteesForm(CivicForm):

@@ -1,6 +1,7 @@
 """Import the directory of leaders from the spreadsheets officials actually keep.
 
-Reads .xlsx (openpyxl, read-only) and CSV (utf-8, utf-8-sig, cp1258), finds the header under
+Reads .xlsx, .xls (Excel 97-2003), .xlsb and .ods through python-calamine (Rust) and CSV (utf-8,
+utf-8-sig, cp1258), finds the header under
 title rows by folded matching of the usual Vietnamese spellings, fills merged cells, and
 classifies every row as create / update (matched by phone, then email) / unchanged / reject
 with the spreadsheet's own row number. Nothing is written until ``write_import`` runs, and
@@ -92,6 +93,20 @@ def field_labels() -> dict[str, str]:
     }
 
 
+NAME_PARTS = ("family_name", "middle_name", "given_name")
+
+
+def describe_changes(changes: list[str]) -> str:
+    """The preview's "Changes" cell: the changed fields in words ("Họ và tên, Nhóm"), in form order."""
+    labels = field_labels()
+    words = {"position": labels["position"], "unit": labels["unit"], "residential_group": labels["residential_group"],
+             "phone": labels["phone"], "email": labels["email"], "notes": labels["notes"], "groups": labels["groups"]}
+    out = [labels["full_name"]] if any(c in NAME_PARTS for c in changes) else []
+    out += [words[c] for c in words if c in changes]
+    out += [c for c in changes if c not in words and c not in NAME_PARTS]  # a field added later, never silent
+    return ", ".join(out)
+
+
 def max_rows() -> int:
     if has_app_context():
         return int(current_app.config.get("CIVIC_CONTACT_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
@@ -122,24 +137,74 @@ def match_header(value) -> str | None:
 
 # --------------------------------------------------------------------------- reading
 
+# What the upload page and the CLI take: workbooks through calamine, text through the csv module.
+WORKBOOK_KINDS = ("xlsx", "xls", "xlsb", "ods")
+ACCEPT = ".xlsx,.xlsm,.xls,.xlsb,.ods,.csv"
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _not_a_spreadsheet() -> ImportError_:
+    return ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx, .xls, .xlsb), "
+                          "LibreOffice (.ods) or CSV file."))
+
+
+def _damaged() -> ImportError_:
+    return ImportError_(_("This spreadsheet is damaged and cannot be read. Open it in Excel or LibreOffice, "
+                          "save it again and upload the new file."))
+
+
+def _password_protected() -> ImportError_:
+    return ImportError_(_("This file is protected with a password. Open it, remove the password, save it "
+                          "and upload it again."))
+
 
 def sniff_kind(data: bytes, filename: str = "") -> str:
-    """"xlsx" or "csv"; raises ImportError_ for anything else (xls, pdf, images, docx...)."""
+    """"xlsx", "xlsb", "xls", "ods" or "csv" from the content (the name only explains a mismatch);
+    raises ImportError_ for anything else (pdf, images, docx, a web page named .xls...)."""
     head = data[:8]
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
-        except zipfile.BadZipFile as exc:
-            raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file.")) from exc
+                mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+                manifest = zf.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+            raise (_damaged() if suffix in _WORKBOOK_SUFFIXES else _not_a_spreadsheet()) from exc
         if "xl/workbook.xml" in names:
             return "xlsx"
-        raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file."))
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportError_(_("This is an old Excel file (.xls). Open it in Excel and save it as .xlsx, then upload it again."))
+        if "xl/workbook.bin" in names:
+            return "xlsb"
+        if mimetype.strip() == _ODS_MIMETYPE and "content.xml" in names:
+            if b"encryption-data" in manifest:
+                raise _password_protected()
+            return "ods"
+        raise _not_a_spreadsheet()
+    if head.startswith(_OLE_MAGIC):
+        return "xls"  # or an .xlsx that Excel encrypted with a password: the same container (see _open_sheet)
+    if suffix in _WORKBOOK_SUFFIXES:
+        raise ImportError_(
+            _("The file is named \"%(name)s\" but it is not an Excel or LibreOffice workbook (it may be a web page "
+              "or text saved under that name). Open it in Excel or LibreOffice, save it as .xlsx, .xls or .ods, "
+              "and upload it again.", name=clean_line(filename)[-80:])
+        )
     if b"\x00" in data[:4096]:
-        raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file."))
+        raise _not_a_spreadsheet()
     return "csv"
+
+
+def check_readable(data: bytes, filename: str = "") -> str:
+    """What the upload page checks before queueing the analysis: the kind, and for a workbook that
+    it opens (not damaged, no password) and has cells. Returns the kind; raises ImportError_."""
+    kind = sniff_kind(data, filename)
+    if kind in WORKBOOK_KINDS:
+        if _open_sheet(data).start is None:
+            raise ImportError_(_("The file is empty."))
+    elif not _decode_csv(data).strip():
+        raise ImportError_(_("The file is empty."))
+    return kind
 
 
 def _decode_csv(data: bytes) -> str:
@@ -163,10 +228,53 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
         for number, row in enumerate(reader, start=1):
             yield number, [unguard(cell) if cell != "" else None for cell in row]
     except csv.Error as exc:
-        raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file.")) from exc
+        raise _not_a_spreadsheet() from exc
 
 
-_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+def _open_sheet(data: bytes):
+    """The first worksheet through calamine (the Rust reader: .xlsx, .xls, .xlsb, .ods)."""
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if not workbook.sheet_names:
+            raise ImportError_(_("The workbook has no sheet."))
+        return workbook.get_sheet_by_index(0)
+    except ImportError_:
+        raise
+    except Exception as exc:  # CalamineError, XmlError, ZipError and friends: a damaged file
+        if isinstance(exc, python_calamine.PasswordError) or "password" in str(exc).lower() or (
+                data.startswith(_OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data):
+            raise _password_protected() from exc
+        raise _damaged() from exc
+    except BaseException as exc:  # a panic inside the Rust reader (pyo3 raises it as BaseException)
+        if type(exc).__name__ == "PanicException":
+            raise _damaged() from exc
+        raise
+
+
+_XLSX_FORMULA_RE = re.compile(rb"<f[\s>/]")
+# A formula cell with no cached value: <c r="F12"><f>...</f><v></v></c>, <f .../> with no <v>.
+_XLSX_EMPTY_FORMULA_RE = re.compile(
+    rb'<c\s+r="([A-Z]+)(\d+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
+
+
+def _xlsx_formulas_without_value(data: bytes) -> dict[int, list[int]]:
+    """{row: [columns]} of formula cells saved without a calculated value (by a script, never opened
+    in Excel): calamine reads them as blank, and a blank phone would silently lose the number."""
+    from xml.etree import ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            content = archive.read(_first_sheet_path(archive))
+    except (KeyError, zipfile.BadZipFile, ET.ParseError, ValueError, OSError):
+        return {}
+    found: dict[int, list[int]] = {}
+    if _XLSX_FORMULA_RE.search(content):
+        for m in _XLSX_EMPTY_FORMULA_RE.finditer(content):
+            found.setdefault(int(m.group(2)), []).append(_col_index(m.group(1)))
+    return found
 
 
 def _col_index(letters: bytes) -> int:
@@ -176,24 +284,9 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def _merged_ranges(archive: zipfile.ZipFile, sheet_path: str) -> list[tuple[int, int, int, int]]:
-    """(min_row, min_col, max_row, max_col) of every merged range, read from the sheet XML
-    (read-only worksheets do not expose merged cells)."""
-    ranges = []
-    with archive.open(sheet_path) as handle:
-        tail = b""
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            buf = tail + chunk
-            for m in _MERGE_RE.finditer(buf):
-                ranges.append((int(m.group(2)), _col_index(m.group(1)), int(m.group(4)), _col_index(m.group(3))))
-            tail = buf[-200:]
-    return sorted(set(ranges))
-
-
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_CELL_REF_RE = re.compile(r"^([A-Z]+)(\d+)$")
 
 
 def _first_sheet_path(archive: zipfile.ZipFile) -> str:
@@ -202,131 +295,103 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
     workbook = ET.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314 - expat resolves no external entities and limits entity expansion
     sheet = workbook.find(f"{_NS}sheets/{_NS}sheet")
     if sheet is None:
-        raise ImportError_(_("The workbook has no sheet."))
+        raise ValueError("no sheet")
     rel_id = sheet.get(f"{_REL_NS}id")
-    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314 - expat resolves no external entities and limits entity expansion
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314 - as above
     for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):
         if rel.get("Id") == rel_id:
             target = rel.get("Target")
             return target.lstrip("/") if target.startswith("/") else "xl/" + target
-    raise ImportError_(_("The workbook has no sheet."))
+    raise ValueError("no sheet")
 
 
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+
+def _ods_merged_ranges(data: bytes) -> list[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col), 1-based rows and 0-based columns, of the first table's
+    merged cells: calamine gives merged ranges for Excel files only, ODS keeps them as spans."""
     from xml.etree import ElementTree as ET
 
-    if "xl/sharedStrings.xml" not in archive.namelist():
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        content = archive.read("content.xml")
+    if b"-spanned=" not in content:
         return []
-    strings = []
-    for _event, elem in ET.iterparse(archive.open("xl/sharedStrings.xml")):  # noqa: S314 - as above
-        if elem.tag == f"{_NS}si":
-            # Plain <t> or rich-text runs <r><t>; phonetic <rPh> runs are not part of the text.
-            strings.append("".join(t.text or "" for t in elem.iter(f"{_NS}t") if t not in _phonetic_ts(elem)))
-            elem.clear()
-    return strings
+    table, row_tag = f"{{{_TABLE_NS}}}table", f"{{{_TABLE_NS}}}table-row"
+    cell_tags = (f"{{{_TABLE_NS}}}table-cell", f"{{{_TABLE_NS}}}covered-table-cell")
+    repeated_rows, repeated_cols = f"{{{_TABLE_NS}}}number-rows-repeated", f"{{{_TABLE_NS}}}number-columns-repeated"
+    span_rows, span_cols = f"{{{_TABLE_NS}}}number-rows-spanned", f"{{{_TABLE_NS}}}number-columns-spanned"
+    ranges: list[tuple[int, int, int, int]] = []
+    depth = 0  # tables open (a table inside a cell does not move the outer one's rows)
+    row = col = 0
+    for event, elem in ET.iterparse(io.BytesIO(content), events=("start", "end")):  # noqa: S314 - as above
+        tag = elem.tag
+        if tag == table:
+            depth += 1 if event == "start" else -1
+            if event == "end" and depth == 0:
+                break
+        elif depth != 1:
+            continue
+        elif tag == row_tag:
+            if event == "start":
+                col = 0
+            else:
+                row += int(elem.get(repeated_rows, "1"))
+                elem.clear()
+        elif tag in cell_tags and event == "start":
+            rows, cols = int(elem.get(span_rows, "1")), int(elem.get(span_cols, "1"))
+            if rows > 1 or cols > 1:
+                ranges.append((row + 1, col, row + rows, col + cols - 1))
+            col += int(elem.get(repeated_cols, "1"))
+    return ranges
 
 
-def _phonetic_ts(si) -> set:
-    return {t for rph in si.iter(f"{_NS}rPh") for t in rph.iter(f"{_NS}t")}
+def _cell(value):
+    """calamine's value as the parser expects it: blank is None, whole numbers are int."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return unguard(value)
+    return value
 
 
-def _date_styles(archive: zipfile.ZipFile) -> set[int]:
-    """Indices of cell styles whose number format shows a date or time."""
-    from xml.etree import ElementTree as ET
-
-    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-
-    if "xl/styles.xml" not in archive.namelist():
-        return set()
-    root = ET.fromstring(archive.read("xl/styles.xml"))  # noqa: S314 - expat resolves no external entities and limits entity expansion
-    custom = {int(n.get("numFmtId")): n.get("formatCode", "") for n in root.iter(f"{_NS}numFmt")}
-    dates = set()
-    xfs = root.find(f"{_NS}cellXfs")
-    for index, xf in enumerate(xfs if xfs is not None else ()):
-        fmt_id = int(xf.get("numFmtId", "0"))
-        code = custom.get(fmt_id) or BUILTIN_FORMATS.get(fmt_id, "")
-        if code and is_date_format(code):
-            dates.add(index)
-    return dates
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
-    """Stream the first sheet's cells (cached values of formulas; FORMULA_NO_VALUE when a formula
-    has none), with merged ranges filled from their top-left cell.
-
-    A small iterparse reader rather than openpyxl's, which is 5x slower on 10,000 rows; openpyxl
-    still supplies the date-format rules and the serial-date conversion."""
-    from xml.etree import ElementTree as ET
-
-    from openpyxl.utils.datetime import from_excel
-
+def _workbook_rows(data: bytes, kind: str) -> Iterator[tuple[int, list]]:
+    """The first sheet's rows (cached values of formulas; FORMULA_NO_VALUE where a formula has none),
+    numbered as in the spreadsheet, with merged ranges filled from their top-left cell."""
+    sheet = _open_sheet(data)
+    if sheet.start is None:  # no cell at all
+        return
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        sheet_path = _first_sheet_path(archive)
-        strings = _shared_strings(archive)
-        date_styles = _date_styles(archive)
-        merged = _merged_ranges(archive, sheet_path)
-    except (KeyError, zipfile.BadZipFile, ET.ParseError, ValueError) as exc:
-        if isinstance(exc, ImportError_):
-            raise
-        raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file.")) from exc
+        if kind == "ods":
+            merged = _ods_merged_ranges(data)
+        else:
+            merged = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ()]
+        no_value = _xlsx_formulas_without_value(data) if kind == "xlsx" else {}
+        grid = sheet.to_python(skip_empty_area=False)
+    except ImportError_:
+        raise
+    except Exception as exc:
+        raise _damaged() from exc
     fill: dict[int, list[tuple[int, int, int]]] = {}
     for min_row, min_col, max_row, max_col in merged:
         for r in range(min_row, max_row + 1):
             fill.setdefault(r, []).append((min_row, min_col, max_col))
     anchors: dict[tuple[int, int], object] = {}
-    row_tag, cell_tag, v_tag, f_tag, is_tag, t_tag = (f"{_NS}row", f"{_NS}c", f"{_NS}v", f"{_NS}f", f"{_NS}is", f"{_NS}t")
-    last_row = 0
-    try:
-        for _event, elem in ET.iterparse(archive.open(sheet_path)):  # noqa: S314 - as above
-            if elem.tag != row_tag:
-                continue
-            number = int(elem.get("r") or last_row + 1)
-            while last_row + 1 < number:  # rows absent from the XML are blank (merged fill may still apply)
-                last_row += 1
-                if last_row in fill:
-                    yield last_row, _apply_merges(last_row, [], fill, anchors)
-            last_row = number
-            cells: list = []
-            for c in elem.iter(cell_tag):
-                ref = c.get("r")
-                if ref:
-                    m = _CELL_REF_RE.match(ref)
-                    col = _col_index(m.group(1).encode()) if m else len(cells)
-                else:
-                    col = len(cells)
-                if col >= len(cells):
-                    cells.extend([None] * (col + 1 - len(cells)))
-                kind = c.get("t", "n")
-                v = c.find(v_tag)
-                text = v.text if v is not None else None
-                value: object = None
-                if kind == "s" and text is not None:
-                    value = strings[int(text)]
-                elif kind == "inlineStr":
-                    node = c.find(is_tag)
-                    value = "".join(t.text or "" for t in node.iter(t_tag)) if node is not None else None
-                elif kind in ("str", "e"):
-                    value = text
-                elif kind == "b":
-                    value = text == "1" if text is not None else None
-                elif kind == "d" and text:
-                    value = datetime.fromisoformat(text)
-                elif text is not None:
-                    number_value = float(text)
-                    if int(c.get("s", "0")) in date_styles:
-                        value = from_excel(number_value)
-                    else:
-                        value = int(number_value) if number_value.is_integer() else number_value
-                if value in (None, "") and c.find(f_tag) is not None:
-                    value = FORMULA_NO_VALUE
-                cells[col] = unguard(value) if value != "" else None
-            elem.clear()
-            yield number, _apply_merges(number, cells, fill, anchors)
-    except (ET.ParseError, ValueError, IndexError) as exc:
-        raise ImportError_(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file.")) from exc
-    finally:
-        archive.close()
+    for index, raw in enumerate(grid):
+        number = index + 1
+        cells = [_cell(v) for v in raw]
+        while cells and cells[-1] is None:
+            cells.pop()
+        for col in no_value.get(number, ()):
+            if col >= len(cells) or cells[col] is None:
+                cells.extend([None] * (col + 1 - len(cells)))
+                cells[col] = FORMULA_NO_VALUE
+        if number in fill:
+            cells = _apply_merges(number, cells, fill, anchors)
+        if cells:
+            yield number, cells
 
 
 def _apply_merges(number: int, cells: list, fill: dict, anchors: dict) -> list:
@@ -346,7 +411,7 @@ def _apply_merges(number: int, cells: list, fill: dict, anchors: dict) -> list:
 
 def read_rows(data: bytes, filename: str = "") -> Iterator[tuple[int, list]]:
     kind = sniff_kind(data, filename)
-    return _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+    return _workbook_rows(data, kind) if kind in WORKBOOK_KINDS else _csv_rows(data)
 
 
 # --------------------------------------------------------------------------- analysis
@@ -685,8 +750,11 @@ def _find_group_id(text: str, by_folded: dict, by_number: dict) -> int | None:
     return None
 
 
-def write_import(report: ImportReport) -> dict:
-    """Write every create/update of a classified report in ONE transaction; all or nothing."""
+def write_import(report: ImportReport, group_id: int | None = None, new_group_name: str = "") -> dict:
+    """Write every create/update of a classified report in ONE transaction; all or nothing.
+
+    With ``group_id`` or ``new_group_name`` every person of the file (new, changed and unchanged)
+    is also put in that group (made when new), in the same transaction."""
     from civic.accounts.models import ResidentialGroup
     from civic.core.db import transaction
     from civic.core.timeutil import utcnow
@@ -725,6 +793,13 @@ def write_import(report: ImportReport) -> dict:
                     db.session.flush()
                     cgroups[folded] = group.id
 
+        file_group = None
+        if group_id or clean_line(new_group_name):
+            from civic.invitations.services import _bulk_group
+
+            file_group = _bulk_group(group_id, new_group_name)
+            cgroups[file_group.name_folded] = file_group.id
+
         def group_id_for(r):
             name = r.values.get("residential_group")
             if not name:
@@ -742,7 +817,7 @@ def write_import(report: ImportReport) -> dict:
                     "notes": v["notes"], "created_at": now, "updated_at": now,
                 })
             table = Contact.__table__
-            if any(r.values.get("groups") for r in creates):
+            if file_group is not None or any(r.values.get("groups") for r in creates):
                 ids = db.session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), params).all()
                 for r, new_id in zip(creates, ids, strict=True):
                     r.contact_id = new_id
@@ -773,9 +848,13 @@ def write_import(report: ImportReport) -> dict:
         for r in creates + updates:
             for g in r.values.get("groups") or ():
                 links.add((r.contact_id, cgroups[fold(g)]))
+        unchanged = [r for r in report.rows if r.action == "unchanged"] if file_group is not None else []
+        if file_group is not None:
+            links.update((r.contact_id, file_group.id) for r in creates + updates + unchanged)
+        grouped = 0
         if links:
             present = set()
-            update_ids = [r.contact_id for r in updates]
+            update_ids = [r.contact_id for r in updates + unchanged]
             for i in range(0, len(update_ids), 500):
                 present.update(db.session.execute(
                     sa.select(contact_group_members.c.contact_id, contact_group_members.c.group_id)
@@ -784,8 +863,13 @@ def write_import(report: ImportReport) -> dict:
             rows = [{"contact_id": c, "group_id": g} for c, g in links - present]
             if rows:
                 db.session.execute(contact_group_members.insert(), rows)
+            if file_group is not None:
+                grouped = sum(1 for c, g in links - present if g == file_group.id)
     report.written = True
-    return report.summary()
+    summary = report.summary()
+    if file_group is not None:
+        summary.update(group=file_group.name, grouped=grouped)
+    return summary
 
 
 def analyse(data: bytes, filename: str = "", mapping: dict[int, str] | None = None,

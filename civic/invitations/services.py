@@ -247,6 +247,94 @@ def hand_over(post: Post, contact: Contact, on: date | None = None, note: str = 
     return holding
 
 
+# --------------------------------------------------------------------------- bulk group changes
+
+
+def bulk_groups() -> list[ContactGroup]:
+    """Groups whose members are listed (a post-based group follows its post, nobody is added by hand)."""
+    return [g for g in list_contact_groups() if not g.is_post_based]
+
+
+def _contact_ids(raw) -> list[int]:
+    """The ids of existing contacts among ``raw`` (form values; anything else is left out)."""
+    wanted = set()
+    for value in raw or ():
+        try:
+            wanted.add(int(value))
+        except (TypeError, ValueError):
+            continue
+    found: list[int] = []
+    ordered = sorted(wanted)
+    for i in range(0, len(ordered), 500):
+        found += db.session.scalars(sa.select(Contact.id).where(Contact.id.in_(ordered[i:i + 500]))).all()
+    return sorted(found)
+
+
+def _bulk_group(group_id, new_group_name: str = "") -> ContactGroup:
+    """The chosen group, or the one named (made when it does not exist yet; not committed)."""
+    name = clean_line(new_group_name)[:160]
+    group = None
+    if name:
+        group = db.session.scalar(sa.select(ContactGroup).where(ContactGroup.name_folded == fold(name)))
+        if group is None:
+            group = ContactGroup(name=name, name_folded=fold(name), description="")
+            db.session.add(group)
+            db.session.flush()
+    elif group_id:
+        group = get_contact_group(group_id)
+    if group is None:
+        raise InvitationError(_("Choose a group, or type the name of a new one."))
+    if group.is_post_based:
+        raise InvitationError(_("The members of \"%(name)s\" are whoever holds its post: change them on the posts page.",
+                                name=group.name))
+    return group
+
+
+def check_bulk_group(group_id, new_group_name: str = "") -> None:
+    """Raises InvitationError when ``_bulk_group`` would (before an import is written)."""
+    if clean_line(new_group_name):
+        existing = db.session.scalar(sa.select(ContactGroup).where(ContactGroup.name_folded == fold(new_group_name)))
+        if existing is None:
+            return
+        group_id = existing.id
+    _bulk_group(group_id)
+
+
+def add_contacts_to_group(contact_ids, group_id=None, new_group_name: str = "") -> tuple[ContactGroup, int]:
+    """Put the contacts in a group (a new one when named), in one transaction; returns the group
+    and how many were not in it before."""
+    ids = _contact_ids(contact_ids)
+    if not ids:
+        raise InvitationError(_("Tick at least one contact."))
+    with transaction():
+        group = _bulk_group(group_id, new_group_name)
+        present: set[int] = set()
+        for i in range(0, len(ids), 500):
+            present.update(db.session.scalars(sa.select(contact_group_members.c.contact_id).where(
+                contact_group_members.c.group_id == group.id, contact_group_members.c.contact_id.in_(ids[i:i + 500]))))
+        rows = [{"contact_id": c, "group_id": group.id} for c in ids if c not in present]
+        if rows:
+            db.session.execute(contact_group_members.insert(), rows)
+    return group, len(rows)
+
+
+def remove_contacts_from_group(contact_ids, group_id) -> tuple[ContactGroup, int]:
+    """Take the contacts out of a group, in one transaction; returns the group and how many left it."""
+    ids = _contact_ids(contact_ids)
+    if not ids:
+        raise InvitationError(_("Tick at least one contact."))
+    if not group_id:
+        raise InvitationError(_("Choose the group to take them out of."))
+    group = _bulk_group(group_id)
+    removed = 0
+    with transaction():
+        for i in range(0, len(ids), 500):
+            removed += db.session.execute(sa.delete(contact_group_members).where(
+                contact_group_members.c.group_id == group.id,
+                contact_group_members.c.contact_id.in_(ids[i:i + 500]))).rowcount
+    return group, removed
+
+
 # --------------------------------------------------------------------------- import jobs
 
 
@@ -295,12 +383,12 @@ def _prune_old_imports(max_age_hours: int = 48) -> None:
 
 def start_import(data: bytes, filename: str, user_id: int | None, mapping: dict | None = None) -> str:
     """Keep the upload under the data directory and analyse it in the queue; returns the job id."""
-    from civic.invitations.importer import sniff_kind
+    from civic.invitations.importer import check_readable
 
     if not data:
         raise InvitationError(_("Choose a file to import."))
     try:
-        sniff_kind(data, filename)
+        check_readable(data, filename)
     except ValueError as exc:
         raise InvitationError(str(exc)) from exc
     _prune_old_imports()
@@ -349,8 +437,9 @@ def run_import_analysis(job_id: str) -> None:
     _write_job(job_id, job)
 
 
-def confirm_import(job_id: str) -> dict:
-    """Write the previewed rows, all or nothing (classification refreshed against the database)."""
+def confirm_import(job_id: str, group_id: int | None = None, new_group_name: str = "") -> dict:
+    """Write the previewed rows, all or nothing (classification refreshed against the database);
+    with a group (chosen, or new by name) everyone in the file joins it in the same transaction."""
     from civic.invitations.importer import ImportReport, classify, write_import
 
     job = read_job(job_id)
@@ -358,9 +447,11 @@ def confirm_import(job_id: str) -> dict:
         raise InvitationError(_("This import has already been written."))
     if job["state"] != "ready" or not job.get("report"):
         raise InvitationError(_("The file is still being checked. Wait for the preview, then confirm."))
+    if group_id or clean_line(new_group_name):
+        check_bulk_group(group_id, new_group_name)
     report = ImportReport.from_dict(job["report"])
     classify(report.rows)
-    summary = write_import(report)
+    summary = write_import(report, group_id=group_id, new_group_name=new_group_name)
     job.update(state="written", summary=summary, report=None)  # personal data is not kept after writing
     _write_job(job_id, job)
     upload, _status = _job_paths(job_id)

@@ -12,7 +12,7 @@ from civic.core.permissions import Role, public, role_required
 from civic.extensions import limiter
 from civic.invitations import forms
 from civic.invitations import services as svc
-from civic.invitations.importer import FIELDS, field_labels
+from civic.invitations.importer import ACCEPT, FIELDS, describe_changes, field_labels
 from civic.invitations.models import ROLES
 
 bp = Blueprint("invitations", __name__)
@@ -42,9 +42,47 @@ def _xlsx(data: bytes, filename: str) -> Response:
 def contacts():
     q = request.args.get("q", "").strip()[:100]
     group_id = request.args.get("nhom", type=int)
+    return _directory(q, group_id, forms.BulkGroupForm(formdata=None))
+
+
+def _group_choices(first: str) -> list[tuple[int, str]]:
+    return [(0, first)] + [(g.id, g.name) for g in svc.bulk_groups()]
+
+
+def _directory(q: str, group_id: int | None, bulk, status: int = 200, ticked=()):
     people = svc.list_contacts(q=q or None, group_id=group_id)
+    bulk.group_id.choices = _group_choices(_("Choose a group"))
+    bulk.q.data, bulk.nhom.data = q, group_id or ""
     return render_template("invitations/contacts.html", contacts=people, q=q, group_id=group_id,
-                           groups=svc.list_contact_groups())
+                           groups=svc.list_contact_groups(), bulk=bulk, ticked=set(ticked)), status
+
+
+@bp.post("/danh-ba/nhom-hang-loat")
+@role_required(Role.ORGANIZER)
+def contacts_bulk_group():
+    """The ticked contacts (or the whole list shown) into or out of a group, in one transaction."""
+    form = forms.BulkGroupForm()
+    q = (form.q.data or "").strip()[:100]
+    nhom = int(form.nhom.data) if (form.nhom.data or "").isdigit() else None
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(first_error(form) or _("Some of the information is not valid."), "error")
+        return _directory(q, nhom, form, 400, form.contact_ids.data or ())
+    ids = form.contact_ids.data or []
+    if form.all_shown.data:
+        ids = [c.id for c in svc.list_contacts(q=q or None, group_id=nhom)]
+    try:
+        if form.action.data == "remove":
+            group, count = svc.remove_contacts_from_group(ids, form.group_id.data)
+            flash(_("%(count)s contacts taken out of the group \"%(name)s\".", count=count, name=group.name), "success")
+        else:
+            group, count = svc.add_contacts_to_group(ids, form.group_id.data, form.new_group.data or "")
+            flash(_("%(count)s contacts added to the group \"%(name)s\".", count=count, name=group.name), "success")
+    except svc.InvitationError as exc:
+        flash(str(exc), "error")
+        return _directory(q, nhom, form, 400, ids)
+    return redirect(url_for("invitations.contacts", q=q or None, nhom=nhom or None), 303)
 
 
 def _contact_form(contact=None):
@@ -204,7 +242,7 @@ def import_upload():
     elif request.method == "POST":
         flash(first_error(form) or _("Choose a file to import."), "error")
         status = 400
-    return render_template("invitations/import_upload.html", form=form), status
+    return render_template("invitations/import_upload.html", form=form, accept=ACCEPT), status
 
 
 def _job_or_404(job_id):
@@ -220,19 +258,28 @@ def _job_or_404(job_id):
 @bp.route("/danh-ba/nhap/<job_id>")
 @role_required(Role.ORGANIZER)
 def import_preview(job_id):
-    job = _job_or_404(job_id)
+    return _preview(_job_or_404(job_id))
+
+
+def _preview(job, confirm=None, status=None):
     report = job.get("report")
     buckets = {"create": [], "update": [], "unchanged": [], "reject": []}
     if report:
         for row in report["rows"]:
             buckets[row["action"]].append(row)
+    for row in buckets["update"]:
+        row["changes_text"] = describe_changes(row.get("changes") or [])
+    if confirm is None:
+        confirm = forms.ImportConfirmForm(formdata=None)
+    confirm.group_id.choices = _group_choices(_("No group"))
     labels = field_labels()
     return render_template(
         "invitations/import_preview.html", job=job, report=report, buckets=buckets, labels=labels,
-        fields=[""] + list(FIELDS), form=forms.ActionForm(),
+        fields=[""] + list(FIELDS), form=forms.ActionForm(), confirm=confirm,
+        can_write=bool(buckets["create"] or buckets["update"] or buckets["unchanged"]),
         columns=[(i, h, (report or {}).get("mapping", {}).get(str(i), "")) for i, h in enumerate((report or {}).get("headers", []))],
         preview_limit=300,
-    )
+    ), status or (422 if job["state"] == "error" else 200)
 
 
 @bp.route("/danh-ba/nhap/<job_id>/trang-thai.json")
@@ -262,17 +309,24 @@ def import_remap(job_id):
 @bp.post("/danh-ba/nhap/<job_id>/ghi")
 @role_required(Role.ORGANIZER)
 def import_confirm(job_id):
-    _job_or_404(job_id)
-    if not forms.ActionForm().validate_on_submit():
-        abort(400)
+    job = _job_or_404(job_id)
+    form = forms.ImportConfirmForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(first_error(form) or _("Some of the information is not valid."), "error")
+        return _preview(job, confirm=form, status=400)
     try:
-        summary = svc.confirm_import(job_id)
+        summary = svc.confirm_import(job_id, group_id=form.group_id.data or None, new_group_name=form.new_group.data or "")
     except svc.InvitationError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("invitations.import_preview", job_id=job_id), 303)
+        return _preview(svc.read_job(job_id), confirm=form, status=400)
     flash(_("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected.",
             created=summary["created"], updated=summary["updated"], unchanged=summary["unchanged"],
             rejected=len(summary["rejected"])), "success")
+    if "group" in summary:
+        flash(_("%(count)s contacts added to the group \"%(name)s\".", count=summary["grouped"], name=summary["group"]),
+              "success")
     return redirect(url_for("invitations.contacts"), 303)
 
 

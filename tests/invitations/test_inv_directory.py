@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from civic.core.collation import split_full_name
 from civic.extensions import db
 from civic.invitations import services as svc
 from civic.invitations.importer import import_contacts
-from civic.invitations.models import Contact
+from civic.invitations.models import Contact, ContactGroup
+from tests.conftest import get_csrf
 
 
 def test_full_names_split_into_family_middle_given():
@@ -77,3 +79,92 @@ def test_unanswered_invitation_follows_a_later_hand_over(directory, make_event):
     assert set(names) == {"Vũ Thị Giang", "Phạm Thị Ánh"}
     assert names["Vũ Thị Giang"].token != old_token
     assert svc.invitation_by_token(old_token) is None
+
+
+# --------------------------------------------------------------------------- bulk group changes
+
+
+def _members(name: str) -> list[str]:
+    group = db.session.scalar(sa.select(ContactGroup).where(ContactGroup.name == name))
+    db.session.refresh(group)
+    return sorted(c.full_name for c in group.contacts)
+
+
+def test_bulk_add_and_remove_in_one_go(directory):
+    ids = [directory[n].id for n in ("Lê Văn Bình", "Phạm Thị Ánh", "Nguyễn Văn An")]
+    secretaries = next(g for g in svc.list_contact_groups() if g.name == "Bí thư chi bộ")
+    group, added = svc.add_contacts_to_group(ids, secretaries.id)
+    assert added == 2  # An was already in it
+    assert _members("Bí thư chi bộ") == ["Lê Văn Bình", "Nguyễn Văn An", "Phạm Thị Ánh", "Trần Thị An"]
+    assert svc.add_contacts_to_group(ids, secretaries.id)[1] == 0
+    group, added = svc.add_contacts_to_group(ids, new_group_name="  Ban tổ chức   hội nghị ")
+    assert (group.name, added) == ("Ban tổ chức hội nghị", 3)
+    # The same name again picks that group (tone marks and case aside), it does not make a second one.
+    group2, added = svc.add_contacts_to_group([directory["Hoàng Văn Ân"].id], new_group_name="ban to chuc hoi nghi")
+    assert group2.id == group.id and added == 1
+    group, removed = svc.remove_contacts_from_group(ids[:2] + [999_999], secretaries.id)
+    assert removed == 2
+    assert _members("Bí thư chi bộ") == ["Nguyễn Văn An", "Trần Thị An"]
+
+
+def test_bulk_refusals_write_nothing(directory):
+    ids = [directory["Lê Văn Bình"].id]
+    post_group = next(g for g in svc.list_contact_groups() if g.is_post_based)
+    with pytest.raises(svc.InvitationError, match="chức danh"):
+        svc.add_contacts_to_group(ids, post_group.id)
+    with pytest.raises(svc.InvitationError, match="Chọn"):
+        svc.add_contacts_to_group(ids, None)
+    with pytest.raises(svc.InvitationError, match="Đánh dấu"):
+        svc.add_contacts_to_group([999_999, "x"], new_group_name="Nhóm mới")
+    assert db.session.scalar(sa.select(ContactGroup.id).where(ContactGroup.name == "Nhóm mới")) is None
+    with pytest.raises(svc.InvitationError):
+        svc.remove_contacts_from_group(ids, None)
+
+
+def _bulk(client, data: dict, url="/danh-ba"):
+    return client.post("/danh-ba/nhom-hang-loat", data={"csrf_token": get_csrf(client, url), **data})
+
+
+def test_directory_page_ticks_three_and_adds_them(client, login, organizer, directory):
+    login(organizer)
+    html = client.get("/danh-ba").get_data(as_text=True)
+    assert html.count('name="contact_ids"') == len(directory)
+    assert "Thêm vào nhóm" in html and "Bỏ khỏi nhóm" in html
+    # A post-based group cannot take members by hand: it is not offered.
+    form_part = html.split('action="/danh-ba/nhom-hang-loat"', 1)[1]
+    assert "Tổ trưởng tổ dân phố</option>" not in form_part
+    picked = [directory[n].id for n in ("Đỗ Minh Anh", "Hoàng Văn Ân", "Trần Thị An")]
+    r = _bulk(client, {"contact_ids": picked, "group_id": "0", "new_group": "Khách mời hội nghị", "action": "add"})
+    assert r.status_code == 303
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Đã thêm 3 người vào nhóm" in page
+    assert _members("Khách mời hội nghị") == ["Hoàng Văn Ân", "Trần Thị An", "Đỗ Minh Anh"]
+    group = db.session.scalar(sa.select(ContactGroup).where(ContactGroup.name == "Khách mời hội nghị"))
+    r = _bulk(client, {"contact_ids": picked[:1], "group_id": str(group.id), "action": "remove"})
+    assert r.status_code == 303
+    assert _members("Khách mời hội nghị") == ["Hoàng Văn Ân", "Trần Thị An"]
+
+
+def test_directory_bulk_all_shown_follows_the_search(client, login, organizer, directory):
+    login(organizer)
+    secretaries = next(g for g in svc.list_contact_groups() if g.name == "Bí thư chi bộ")
+    r = _bulk(client, {"all_shown": "y", "q": "anh", "group_id": str(secretaries.id), "action": "add"}, "/danh-ba?q=anh")
+    assert r.status_code == 303 and "q=anh" in r.headers["Location"]
+    assert _members("Bí thư chi bộ") == ["Nguyễn Văn An", "Phạm Thị Ánh", "Trần Thị An", "Đỗ Minh Anh"]
+
+
+def test_directory_bulk_bad_input(client, login, organizer, directory):
+    login(organizer)
+    an = directory["Nguyễn Văn An"].id
+    r = client.post("/danh-ba/nhom-hang-loat", data={"contact_ids": [an], "new_group": "Không token", "action": "add"})
+    assert r.status_code == 400
+    r = _bulk(client, {"group_id": "0", "action": "add", "new_group": "Nhóm trống"})
+    assert r.status_code == 400 and "Đánh dấu ít nhất một người" in r.get_data(as_text=True)
+    r = _bulk(client, {"contact_ids": [an, "abc"], "group_id": "abc", "action": "add"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "Chọn một nhóm" in html
+    assert f'value="{an}" id="pick-{an}" checked' in html  # the ticks survive the error
+    post_group = next(g for g in svc.list_contact_groups() if g.is_post_based)
+    r = _bulk(client, {"contact_ids": [an], "group_id": str(post_group.id), "action": "add"})
+    assert r.status_code == 400 and "chức danh" in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(ContactGroup.id).where(ContactGroup.name.in_(["Không token", "Nhóm trống"]))) is None

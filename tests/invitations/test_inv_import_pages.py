@@ -127,3 +127,66 @@ def test_cli_import_and_export(app, tmp_path):
     bad.write_text("a,b\n1,2\n")
     result = runner.invoke(args=["contacts", "import", str(bad)])
     assert result.exit_code != 0 and "dòng tiêu đề" in result.output
+
+
+def test_preview_names_the_changes_in_vietnamese(client, login, organizer):
+    login(organizer)
+    first = "Họ và tên,Chức vụ,Số điện thoại,Tổ dân phố\nNguyễn Văn An,Tổ phó,0912 345 678,Tổ dân phố số 1\n"
+    r = upload(client, first.encode(), "a.csv")
+    job_id = r.headers["Location"].rsplit("/", 1)[1]
+    client.post(f"/danh-ba/nhap/{job_id}/ghi", data={"csrf_token": get_csrf(client, r.headers["Location"])})
+    second = ("Họ và tên,Chức vụ,Số điện thoại,Tổ dân phố,Nhóm,Email\n"
+              "Nguyễn Văn Ân,Tổ trưởng,0912 345 678,Tổ dân phố số 2,Tổ trưởng tổ dân phố,an@example.vn\n")
+    r = upload(client, second.encode(), "b.csv")
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    cell = re.search(r"<td>(Họ và tên, [^<]*)</td>", html)
+    assert cell, html
+    assert cell.group(1) == "Họ và tên, Chức vụ, Tổ dân phố, Email, Nhóm"
+    for raw in ("groups", "residential group", "residential_group", "given name", "position"):
+        assert f">{raw}" not in html and f", {raw}" not in html
+
+
+def _confirm(client, preview_url, data):
+    job_id = preview_url.rsplit("/", 1)[1]
+    return client.post(f"/danh-ba/nhap/{job_id}/ghi", data={"csrf_token": get_csrf(client, preview_url), **data})
+
+
+def test_import_puts_the_whole_file_in_a_new_group(client, login, organizer):
+    from civic.invitations.models import ContactGroup
+
+    login(organizer)
+    r = upload(client, messy_workbook(), "danh-sach.xlsx")
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Đưa mọi người trong tệp vào nhóm" in html
+    r = _confirm(client, r.headers["Location"], {"group_id": "0", "new_group": "Đại biểu hội nghị 2021"})
+    assert r.status_code == 303
+    group = db.session.scalar(sa.select(ContactGroup).where(ContactGroup.name == "Đại biểu hội nghị 2021"))
+    assert len(group.contacts) == 5  # the five valid rows; the rejected ones are left out
+    # The same file again, into an existing group: the unchanged people join it too.
+    other = ContactGroup(name="Khách mời", name_folded="khach moi")
+    db.session.add(other)
+    db.session.commit()
+    r = upload(client, messy_workbook(), "danh-sach.xlsx")
+    preview = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "disabled>" not in preview.split("Ghi vào danh bạ")[0].rsplit("<button", 1)[1]
+    r = _confirm(client, r.headers["Location"], {"group_id": str(other.id)})
+    assert r.status_code == 303
+    db.session.refresh(other)
+    assert len(other.contacts) == 5
+    assert "Đã thêm 5 người vào nhóm" in client.get("/danh-ba").get_data(as_text=True)
+
+
+def test_import_into_a_post_group_is_refused_whole(client, login, organizer):
+    from civic.invitations.models import ContactGroup
+
+    login(organizer)
+    post_group = ContactGroup(name="Tổ trưởng", name_folded="to truong", post_title_folded="to truong")
+    db.session.add(post_group)
+    db.session.commit()
+    preview_url = upload(client, messy_workbook(), "danh-sach.xlsx").headers["Location"]
+    r = _confirm(client, preview_url, {"group_id": str(post_group.id)})
+    assert r.status_code == 400 and "chức danh" in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
+    r = _confirm(client, preview_url, {"group_id": "junk"})
+    assert r.status_code == 303  # junk is no group: the import is written without one
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 5
