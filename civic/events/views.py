@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from civic.core import ratelimits
 from civic.core.errors import abort_with
 from civic.core.forms import first_error
 from civic.core.permissions import Role, public, role_required
@@ -28,6 +29,7 @@ from civic.events.forms import (
     CancelEventForm,
     CancelRsvpForm,
     EventForm,
+    LinkRequestForm,
     MessageForm,
     RsvpForm,
     category_choices,
@@ -126,7 +128,7 @@ def month(year: int | None = None, month: int | None = None):
 # --------------------------------------------------------------------------- event page and answers
 
 
-def _detail_context(event, form=None) -> dict:
+def _detail_context(event, form=None, link_form=None) -> dict:
     user = _user()
     own = services.user_rsvp(event, user)
     if form is None:
@@ -154,7 +156,36 @@ def _detail_context(event, form=None) -> dict:
         "audiences": services.audience_labels(),
         "questions": list(enumerate(event.questions or [], start=1)),
         "is_multi_day": to_local(event.starts_at).date() != to_local(event.ends_at).date(),
+        "link_form": link_form or LinkRequestForm(formdata=None),
+        "share": _share_tags(event),
     }
+
+
+def _share_tags(event) -> dict:
+    """og:/twitter: tags; an event without a cover shares with the ward's default image."""
+    import html
+
+    import nh3
+
+    text = " ".join(html.unescape(nh3.clean(event.description_html or "", tags=set())).split())
+    when = services.format_datetime(event.starts_at)
+    place = services._place(event)
+    description = " · ".join(part for part in (when, place) if part)
+    if text:
+        description = f"{description}. {text}"
+    if event.cover_image:
+        image = services.absolute_url("events.cover", name=event.cover_image)
+    else:
+        image = services.absolute_url("static", filename="img/share-default.png")
+    return {
+        "url": services.event_url(event),
+        "description": description,
+        "image": image,
+    }
+
+
+def _too_many(exc: services.EventError):
+    ratelimits.too_many(str(exc), exc.retry_after or 60)
 
 
 @bp.get("/<int:event_id>")
@@ -186,6 +217,7 @@ def _answer_from_form(form: RsvpForm, event) -> services.Answer:
 
 @bp.post("/<int:event_id>/tra-loi")
 @public
+@ratelimits.public_form_limit()
 def rsvp(event_id: int):
     event = _event_or_404(event_id)
     user = _user()
@@ -195,24 +227,51 @@ def rsvp(event_id: int):
         flash(first_error(form) or _("Some of the information is not valid."), "error")
         return render_template("events/detail.html", **_detail_context(event, form=form)), 422
     try:
-        result = services.answer_event(event, _answer_from_form(form, event), user=user)
+        result = services.answer_event(event, _answer_from_form(form, event), user=user,
+                                       client=ratelimits.client_key())
+    except services.AlreadyAnswered as exc:
+        # Nothing changed, and the other answer's link is never shown here.
+        flash(str(exc), "warning")
+        return render_template("events/detail.html", **_detail_context(event, form=form)), exc.status
     except services.EventError as exc:
+        if exc.status == 429:
+            _too_many(exc)
         flash(str(exc), "error")
         return render_template("events/detail.html", **_detail_context(event, form=form)), exc.status
-    return render_template(
-        "events/answered.html",
-        event=event,
-        rsvp=result.rsvp,
-        manage_url=result.manage_url,
-        position=services.waitlist_position(result.rsvp),
-        status_text=services._status_text(result.rsvp),
-        created=result.created,
-        google_url=google_calendar_url(event),
-    ), 201 if result.created else 200
+    # POST/redirect/GET: the person who answered lands on their own personal page (its address
+    # is the link we also send them), so a reload or a bookmark never posts again.
+    if result.created:
+        flash(_("Thank you, %(name)s: your answer has been recorded.", name=result.rsvp.name), "success")
+    else:
+        flash(_("Your answer has been updated."), "success")
+    token = result.manage_url.rsplit("/", 1)[-1]
+    return redirect(url_for("events.manage_rsvp", event_id=event.id, token=token, moi=1 if result.created else None), 303)
+
+
+@bp.post("/<int:event_id>/gui-lai-duong-dan")
+@public
+@ratelimits.public_form_limit()
+def request_link(event_id: int):
+    """"I lost my link": sent again to the contact on file; the page says the same either way."""
+    event = _event_or_404(event_id)
+    form = LinkRequestForm()
+    try:
+        if not form.validate():
+            raise services.EventError(first_error(form) or _("Some of the information is not valid."), 422)
+        services.request_link(event, phone=form.phone.data, email=form.email.data, client=ratelimits.client_key())
+    except services.EventError as exc:
+        if exc.status == 429:
+            _too_many(exc)
+        flash(str(exc), "error")
+        return render_template("events/detail.html", **_detail_context(event, link_form=form)), exc.status
+    flash(_("If an answer to this event was given with this phone number or email address, "
+            "we have sent its personal link there again."), "success")
+    return redirect(url_for("events.detail", event_id=event.id, slug=event.slug, _anchor="tra-loi"), 303)
 
 
 @bp.route("/<int:event_id>/cau-tra-loi/<token>", methods=["GET", "POST"])
 @public
+@ratelimits.public_form_limit()
 def manage_rsvp(event_id: int, token: str):
     """The personal link from the confirmation: change or cancel an answer, no account needed."""
     event = _event_or_404(event_id)
@@ -240,10 +299,12 @@ def manage_rsvp(event_id: int, token: str):
             answer.phone = rsvp.phone
             answer.email = rsvp.email
             answer.group_id = answer.group_id or rsvp.residential_group_id
-            services.answer_event(event, answer, rsvp=rsvp, user=rsvp.user)
+            services.answer_event(event, answer, rsvp=rsvp, user=rsvp.user, client=ratelimits.client_key())
             flash(_("Your answer has been updated."), "success")
             return redirect(url_for("events.manage_rsvp", event_id=event.id, token=token), 303)
         except services.EventError as exc:
+            if exc.status == 429:
+                _too_many(exc)
             flash(str(exc), "error")
             status = exc.status
     if request.method == "GET" or status != 200:
@@ -257,7 +318,7 @@ def manage_rsvp(event_id: int, token: str):
         services.check_open(event)
     except services.EventError as exc:
         closed_reason = str(exc)
-    return render_template(
+    html = render_template(
         "events/manage_rsvp.html",
         event=event,
         rsvp=rsvp,
@@ -268,7 +329,16 @@ def manage_rsvp(event_id: int, token: str):
         status_text=services._status_text(rsvp),
         closed_reason=closed_reason,
         questions=list(enumerate(event.questions or [], start=1)),
-    ), status
+        manage_url=services.manage_url(rsvp),
+        just_answered=request.args.get("moi") == "1",
+        google_url=google_calendar_url(event),
+        can_add_to_calendar=rsvp.status in (RsvpStatus.CONFIRMED, RsvpStatus.TENTATIVE, RsvpStatus.WAITLISTED),
+    )
+    response = Response(html, status)
+    # The address is a secret: no shared caches, and no referrer beyond this site.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
 
 
 # --------------------------------------------------------------------------- calendar exchange

@@ -69,10 +69,16 @@ def test_guest_answers_then_changes_and_cancels_with_link(app, client, make_even
          "answer_1": "Ăn chay"},
         action=f"/su-kien/{event.id}/tra-loi",
     )
-    assert response.status_code == 201, response.get_data(as_text=True)[:2000]
-    html = response.get_data(as_text=True)
+    # POST/redirect/GET: to the person's own page, whose address is their personal link.
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    assert "/cau-tra-loi/" in response.headers["Location"]
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]
     assert "Bạn đã đăng ký tham dự thành công (2 người)" in html
+    assert "Phạm Văn Hùng: câu trả lời của bạn đã được ghi nhận" in html
     link = LINK_RE.search(html).group(1)
+    assert f"/su-kien/{event.id}.ics" in html  # the calendar file is on the personal page too
     rsvp = db.session.scalar(sa.select(Rsvp))
     assert rsvp.phone == "+84912345678" and rsvp.answers == {"Ghi chú ăn uống": "Ăn chay"}
 
@@ -151,9 +157,9 @@ def test_signed_in_resident_answers_in_one_tap(app, client, make_event, make_use
     page = client.get(_page(event)).get_data(as_text=True)
     assert 'name="response" value="yes"' in page
     response = submit_form(client, _page(event), {"response": "yes"}, action=f"/su-kien/{event.id}/tra-loi")
-    assert response.status_code == 201
+    assert response.status_code == 303
     response = submit_form(client, _page(event), {"response": "no"}, action=f"/su-kien/{event.id}/tra-loi")
-    assert response.status_code == 200
+    assert response.status_code == 303
     [rsvp] = db.session.scalars(sa.select(Rsvp)).all()
     assert (rsvp.user_id, rsvp.status, rsvp.residential_group_id) == (user.id, "declined", groups[0].id)
 
