@@ -215,6 +215,15 @@ def _answer_from_form(form: RsvpForm, event) -> services.Answer:
     )
 
 
+@bp.get("/<int:event_id>/tra-loi")
+@bp.get("/<int:event_id>/gui-lai-duong-dan")
+@public
+def rsvp_form(event_id: int):
+    """An old bookmark or a typed address of a form's target: back to the event's answer form."""
+    event = _event_or_404(event_id)
+    return redirect(url_for("events.detail", event_id=event.id, slug=event.slug, _anchor="tra-loi"), 303)
+
+
 @bp.post("/<int:event_id>/tra-loi")
 @public
 @ratelimits.public_form_limit()
