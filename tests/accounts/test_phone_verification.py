@@ -92,7 +92,7 @@ def test_codes_expire_and_allow_few_attempts(app, make_user):
     # Five wrong tries end the code, even if the right one comes next.
     code = last_code(app, "+84912000222")
     wrong = "000000" if code != "000000" else "111111"
-    for i in range(4):
+    for _ in range(4):
         with pytest.raises(services.AccountError) as info:
             services.verify_phone_code(user, wrong)
         assert info.value.status == 422
