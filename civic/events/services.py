@@ -68,10 +68,11 @@ class AlreadyAnswered(EventError):
     Nothing was changed; the holder's link was sent again to the contact on file (``resent``).
     """
 
-    def __init__(self, message: str, rsvp_id: int, resent: bool = False):
+    def __init__(self, message: str, rsvp_id: int, resent: bool = False, own: bool = False):
         super().__init__(message, 409)
         self.rsvp_id = rsvp_id
         self.resent = resent
+        self.own = own  # the answer was given from this very browser (a reload or a double click)
 
 
 def category_labels() -> dict[str, str]:
@@ -129,6 +130,10 @@ def get_event(event_id) -> Event | None:
     if event_id < 1 or event_id > 2**31 - 1:
         return None
     return db.session.get(Event, event_id)
+
+
+def get_rsvp(rsvp_id: int) -> Rsvp | None:
+    return db.session.get(Rsvp, rsvp_id)
 
 
 def can_manage_event(user, event: Event) -> bool:
@@ -702,6 +707,7 @@ def answer_event(
     invitation_id: int | None = None,
     notify: bool = True,
     client: str | None = None,
+    own_ids=(),
 ) -> RsvpResult:
     """Record one person's answer; answering again (signed in, or through the link) updates it.
 
@@ -710,6 +716,8 @@ def answer_event(
     answer's link is sent again to its contact on file and AlreadyAnswered (409) is raised.
     ``client`` (civic.core.ratelimits.client_key()) is given for public forms and applies
     their limits: seats per client at one event, messages per recipient per day.
+    ``own_ids`` are answers this browser gave itself (kept in its signed session): matching one
+    of them sends nothing again, and the caller may show that answer's page.
     """
     from sqlalchemy.exc import IntegrityError
 
@@ -719,8 +727,11 @@ def answer_event(
             break
         except AlreadyAnswered as exc:
             db.session.rollback()
-            resent = resend_link(db.session.get(Rsvp, exc.rsvp_id), limited=client is not None) if notify else False
-            raise AlreadyAnswered(_already_answered_message(resent), exc.rsvp_id, resent) from None
+            own = exc.rsvp_id in set(own_ids or ())
+            resent = False
+            if notify and not own:
+                resent = resend_link(db.session.get(Rsvp, exc.rsvp_id), limited=client is not None)
+            raise AlreadyAnswered(_already_answered_message(resent), exc.rsvp_id, resent, own) from None
         except IntegrityError as exc:
             log.warning("answer conflict: %s", exc)
             # Another request inserted the same person a moment ago: retry as an update.

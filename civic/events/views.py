@@ -13,6 +13,7 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -184,6 +185,12 @@ def _share_tags(event) -> dict:
     }
 
 
+# Answers this browser gave as a guest (ids in the signed session cookie): sending the same
+# form again leads back to that answer's page instead of "already answered".
+OWN_ANSWERS = "rsvp_own"
+OWN_ANSWERS_KEPT = 20
+
+
 def _too_many(exc: services.EventError):
     ratelimits.too_many(str(exc), exc.retry_after or 60)
 
@@ -235,10 +242,17 @@ def rsvp(event_id: int):
     if not form.validate():
         flash(first_error(form) or _("Some of the information is not valid."), "error")
         return render_template("events/detail.html", **_detail_context(event, form=form)), 422
+    own = [i for i in session.get(OWN_ANSWERS, []) if isinstance(i, int)]
     try:
         result = services.answer_event(event, _answer_from_form(form, event), user=user,
-                                       client=ratelimits.client_key())
+                                       client=ratelimits.client_key(), own_ids=own)
     except services.AlreadyAnswered as exc:
+        if exc.own:
+            # This browser gave that answer a moment ago (a double click, a re-sent form):
+            # back to its own page; nothing changed, nothing sent.
+            flash(_("Your answer was already recorded; nothing has been changed."), "success")
+            token = services.make_token(services.get_rsvp(exc.rsvp_id))
+            return redirect(url_for("events.manage_rsvp", event_id=event.id, token=token), 303)
         # Nothing changed, and the other answer's link is never shown here.
         flash(str(exc), "warning")
         return render_template("events/detail.html", **_detail_context(event, form=form)), exc.status
@@ -249,6 +263,8 @@ def rsvp(event_id: int):
         return render_template("events/detail.html", **_detail_context(event, form=form)), exc.status
     # POST/redirect/GET: the person who answered lands on their own personal page (its address
     # is the link we also send them), so a reload or a bookmark never posts again.
+    if result.created and user is None:
+        session[OWN_ANSWERS] = (own + [result.rsvp.id])[-OWN_ANSWERS_KEPT:]
     if result.created:
         flash(_("Thank you, %(name)s: your answer has been recorded.", name=result.rsvp.name), "success")
     else:

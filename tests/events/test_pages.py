@@ -232,3 +232,16 @@ def test_event_page_has_share_tags_with_a_default_image(app, client, make_event)
     assert f'<meta property="og:url" content="http://localhost/su-kien/{event.id}-{event.slug}">' in html
     assert "vệ sinh ngõ 5 &amp; ngõ 7" in html  # text without markup, escaped once
     assert client.get("/static/img/share-default.png").status_code == 200
+
+
+def test_the_same_form_sent_twice_from_one_browser_leads_back_to_its_own_page(app, client, make_event, mails):
+    event = make_event()
+    data = {"response": "yes", "name": "Lan", "email": "lan@example.vn"}
+    first = submit_form(client, _page(event), data, action=f"/su-kien/{event.id}/tra-loi")
+    again = submit_form(client, _page(event), dict(data, name="Lan (lần 2)"), action=f"/su-kien/{event.id}/tra-loi")
+    assert again.status_code == 303
+    assert again.headers["Location"].split("?")[0] == first.headers["Location"].split("?")[0]
+    assert "đã được ghi nhận" in client.get(again.headers["Location"]).get_data(as_text=True)
+    [rsvp] = db.session.scalars(sa.select(Rsvp)).all()
+    assert rsvp.name == "Lan"
+    assert len([m for m in mails() if "lan@example.vn" in m.to[0]]) == 1  # no link sent again
