@@ -245,3 +245,16 @@ def test_the_same_form_sent_twice_from_one_browser_leads_back_to_its_own_page(ap
     [rsvp] = db.session.scalars(sa.select(Rsvp)).all()
     assert rsvp.name == "Lan"
     assert len([m for m in mails() if "lan@example.vn" in m.to[0]]) == 1  # no link sent again
+
+
+def test_article_without_a_photo_shares_with_the_default_image(app, client, make_user):
+    """The same rule on the news side (issue 10): never share without an image."""
+    from civic.news.services import ArticleInput, create_article, ensure_default_categories
+
+    ensure_default_categories()
+    db.session.commit()
+    article = create_article(ArticleInput(title="Lịch tiếp công dân tháng 12", body="Nội dung.", status="published"),
+                             make_user(role="editor"))
+    html = client.get(f"/tin-tuc/{article.slug}").get_data(as_text=True)
+    assert '<meta property="og:image" content="http://localhost/static/img/share-default.png">' in html
+    assert '<meta name="twitter:image" content="http://localhost/static/img/share-default.png">' in html
