@@ -114,3 +114,17 @@ def test_resend_link_action_is_limited_per_client(app, client, make_event):
     codes = [client.post(f"/su-kien/{event.id}/gui-lai-duong-dan",
                          data={"csrf_token": token, "link-phone": "0912345678"}).status_code for _ in range(7)]
     assert codes == [303] * 5 + [429] * 2
+
+
+def test_subscription_confirmations_share_the_recipient_cap(app, groups):
+    """The election subscription form counts against the same daily cap per address."""
+    codes = []
+    for i in range(5):
+        client = app.test_client()
+        token = get_csrf(client, "/bau-cu/dang-ky-nhan-tin")
+        response = client.post("/bau-cu/dang-ky-nhan-tin", environ_base={"REMOTE_ADDR": f"10.9.0.{i + 1}"},
+                               data={"csrf_token": token, "email": "Lan@Example.vn", "phone": "",
+                                     "group": str(groups[0].id), "channels": "email"})
+        codes.append(response.status_code)
+    assert codes == [302, 302, 302, 429, 429], codes
+    assert "Retry-After" in response.headers and "ngày mai" in response.get_data(as_text=True)
