@@ -270,7 +270,7 @@ def rsvp(event_id: int):
     else:
         flash(_("Your answer has been updated."), "success")
     token = result.manage_url.rsplit("/", 1)[-1]
-    return redirect(url_for("events.manage_rsvp", event_id=event.id, token=token, moi=1 if result.created else None), 303)
+    return redirect(url_for("events.manage_rsvp", event_id=event.id, token=token), 303)
 
 
 @bp.post("/<int:event_id>/gui-lai-duong-dan")
@@ -355,7 +355,6 @@ def manage_rsvp(event_id: int, token: str):
         closed_reason=closed_reason,
         questions=list(enumerate(event.questions or [], start=1)),
         manage_url=services.manage_url(rsvp),
-        just_answered=request.args.get("moi") == "1",
         google_url=google_calendar_url(event),
         can_add_to_calendar=rsvp.status in (RsvpStatus.CONFIRMED, RsvpStatus.TENTATIVE, RsvpStatus.WAITLISTED),
     )
