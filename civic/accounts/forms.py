@@ -133,6 +133,15 @@ class TokenCreateForm(CivicForm):
     )
 
 
+class PhoneCodeForm(CivicForm):
+    code = StringField(
+        _l("Code from the SMS"),
+        validators=[DataRequired(_l("Please enter the 6-digit code from the SMS.")),
+                    Length(max=12, message=_l("Please enter the 6-digit code from the SMS."))],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*", "maxlength": 12},
+    )
+
+
 class ActionForm(CivicForm):
     """A button that only needs CSRF (revoke, resend, deactivate)."""
 

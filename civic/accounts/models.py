@@ -44,6 +44,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     full_name: Mapped[str] = mapped_column(sa.String(120))
     phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    # Set when the owner entered the code we sent to ``phone`` by SMS; cleared when it changes.
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     residential_group_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("residential_groups.id", ondelete="SET NULL"), index=True
     )
@@ -69,6 +71,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
 
+    @property
+    def phone_is_verified(self) -> bool:
+        return bool(self.phone) and self.phone_verified_at is not None
+
     def refresh_search(self) -> None:
         self.search_folded = f"{fold(self.full_name)} {self.email or ''}"[:400]
 
@@ -80,6 +86,21 @@ class User(UserMixin, TimestampMixin, db.Model):
 @sa.event.listens_for(User, "before_update")
 def _refresh_search(mapper, connection, target: User) -> None:
     target.refresh_search()
+
+
+class PhoneCode(db.Model):
+    """A pending SMS code that proves an account holds a phone; only its hash is stored."""
+
+    __tablename__ = "phone_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    phone: Mapped[str] = mapped_column(sa.String(20))  # E.164, the number the code was sent to
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ApiToken(db.Model):

@@ -20,3 +20,5 @@ user_registered = _signals.signal("civic.user-registered")
 # and ``dedupe``: the notifications domain records the e-mail in its ledger.
 account_mail_requested = _signals.signal("civic.account-mail-requested")
 email_verified = _signals.signal("civic.email-verified")
+# Sent when an account's phone is confirmed by an SMS code (events claim guest answers with it).
+phone_verified = _signals.signal("civic.phone-verified")

@@ -26,6 +26,7 @@ from civic.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
+    PhoneCodeForm,
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
@@ -45,6 +46,7 @@ from civic.core.permissions import (
     role_required,
 )
 from civic.core.phone import format_phone_local
+from civic.core.ratelimits import public_form_limit
 from civic.core.security import safe_next
 from civic.extensions import limiter
 
@@ -256,23 +258,33 @@ def reset_password(token: str):
 # --------------------------------------------------------------------------- own account
 
 
-@bp.route("/tai-khoan", methods=["GET", "POST"])
-@login_required
-def profile():
-    user = current_user._get_current_object()
-    form = ProfileForm(obj=None if request.method == "POST" else user)
-    if request.method == "GET":
-        form.group.data = str(user.residential_group_id) if user.residential_group_id else ""
-        form.phone.data = format_phone_local(user.phone)
-    context = {
+def _profile_context(user, code_form=None) -> dict:
+    return {
         "user": user,
         "role_name": services.role_label(user.role),
         "can_use_tokens": services.can_use_api_tokens(user),
         "action_form": ActionForm(),
         "extra_links": _extra_links(user),
+        "code_form": code_form or PhoneCodeForm(formdata=None),
+        "code_pending": services.phone_code_pending(user),
     }
+
+
+def _profile_form(user):
+    form = ProfileForm(formdata=None, obj=user)
+    form.group.data = str(user.residential_group_id) if user.residential_group_id else ""
+    form.phone.data = format_phone_local(user.phone)
+    return form
+
+
+@bp.route("/tai-khoan", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user._get_current_object()
     if request.method == "GET":
-        return _render("accounts/profile.html", form=form, **context)
+        return _render("accounts/profile.html", form=_profile_form(user), **_profile_context(user))
+    form = ProfileForm()
+    context = _profile_context(user)
     if not form.validate_on_submit():
         return _form_failed("accounts/profile.html", form, **context)
     try:
@@ -281,6 +293,41 @@ def profile():
         return _render("accounts/profile.html", exc.status, form=form, error=str(exc), **context)
     flash(_("Your details have been saved."), "success")
     return redirect(url_for("accounts.profile"))
+
+
+@bp.post("/tai-khoan/so-dien-thoai/gui-ma")
+@login_required
+@public_form_limit()
+def send_phone_code():
+    user = current_user._get_current_object()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.send_phone_code(user)
+    except AccountError as exc:
+        return _render("accounts/profile.html", exc.status, form=_profile_form(user), phone_error=str(exc),
+                       **_profile_context(user))
+    flash(_("We sent a 6-digit code by SMS to %(phone)s. Enter it below within 10 minutes.",
+            phone=format_phone_local(user.phone)), "success")
+    return redirect(url_for("accounts.profile", _anchor="so-dien-thoai"), 303)
+
+
+@bp.post("/tai-khoan/so-dien-thoai/xac-nhan")
+@login_required
+@auth_limit
+def verify_phone():
+    user = current_user._get_current_object()
+    form = PhoneCodeForm()
+    try:
+        if not form.validate_on_submit():
+            raise AccountError(first_error(form) or _("Please enter the 6-digit code from the SMS."))
+        services.verify_phone_code(user, form.code.data)
+    except AccountError as exc:
+        form.code.data = ""
+        return _render("accounts/profile.html", exc.status, form=_profile_form(user), phone_error=str(exc),
+                       **_profile_context(user, code_form=form))
+    flash(_("Thank you, your phone number %(phone)s is confirmed.", phone=format_phone_local(user.phone)), "success")
+    return redirect(url_for("accounts.profile"), 303)
 
 
 @bp.route("/tai-khoan/mat-khau", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from civic.api import bp
 from civic.api.common import json_body, json_error, page_arg
+from civic.core import ratelimits
 from civic.core.errors import abort_with
 from civic.core.permissions import Role, public, token_required
 from civic.core.timeutil import isoformat_local, local_to_utc
@@ -43,6 +44,8 @@ def event_json(event) -> dict:
 
 
 def _error(exc: services.EventError):
+    if exc.status == 429:
+        ratelimits.too_many(str(exc), exc.retry_after or 60)
     return json_error(exc.status, str(exc))
 
 
@@ -108,6 +111,7 @@ def event_ics_file(event_id: int):
 
 @bp.post("/events/<int:event_id>/rsvps")
 @public
+@ratelimits.public_form_limit()
 def rsvp_create(event_id: int):
     event = _visible_or_404(event_id)
     data = json_body()
@@ -130,7 +134,10 @@ def rsvp_create(event_id: int):
         answers={str(k): str(v) for k, v in answers.items()},
     )
     try:
-        result = services.answer_event(event, answer, source="api")
+        result = services.answer_event(event, answer, source="api", client=ratelimits.client_key())
+    except services.AlreadyAnswered as exc:
+        # Nothing changed; the link goes to the contact on file, never into this response.
+        return json_error(409, str(exc), reason="already_answered", link_resent=exc.resent)
     except services.EventError as exc:
         return _error(exc)
     rsvp = result.rsvp
@@ -312,7 +319,8 @@ PATHS: dict = {
     "/events/{event_id}/rsvps": {
         "post": {
             "tags": ["events"],
-            "summary": "Answer an event without an account (again = update)",
+            "summary": "Answer an event without an account (a phone or email that already answered: 409, "
+                       "and that answer's personal link is sent again to its contact on file)",
             "parameters": [_ID],
             "requestBody": {"required": True, "content": _ref("RsvpCreate")},
             "responses": {
@@ -320,8 +328,11 @@ PATHS: dict = {
                 "400": {"description": "Not JSON", "content": _ERR},
                 "403": {"description": "Invitation only or not for your residential group", "content": _ERR},
                 "404": {"description": "No such event", "content": _ERR},
-                "409": {"description": "Cancelled, past, after the deadline, or no places for more guests", "content": _ERR},
+                "409": {"description": "Cancelled, past, after the deadline, no places for more guests, or this "
+                                       "phone/email has already answered", "content": _ERR},
                 "422": {"description": "Invalid answer (phone, email, guests)", "content": _ERR},
+                "429": {"description": "Too many answers from this client, or messages to this recipient today",
+                        "content": _ERR},
             },
         },
         "get": {

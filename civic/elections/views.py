@@ -12,6 +12,7 @@ import civic.elections.tasks  # noqa: F401  (registers the periodic reminder tas
 from civic.accounts.services import list_groups
 from civic.core.forms import first_error
 from civic.core.permissions import Role, login_required, public, role_required
+from civic.core.ratelimits import public_form_limit, recipient_cap
 from civic.elections import services
 from civic.elections.forms import (
     ConfirmForm,
@@ -26,7 +27,6 @@ from civic.elections.forms import (
     WhereToVoteForm,
 )
 from civic.elections.services import ElectionError, UnknownGroup
-from civic.extensions import limiter
 
 bp = Blueprint("elections", __name__, url_prefix="/bau-cu")
 
@@ -105,7 +105,8 @@ def where_to_vote(election_id):
 
 @bp.route("/dang-ky-nhan-tin", methods=["GET", "POST"])
 @public
-@limiter.limit("10/minute", methods=["POST"])  # each post may send an email or an SMS
+@public_form_limit()  # each post may send an email or an SMS
+@recipient_cap("email", "phone")
 def subscribe():
     form = SubscribeForm()
     form.group.choices = _group_choices()

@@ -89,6 +89,18 @@ class RsvpForm(CivicForm):
     answer_5 = StringField(validators=[Optional(), Length(max=300)])
 
 
+class LinkRequestForm(CivicForm):
+    """"I lost my personal link": the phone or email the answer was given with."""
+
+    phone = StringField(_l("Phone number"), validators=[Optional(), PhoneNumber()],
+                        render_kw={"inputmode": "tel", "autocomplete": "tel"})
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)], render_kw={"autocomplete": "email"})
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "link")  # beside the answer form's own phone and email fields
+        super().__init__(*args, **kwargs)
+
+
 class CancelRsvpForm(CivicForm):
     pass
 

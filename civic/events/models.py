@@ -126,6 +126,7 @@ class Rsvp(TimestampMixin, db.Model):
         sa.UniqueConstraint("event_id", "phone", name="uq_rsvps_event_phone"),
         sa.UniqueConstraint("event_id", "email", name="uq_rsvps_event_email"),
         sa.Index("ix_rsvps_event_status", "event_id", "status", "waitlisted_at"),
+        sa.Index("ix_rsvps_event_client", "event_id", "client_key"),
         sa.CheckConstraint("guests >= 0", name="ck_rsvps_guests"),
         sa.CheckConstraint(
             "user_id IS NOT NULL OR phone IS NOT NULL OR email IS NOT NULL", name="ck_rsvps_identity"
@@ -149,6 +150,9 @@ class Rsvp(TimestampMixin, db.Model):
     source: Mapped[str] = mapped_column(sa.String(20), default="web")  # web | api | invitation
     # Set when the invitations domain answers on someone's behalf.
     invitation_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    # Keyed hash of the client's address for answers from public forms (seats per client);
+    # the address itself is not stored.
+    client_key: Mapped[str | None] = mapped_column(sa.String(32))
 
     event: Mapped[Event] = relationship(back_populates="rsvps")
     user: Mapped[User | None] = relationship(lazy="joined")

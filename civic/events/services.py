@@ -57,9 +57,23 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 class EventError(ValueError):
     """A rule was broken; ``str(exc)`` is a translated, user-facing message."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400, retry_after: int | None = None):
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after  # seconds, for 429
+
+
+class AlreadyAnswered(EventError):
+    """A visitor without the personal link gave a phone or email that another answer holds.
+
+    Nothing was changed; the holder's link was sent again to the contact on file (``resent``).
+    """
+
+    def __init__(self, message: str, rsvp_id: int, resent: bool = False, own: bool = False):
+        super().__init__(message, 409)
+        self.rsvp_id = rsvp_id
+        self.resent = resent
+        self.own = own  # the answer was given from this very browser (a reload or a double click)
 
 
 def category_labels() -> dict[str, str]:
@@ -117,6 +131,10 @@ def get_event(event_id) -> Event | None:
     if event_id < 1 or event_id > 2**31 - 1:
         return None
     return db.session.get(Event, event_id)
+
+
+def get_rsvp(rsvp_id: int) -> Rsvp | None:
+    return db.session.get(Rsvp, rsvp_id)
 
 
 def can_manage_event(user, event: Event) -> bool:
@@ -638,15 +656,26 @@ def _validate_answer(event: Event, user: User | None, answer: Answer) -> Answer:
     return answer
 
 
+def _verified_identity(user: User) -> list:
+    """Clauses matching guest answers with the account's *verified* email or phone."""
+    same = []
+    if user.email and user.email_verified_at is not None:
+        same.append(Rsvp.email == user.email.lower())
+    if user.phone and getattr(user, "phone_verified_at", None) is not None:
+        same.append(Rsvp.phone == user.phone)
+    return same
+
+
 def _find_existing(event_id: int, user: User | None, answer: Answer) -> Rsvp | None:
     if user is not None:
         found = db.session.scalar(sa.select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.user_id == user.id))
         if found is not None:
             return found
-        # A guest answer given before registering (same email or phone) becomes theirs.
-        same = [Rsvp.email == user.email.lower()]
-        if user.phone:
-            same.append(Rsvp.phone == user.phone)
+        # A guest answer given before registering becomes theirs, but only through an email or
+        # phone the account has proved: a typed-in phone must not take over someone's answer.
+        same = _verified_identity(user)
+        if not same:
+            return None
         return db.session.scalars(
             sa.select(Rsvp)
             .where(Rsvp.event_id == event_id, Rsvp.user_id.is_(None), sa.or_(*same))
@@ -678,17 +707,32 @@ def answer_event(
     rsvp: Rsvp | None = None,
     invitation_id: int | None = None,
     notify: bool = True,
+    client: str | None = None,
+    own_ids=(),
 ) -> RsvpResult:
-    """Record one person's answer; answering again updates the same record.
+    """Record one person's answer; answering again (signed in, or through the link) updates it.
 
-    ``rsvp`` is given when the person manages an existing answer through their link.
+    ``rsvp`` is given when the person manages an existing answer through their link. Without
+    it, a guest whose phone or email another answer already holds changes nothing: that
+    answer's link is sent again to its contact on file and AlreadyAnswered (409) is raised.
+    ``client`` (civic.core.ratelimits.client_key()) is given for public forms and applies
+    their limits: seats per client at one event, messages per recipient per day.
+    ``own_ids`` are answers this browser gave itself (kept in its signed session): matching one
+    of them sends nothing again, and the caller may show that answer's page.
     """
     from sqlalchemy.exc import IntegrityError
 
     for attempt in range(3):
         try:
-            result, promoted = _answer_once(event.id, answer, user, source, rsvp, invitation_id)
+            result, promoted = _answer_once(event.id, answer, user, source, rsvp, invitation_id, client)
             break
+        except AlreadyAnswered as exc:
+            db.session.rollback()
+            own = exc.rsvp_id in set(own_ids or ())
+            resent = False
+            if notify and not own:
+                resent = resend_link(db.session.get(Rsvp, exc.rsvp_id), limited=client is not None)
+            raise AlreadyAnswered(_already_answered_message(resent), exc.rsvp_id, resent, own) from None
         except IntegrityError as exc:
             log.warning("answer conflict: %s", exc)
             # Another request inserted the same person a moment ago: retry as an update.
@@ -701,13 +745,13 @@ def answer_event(
             db.session.rollback()
             raise
     if notify:
-        notify_confirmation(result.rsvp, result.manage_url)
+        notify_confirmation(result.rsvp, result.manage_url, limited=client is not None)
     for other in promoted:
         notify_promoted(other)
     return result
 
 
-def _answer_once(event_id, answer, user, source, rsvp, invitation_id):
+def _answer_once(event_id, answer, user, source, rsvp, invitation_id, client=None):
     event = _lock_event(event_id)
     check_open(event, source, answer.response)
     answer = _validate_answer(event, user, Answer(**vars(answer)))
@@ -717,11 +761,17 @@ def _answer_once(event_id, answer, user, source, rsvp, invitation_id):
             raise EventError(_("This link is not valid for this event."), 403)
     else:
         existing = _find_existing(event.id, user, answer)
+        if existing is not None and user is None:
+            # Only the link's holder changes an answer given with this phone or email.
+            raise AlreadyAnswered("", existing.id)
     created = existing is None
     now = utcnow()
+    if client is not None:
+        _check_client_limits(event, existing, answer, client, created)
     if created:
         # Added to the session only once complete (queries below would autoflush it).
-        existing = Rsvp(event_id=event.id, user_id=user.id if user else None, source=source, guests=0)
+        existing = Rsvp(event_id=event.id, user_id=user.id if user else None, source=source, guests=0,
+                        client_key=client)
     elif user is not None and existing.user_id is None:
         existing.user_id = user.id
     old_status = existing.status
@@ -784,6 +834,102 @@ def _answer_once(event_id, answer, user, source, rsvp, invitation_id):
     existing._history_id = history.id
     db.session.commit()
     return RsvpResult(existing, created, url), promoted
+
+
+def _check_client_limits(event: Event, existing: Rsvp | None, answer: Answer, client: str, created: bool) -> None:
+    """Public forms: seats one client may hold at this event, and today's messages to one recipient."""
+    from civic.core import ratelimits
+
+    cap = int(ratelimits.setting("CIVIC_RSVP_SEATS_PER_CLIENT"))
+    if cap > 0 and answer.response == RsvpResponse.YES:
+        stmt = sa.select(sa.func.coalesce(sa.func.sum(1 + Rsvp.guests), 0)).where(
+            Rsvp.event_id == event.id,
+            Rsvp.client_key == client,
+            Rsvp.status.in_([RsvpStatus.CONFIRMED, RsvpStatus.WAITLISTED]),
+        )
+        if existing is not None:
+            stmt = stmt.where(Rsvp.id != existing.id)
+        held = int(db.session.scalar(stmt) or 0)
+        if held + 1 + answer.guests > cap:
+            raise EventError(
+                _("Too many places have been taken for this event from your connection. "
+                  "Please contact the organizer if you need more places."),
+                429,
+                retry_after=3600,
+            )
+    if created:
+        address = answer.email or answer.phone
+        if address and not ratelimits.recipient_allowed(address):
+            raise EventError(ratelimits.recipient_limit_message(), 429,
+                             retry_after=ratelimits.recipient_retry_after(address))
+
+
+def _already_answered_message(resent: bool) -> str:
+    if resent:
+        return _(
+            "This phone number or email address has already answered for this event. "
+            "We have sent the personal link for that answer again to the phone number or email address "
+            "it was given with: open it to change the answer."
+        )
+    return _(
+        "This phone number or email address has already answered for this event. "
+        "The personal link for that answer has already been sent to the phone number or email address "
+        "it was given with: open it to change the answer."
+    )
+
+
+def resend_link(rsvp: Rsvp | None, limited: bool = True) -> bool:
+    """Send an answer's personal link again to its contact on file; False when not sent.
+
+    A double click within a minute sends one message; a public form (``limited``) counts it
+    against the recipient's daily cap.
+    """
+    from civic.core import ratelimits
+
+    if rsvp is None or (not rsvp.email and not rsvp.phone):
+        return False
+    address = rsvp.email or rsvp.phone
+    if limited and not ratelimits.count_message(address):
+        return False
+    event = rsvp.event
+    campaign = _send(
+        kind="event_link",
+        topic="events",
+        subject=_("Your personal link: {event_title}"),
+        body_text=_(
+            "Hello {name},\n\nSomeone (perhaps you) asked again for the link to your answer to {event_title} "
+            "({event_time}). To see, change or cancel your answer, open your personal link:\n{manage_url}\n\n"
+            "If you did not ask for it, you can ignore this message: nothing has been changed."
+        ),
+        sms_text=_("{event_title}: link to your answer {manage_url}"),
+        channels=("email",) if rsvp.email else ("sms",),
+        recipients=[_recipient(event, rsvp)],
+        urgent=True,
+        dedupe_key=f"event:{event.id}:link:rsvp:{rsvp.id}:{utcnow().strftime('%Y%m%d%H%M')}",
+    )
+    return campaign is not None
+
+
+def request_link(event: Event, phone: str | None = None, email: str | None = None, client: str | None = None) -> None:
+    """"I lost my link": send it again when an answer to ``event`` has this phone or email.
+
+    The caller answers the same whether or not one was found.
+    """
+    clauses = []
+    if phone:
+        try:
+            clauses.append(Rsvp.phone == normalize_phone(phone))
+        except InvalidPhone as exc:
+            raise EventError(_("This is not a valid Vietnamese phone number (for example 0912 345 678)."), 422) from exc
+    if email:
+        clauses.append(Rsvp.email == _normalize_email(email))
+    if not clauses:
+        raise EventError(_("Enter a phone number or an email address so we can confirm."), 422)
+    found = db.session.scalars(
+        sa.select(Rsvp).where(Rsvp.event_id == event.id, sa.or_(*clauses)).order_by(Rsvp.id)
+    ).first()
+    if found is not None:
+        resend_link(found, limited=client is not None)
 
 
 def cancel_rsvp(rsvp: Rsvp) -> RsvpResult:
@@ -897,10 +1043,10 @@ def rsvp_from_token(event_id: int, token: str) -> Rsvp:
 
 
 def claim_guest_rsvps(user: User) -> int:
-    """Attach answers given without an account (same email or phone) to ``user``."""
-    clauses = [Rsvp.email == user.email.lower()]
-    if user.phone:
-        clauses.append(Rsvp.phone == user.phone)
+    """Attach answers given without an account to ``user``: only by a verified email or phone."""
+    clauses = _verified_identity(user)
+    if not clauses:
+        return 0
     candidates = list(db.session.scalars(sa.select(Rsvp).where(Rsvp.user_id.is_(None), sa.or_(*clauses))))
     if not candidates:
         return 0
@@ -927,9 +1073,10 @@ def _on_email_verified(sender, user=None, **extra):
 
 
 try:
-    from civic.accounts.signals import email_verified
+    from civic.accounts.signals import email_verified, phone_verified
 
     email_verified.connect(_on_email_verified)
+    phone_verified.connect(_on_email_verified)  # the same claim: by whatever is now verified
 except ImportError:  # pragma: no cover - accounts always ships the signal
     pass
 
@@ -996,12 +1143,16 @@ def _status_text(rsvp: Rsvp) -> str:
     }.get(rsvp.status, "")
 
 
-def notify_confirmation(rsvp: Rsvp, url: str | None = None) -> None:
+def notify_confirmation(rsvp: Rsvp, url: str | None = None, limited: bool = False) -> None:
+    from civic.core import ratelimits
     from civic.events.ics import event_ics
     from civic.notifications.services import Attachment
 
     event = rsvp.event
     if not rsvp.email and not rsvp.phone:
+        return
+    # From a public form: at most the daily cap of messages to one recipient (the answer is saved).
+    if limited and not ratelimits.count_message(rsvp.email or rsvp.phone):
         return
     last = getattr(rsvp, "_history_id", None) or db.session.scalar(
         sa.select(sa.func.max(RsvpHistory.id)).where(RsvpHistory.rsvp_id == rsvp.id)

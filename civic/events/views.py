@@ -13,11 +13,13 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from civic.core import ratelimits
 from civic.core.errors import abort_with
 from civic.core.forms import first_error
 from civic.core.permissions import Role, public, role_required
@@ -28,6 +30,7 @@ from civic.events.forms import (
     CancelEventForm,
     CancelRsvpForm,
     EventForm,
+    LinkRequestForm,
     MessageForm,
     RsvpForm,
     category_choices,
@@ -126,7 +129,7 @@ def month(year: int | None = None, month: int | None = None):
 # --------------------------------------------------------------------------- event page and answers
 
 
-def _detail_context(event, form=None) -> dict:
+def _detail_context(event, form=None, link_form=None) -> dict:
     user = _user()
     own = services.user_rsvp(event, user)
     if form is None:
@@ -154,7 +157,42 @@ def _detail_context(event, form=None) -> dict:
         "audiences": services.audience_labels(),
         "questions": list(enumerate(event.questions or [], start=1)),
         "is_multi_day": to_local(event.starts_at).date() != to_local(event.ends_at).date(),
+        "link_form": link_form or LinkRequestForm(formdata=None),
+        "share": _share_tags(event),
     }
+
+
+def _share_tags(event) -> dict:
+    """og:/twitter: tags; an event without a cover shares with the ward's default image."""
+    import html
+
+    import nh3
+
+    text = " ".join(html.unescape(nh3.clean(event.description_html or "", tags=set())).split())
+    when = services.format_datetime(event.starts_at)
+    place = services._place(event)
+    description = " · ".join(part for part in (when, place) if part)
+    if text:
+        description = f"{description}. {text}"
+    if event.cover_image:
+        image = services.absolute_url("events.cover", name=event.cover_image)
+    else:
+        image = services.absolute_url("static", filename="img/share-default.png")
+    return {
+        "url": services.event_url(event),
+        "description": description,
+        "image": image,
+    }
+
+
+# Answers this browser gave as a guest (ids in the signed session cookie): sending the same
+# form again leads back to that answer's page instead of "already answered".
+OWN_ANSWERS = "rsvp_own"
+OWN_ANSWERS_KEPT = 20
+
+
+def _too_many(exc: services.EventError):
+    ratelimits.too_many(str(exc), exc.retry_after or 60)
 
 
 @bp.get("/<int:event_id>")
@@ -184,8 +222,18 @@ def _answer_from_form(form: RsvpForm, event) -> services.Answer:
     )
 
 
+@bp.get("/<int:event_id>/tra-loi")
+@bp.get("/<int:event_id>/gui-lai-duong-dan")
+@public
+def rsvp_form(event_id: int):
+    """An old bookmark or a typed address of a form's target: back to the event's answer form."""
+    event = _event_or_404(event_id)
+    return redirect(url_for("events.detail", event_id=event.id, slug=event.slug, _anchor="tra-loi"), 303)
+
+
 @bp.post("/<int:event_id>/tra-loi")
 @public
+@ratelimits.public_form_limit()
 def rsvp(event_id: int):
     event = _event_or_404(event_id)
     user = _user()
@@ -194,25 +242,61 @@ def rsvp(event_id: int):
     if not form.validate():
         flash(first_error(form) or _("Some of the information is not valid."), "error")
         return render_template("events/detail.html", **_detail_context(event, form=form)), 422
+    own = [i for i in session.get(OWN_ANSWERS, []) if isinstance(i, int)]
     try:
-        result = services.answer_event(event, _answer_from_form(form, event), user=user)
+        result = services.answer_event(event, _answer_from_form(form, event), user=user,
+                                       client=ratelimits.client_key(), own_ids=own)
+    except services.AlreadyAnswered as exc:
+        if exc.own:
+            # This browser gave that answer a moment ago (a double click, a re-sent form):
+            # back to its own page; nothing changed, nothing sent.
+            flash(_("Your answer was already recorded; nothing has been changed."), "success")
+            token = services.make_token(services.get_rsvp(exc.rsvp_id))
+            return redirect(url_for("events.manage_rsvp", event_id=event.id, token=token), 303)
+        # Nothing changed, and the other answer's link is never shown here.
+        flash(str(exc), "warning")
+        return render_template("events/detail.html", **_detail_context(event, form=form)), exc.status
     except services.EventError as exc:
+        if exc.status == 429:
+            _too_many(exc)
         flash(str(exc), "error")
         return render_template("events/detail.html", **_detail_context(event, form=form)), exc.status
-    return render_template(
-        "events/answered.html",
-        event=event,
-        rsvp=result.rsvp,
-        manage_url=result.manage_url,
-        position=services.waitlist_position(result.rsvp),
-        status_text=services._status_text(result.rsvp),
-        created=result.created,
-        google_url=google_calendar_url(event),
-    ), 201 if result.created else 200
+    # POST/redirect/GET: the person who answered lands on their own personal page (its address
+    # is the link we also send them), so a reload or a bookmark never posts again.
+    if result.created and user is None:
+        session[OWN_ANSWERS] = (own + [result.rsvp.id])[-OWN_ANSWERS_KEPT:]
+    if result.created:
+        flash(_("Thank you, %(name)s: your answer has been recorded.", name=result.rsvp.name), "success")
+    else:
+        flash(_("Your answer has been updated."), "success")
+    token = result.manage_url.rsplit("/", 1)[-1]
+    return redirect(url_for("events.manage_rsvp", event_id=event.id, token=token), 303)
+
+
+@bp.post("/<int:event_id>/gui-lai-duong-dan")
+@public
+@ratelimits.public_form_limit()
+def request_link(event_id: int):
+    """"I lost my link": sent again to the contact on file; the page says the same either way."""
+    event = _event_or_404(event_id)
+    form = LinkRequestForm()
+    try:
+        if not form.validate():
+            raise services.EventError(first_error(form) or _("Some of the information is not valid."), 422)
+        services.request_link(event, phone=form.phone.data, email=form.email.data, client=ratelimits.client_key())
+    except services.EventError as exc:
+        if exc.status == 429:
+            _too_many(exc)
+        flash(str(exc), "error")
+        return render_template("events/detail.html", **_detail_context(event, link_form=form)), exc.status
+    flash(_("If an answer to this event was given with this phone number or email address, "
+            "we have sent its personal link there again."), "success")
+    return redirect(url_for("events.detail", event_id=event.id, slug=event.slug, _anchor="tra-loi"), 303)
 
 
 @bp.route("/<int:event_id>/cau-tra-loi/<token>", methods=["GET", "POST"])
 @public
+@ratelimits.public_form_limit()
 def manage_rsvp(event_id: int, token: str):
     """The personal link from the confirmation: change or cancel an answer, no account needed."""
     event = _event_or_404(event_id)
@@ -240,10 +324,12 @@ def manage_rsvp(event_id: int, token: str):
             answer.phone = rsvp.phone
             answer.email = rsvp.email
             answer.group_id = answer.group_id or rsvp.residential_group_id
-            services.answer_event(event, answer, rsvp=rsvp, user=rsvp.user)
+            services.answer_event(event, answer, rsvp=rsvp, user=rsvp.user, client=ratelimits.client_key())
             flash(_("Your answer has been updated."), "success")
             return redirect(url_for("events.manage_rsvp", event_id=event.id, token=token), 303)
         except services.EventError as exc:
+            if exc.status == 429:
+                _too_many(exc)
             flash(str(exc), "error")
             status = exc.status
     if request.method == "GET" or status != 200:
@@ -257,7 +343,7 @@ def manage_rsvp(event_id: int, token: str):
         services.check_open(event)
     except services.EventError as exc:
         closed_reason = str(exc)
-    return render_template(
+    html = render_template(
         "events/manage_rsvp.html",
         event=event,
         rsvp=rsvp,
@@ -268,7 +354,15 @@ def manage_rsvp(event_id: int, token: str):
         status_text=services._status_text(rsvp),
         closed_reason=closed_reason,
         questions=list(enumerate(event.questions or [], start=1)),
-    ), status
+        manage_url=services.manage_url(rsvp),
+        google_url=google_calendar_url(event),
+        can_add_to_calendar=rsvp.status in (RsvpStatus.CONFIRMED, RsvpStatus.TENTATIVE, RsvpStatus.WAITLISTED),
+    )
+    response = Response(html, status)
+    # The address is a secret: no shared caches, and no referrer beyond this site.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
 
 
 # --------------------------------------------------------------------------- calendar exchange

@@ -9,6 +9,7 @@ from flask_login import current_user
 from civic.core.db import writes_on_get
 from civic.core.forms import first_error
 from civic.core.permissions import Role, public, role_required
+from civic.core.ratelimits import public_form_limit
 from civic.extensions import limiter
 from civic.invitations import forms
 from civic.invitations import services as svc
@@ -502,7 +503,7 @@ def letters(event_id):
 
 @bp.route("/giay-moi/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit("30 per minute", methods=["POST"])
+@public_form_limit()
 def respond(token):
     from civic.events.services import get_event
 

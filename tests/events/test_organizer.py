@@ -151,16 +151,23 @@ def test_api_create_list_get_and_answer(app, client, organizer, api_token, make_
     assert detail["lunar_date"] == "mùng 9 tháng Tư năm Canh Tuất"
     assert client.get(f"/api/v1/events/{event_id}.ics").mimetype == "text/calendar"
 
-    statuses = []
+    statuses, links = [], []
     for i in range(3):
         r = client.post(f"/api/v1/events/{event_id}/rsvps",
                         json={"name": f"Cử tri {i}", "phone": f"091200000{i}", "response": "yes", "guests": 0})
         assert r.status_code == 201
         statuses.append(r.json["status"])
         assert r.json["manage_url"].startswith(f"http://localhost/su-kien/{event_id}/cau-tra-loi/")
+        links.append(r.json["manage_url"])
     assert statuses == ["confirmed", "confirmed", "waitlisted"]
-    r = client.post(f"/api/v1/events/{event_id}/rsvps", json={"name": "Cử tri 0", "phone": "0912000000", "response": "no"})
-    assert r.json["status"] == "declined"
+    # The same phone again without the link: refused, nothing changed, no link in the answer.
+    r = client.post(f"/api/v1/events/{event_id}/rsvps", json={"name": "Người Khác", "phone": "0912000000", "response": "no"})
+    assert r.status_code == 409 and r.json["error"]["reason"] == "already_answered"
+    assert "manage_url" not in r.json and links[0] not in r.get_data(as_text=True)
+    assert "đã trả lời" in r.json["error"]["message"]
+    # Cử tri 0 cancels through the personal link.
+    path = links[0].removeprefix("http://localhost")
+    assert submit_form(client, path, {"action": "cancel"}).status_code == 303
 
     answers = client.get(f"/api/v1/events/{event_id}/rsvps", headers=auth).json
     assert len(answers["items"]) == 3

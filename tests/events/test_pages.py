@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from civic.events import services
-from civic.events.models import Rsvp
+from civic.events.models import Rsvp, RsvpHistory
 from civic.extensions import db
 from tests.conftest import get_csrf, submit_form
 
@@ -69,10 +70,16 @@ def test_guest_answers_then_changes_and_cancels_with_link(app, client, make_even
          "answer_1": "Ăn chay"},
         action=f"/su-kien/{event.id}/tra-loi",
     )
-    assert response.status_code == 201, response.get_data(as_text=True)[:2000]
-    html = response.get_data(as_text=True)
+    # POST/redirect/GET: to the person's own page, whose address is their personal link.
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    assert "/cau-tra-loi/" in response.headers["Location"]
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]
     assert "Bạn đã đăng ký tham dự thành công (2 người)" in html
+    assert "Phạm Văn Hùng: câu trả lời của bạn đã được ghi nhận" in html
     link = LINK_RE.search(html).group(1)
+    assert f"/su-kien/{event.id}.ics" in html  # the calendar file is on the personal page too
     rsvp = db.session.scalar(sa.select(Rsvp))
     assert rsvp.phone == "+84912345678" and rsvp.answers == {"Ghi chú ăn uống": "Ăn chay"}
 
@@ -151,9 +158,9 @@ def test_signed_in_resident_answers_in_one_tap(app, client, make_event, make_use
     page = client.get(_page(event)).get_data(as_text=True)
     assert 'name="response" value="yes"' in page
     response = submit_form(client, _page(event), {"response": "yes"}, action=f"/su-kien/{event.id}/tra-loi")
-    assert response.status_code == 201
+    assert response.status_code == 303
     response = submit_form(client, _page(event), {"response": "no"}, action=f"/su-kien/{event.id}/tra-loi")
-    assert response.status_code == 200
+    assert response.status_code == 303
     [rsvp] = db.session.scalars(sa.select(Rsvp)).all()
     assert (rsvp.user_id, rsvp.status, rsvp.residential_group_id) == (user.id, "declined", groups[0].id)
 
@@ -161,3 +168,93 @@ def test_signed_in_resident_answers_in_one_tap(app, client, make_event, make_use
 def test_home_page_lists_upcoming(app, client, make_event):
     event = make_event(title="Ngày hội đại đoàn kết")
     assert event.title in client.get("/").get_data(as_text=True)
+
+
+def test_second_guest_with_the_same_phone_sees_no_link_and_changes_nothing(app, client, make_event, mails):
+    """Issue 10 repro: another browser answering "no" as "Người Khác" with the same phone."""
+    event = make_event(capacity=10)
+    first = submit_form(client, _page(event), {"response": "yes", "name": "Nguyễn Thị Lan", "phone": "0912 345 678"},
+                        action=f"/su-kien/{event.id}/tra-loi")
+    assert first.status_code == 303
+    own_path = first.headers["Location"].split("?")[0]
+    other = app.test_client()
+    response = submit_form(other, _page(event), {"response": "no", "name": "Người Khác", "phone": "0912345678"},
+                           action=f"/su-kien/{event.id}/tra-loi")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "đã trả lời sự kiện này" in html and "gửi lại đường dẫn riêng" in html
+    assert "/cau-tra-loi/" not in html and own_path not in html
+    [rsvp] = db.session.scalars(sa.select(Rsvp)).all()
+    assert (rsvp.name, rsvp.response, rsvp.status) == ("Nguyễn Thị Lan", "yes", "confirmed")
+    # The holder's link went (again) to the phone on file.
+    sms = [p.read_text(encoding="utf-8") for p in (Path(app.config["CIVIC_DATA_DIR"]) / "sms-outbox").glob("*.txt")]
+    assert sum(own_path in t and "To: +84912345678" in t for t in sms) == 2  # confirmation + resend
+
+
+def test_reload_and_bookmark_of_the_result_never_post_again(app, client, make_event):
+    event = make_event()
+    response = submit_form(client, _page(event), {"response": "yes", "name": "Lan", "email": "lan@example.vn"},
+                           action=f"/su-kien/{event.id}/tra-loi")
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    # A reload (GET of where the browser landed) and a bookmark both work, and write nothing.
+    for _ in range(2):
+        page = client.get(location)
+        assert page.status_code == 200 and "Lan" in page.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(RsvpHistory.id))) == 1
+    # The answer URL itself, opened as a bookmark, is not an error page.
+    assert client.get(f"/su-kien/{event.id}/tra-loi").status_code in (301, 302, 303, 308)
+
+
+def test_lost_link_is_sent_to_the_contact_on_file_only(app, client, make_event, mails):
+    event = make_event()
+    result = services.answer_event(event, services.Answer(response="yes", name="Lan", email="lan@example.vn"))
+    before = len(mails())
+    for email in ("lan@example.vn", "nobody@example.vn"):
+        response = submit_form(client, _page(event), {"link-email": email}, action=f"/su-kien/{event.id}/gui-lai-duong-dan")
+        assert response.status_code == 303  # the same answer whether or not it is on file
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "chúng tôi đã gửi lại đường dẫn riêng" in page and "/cau-tra-loi/" not in page
+    sent = mails()[before:]
+    assert [m.to[0] for m in sent] == ["Lan <lan@example.vn>"] and result.manage_url in sent[0].body
+    response = submit_form(client, _page(event), {"link-phone": "0912"}, action=f"/su-kien/{event.id}/gui-lai-duong-dan")
+    assert response.status_code == 422 and "không hợp lệ" in response.get_data(as_text=True)
+    response = submit_form(client, _page(event), {}, action=f"/su-kien/{event.id}/gui-lai-duong-dan")
+    assert response.status_code == 422
+
+
+def test_event_page_has_share_tags_with_a_default_image(app, client, make_event):
+    event = make_event(description="Họp bàn kế hoạch **vệ sinh** ngõ 5 & ngõ 7.")
+    html = client.get(_page(event)).get_data(as_text=True)
+    for tag in ("og:title", "og:description", "og:image", "og:url", "twitter:card", "twitter:image"):
+        assert f'"{tag}"' in html, tag
+    assert '<meta property="og:image" content="http://localhost/static/img/share-default.png">' in html
+    assert f'<meta property="og:url" content="http://localhost/su-kien/{event.id}-{event.slug}">' in html
+    assert "vệ sinh ngõ 5 &amp; ngõ 7" in html  # text without markup, escaped once
+    assert client.get("/static/img/share-default.png").status_code == 200
+
+
+def test_the_same_form_sent_twice_from_one_browser_leads_back_to_its_own_page(app, client, make_event, mails):
+    event = make_event()
+    data = {"response": "yes", "name": "Lan", "email": "lan@example.vn"}
+    first = submit_form(client, _page(event), data, action=f"/su-kien/{event.id}/tra-loi")
+    again = submit_form(client, _page(event), dict(data, name="Lan (lần 2)"), action=f"/su-kien/{event.id}/tra-loi")
+    assert again.status_code == 303
+    assert again.headers["Location"].split("?")[0] == first.headers["Location"].split("?")[0]
+    assert "đã được ghi nhận" in client.get(again.headers["Location"]).get_data(as_text=True)
+    [rsvp] = db.session.scalars(sa.select(Rsvp)).all()
+    assert rsvp.name == "Lan"
+    assert len([m for m in mails() if "lan@example.vn" in m.to[0]]) == 1  # no link sent again
+
+
+def test_article_without_a_photo_shares_with_the_default_image(app, client, make_user):
+    """The same rule on the news side (issue 10): never share without an image."""
+    from civic.news.services import ArticleInput, create_article, ensure_default_categories
+
+    ensure_default_categories()
+    db.session.commit()
+    article = create_article(ArticleInput(title="Lịch tiếp công dân tháng 12", body="Nội dung.", status="published"),
+                             make_user(role="editor"))
+    html = client.get(f"/tin-tuc/{article.slug}").get_data(as_text=True)
+    assert '<meta property="og:image" content="http://localhost/static/img/share-default.png">' in html
+    assert '<meta name="twitter:image" content="http://localhost/static/img/share-default.png">' in html

@@ -20,6 +20,15 @@ def answer(event, response="yes", **kw):
     return services.answer_event(event, services.Answer(response=response, **kw))
 
 
+def change(result, response="yes", **kw):
+    """What the holder of the personal link does: change that answer."""
+    rsvp = db.session.get(Rsvp, result.rsvp.id)
+    kw.setdefault("name", rsvp.name)
+    return services.answer_event(
+        rsvp.event, services.Answer(response=response, phone=rsvp.phone, email=rsvp.email, **kw), rsvp=rsvp
+    )
+
+
 def confirmed_people(event) -> int:
     return services.counts(event)["confirmed"]["people"]
 
@@ -47,7 +56,7 @@ def test_capacity_waitlist_and_promotion(app, make_event, mails):
     assert any("c@example.vn" in m.to[0] and "Đã có chỗ cho bạn" in m.subject for m in sent), [m.subject for m in sent]
 
     # a comes alone (a 1 + c 1 = 2; d needs 3 more: still waiting), then c cancels: d fits exactly.
-    answer(event, email="a@example.vn", guests=0)
+    change(a, guests=0)
     db.session.expire_all()
     assert db.session.get(Rsvp, d.rsvp.id).status == RsvpStatus.WAITLISTED
     services.cancel_rsvp(db.session.get(Rsvp, c.rsvp.id))
@@ -62,29 +71,54 @@ def test_first_that_fits_is_promoted(app, make_event):
     big = answer(event, email="big@example.vn", guests=2)
     small = answer(event, email="small@example.vn", guests=0)
     assert (big.status, small.status) == ("waitlisted", "waitlisted")
-    answer(event, email="a@example.vn", guests=0)  # frees one seat
+    change(a, guests=0)  # frees one seat
     db.session.expire_all()
     assert db.session.get(Rsvp, small.rsvp.id).status == "confirmed"
     assert db.session.get(Rsvp, big.rsvp.id).status == "waitlisted"
     assert a.rsvp.id
 
 
-def test_answering_again_updates_never_duplicates(app, make_event):
+def test_answering_again_through_the_link_updates_never_duplicates(app, make_event):
     event = make_event(capacity=10, allow_guests=True, max_guests=2)
     first = answer(event, phone="0912 345 678", name="Lan")
-    again = answer(event, phone="+84912345678", name="Lan", guests=2, response="maybe")
-    third = answer(event, phone="84-912-345-678", name="Lan", response="no")
+    again = change(first, guests=2, response="maybe")
+    third = change(first, response="no")
     assert first.created and not again.created and not third.created
     assert first.rsvp.id == again.rsvp.id == third.rsvp.id
     assert db.session.scalar(sa.select(sa.func.count(Rsvp.id))) == 1
     assert third.rsvp.status == "declined" and third.rsvp.guests == 0
 
 
+def test_guest_with_a_phone_already_answered_changes_nothing(app, make_event, mails):
+    """Issue 10: a second visitor typing the same phone took over the first one's answer."""
+    event = make_event(capacity=10)
+    first = answer(event, phone="0912 345 678", email=None, name="Nguyễn Thị Lan")
+    first_url = first.manage_url
+    for phone in ("+84912345678", "84-912-345-678"):
+        with pytest.raises(services.AlreadyAnswered) as info:
+            answer(event, phone=phone, email=None, name="Người Khác", response="no")
+        assert info.value.status == 409
+        assert "đã trả lời" in str(info.value)
+        assert first_url not in str(info.value)
+    db.session.expire_all()
+    [kept] = db.session.scalars(sa.select(Rsvp)).all()
+    assert (kept.name, kept.response, kept.status) == ("Nguyễn Thị Lan", "yes", "confirmed")
+    # The same person is matched by email as well.
+    by_mail = answer(event, email="Hoa@Example.VN", name="Hoa")
+    with pytest.raises(services.AlreadyAnswered):
+        answer(event, email="hoa@example.vn", name="Kẻ Khác", response="no")
+    assert db.session.get(Rsvp, by_mail.rsvp.id).name == "Hoa"
+    # The link went again to the address on file (once per minute, however often it is asked for).
+    links = [m for m in mails() if "hoa@example.vn" in m.to[0] and m.subject.startswith("Đường dẫn riêng")]
+    assert len(links) == 1 and by_mail.manage_url in links[0].body
+
+
 def test_email_is_normalised_for_identity(app, make_event):
     event = make_event()
     one = answer(event, email="Lan@Example.VN")
-    two = answer(event, email="lan@example.vn")
-    assert one.rsvp.id == two.rsvp.id
+    with pytest.raises(services.AlreadyAnswered) as info:
+        answer(event, email="lan@example.vn")
+    assert info.value.rsvp_id == one.rsvp.id
     assert one.rsvp.email == "lan@example.vn"
 
 
@@ -164,7 +198,7 @@ def test_confirmed_person_keeps_seat_when_more_guests_do_not_fit(app, make_event
     a = answer(event, email="a@example.vn")
     answer(event, email="b@example.vn", guests=1)
     with pytest.raises(services.EventError) as info:
-        answer(event, email="a@example.vn", guests=2)
+        change(a, guests=2)
     assert info.value.status == 409
     db.session.expire_all()
     kept = db.session.get(Rsvp, a.rsvp.id)
@@ -207,8 +241,14 @@ def test_claim_guest_answers_on_email_verification(app, make_event, make_user):
     one, two = make_event(), make_event(title="Khám sức khỏe")
     answer(one, email="minh@example.vn", name="Minh")
     answer(two, phone="0912000111", name="Minh")
-    user = make_user(email="minh@example.vn", phone="+84912000111")
+    user = make_user(email="minh@example.vn", phone="+84912000111", verified=True)
     email_verified.send(app, user=user)
+    owned = db.session.scalars(sa.select(Rsvp).where(Rsvp.user_id == user.id)).all()
+    # The email is verified; the phone typed into the profile is not: that answer stays a guest's.
+    assert {r.event_id for r in owned} == {one.id}
+    user.phone_verified_at = utcnow()
+    db.session.commit()
+    assert services.claim_guest_rsvps(user) == 1
     owned = db.session.scalars(sa.select(Rsvp).where(Rsvp.user_id == user.id)).all()
     assert {r.event_id for r in owned} == {one.id, two.id}
     # Answering with the account afterwards updates the claimed answer.
@@ -216,10 +256,25 @@ def test_claim_guest_answers_on_email_verification(app, make_event, make_user):
     assert not again.created
 
 
-def test_signed_in_answer_takes_over_guest_answer_with_same_phone(app, make_event, make_user):
+def test_unverified_phone_does_not_take_over_a_guest_answer(app, make_event, make_user):
+    """Issue 10: an account with someone else's number typed into its profile took their answer."""
+    event = make_event()
+    guest = answer(event, phone="0912 777 888", email=None, name="Bà Hoa")
+    user = make_user(phone="+84912777888", verified=True)  # email verified, phone not
+    result = services.answer_event(event, services.Answer(response="no"), user=user)
+    assert result.created and result.rsvp.id != guest.rsvp.id and result.rsvp.phone is None
+    assert services.claim_guest_rsvps(user) == 0
+    db.session.expire_all()
+    kept = db.session.get(Rsvp, guest.rsvp.id)
+    assert (kept.user_id, kept.name, kept.response) == (None, "Bà Hoa", "yes")
+
+
+def test_signed_in_answer_takes_over_guest_answer_with_verified_phone(app, make_event, make_user):
     event = make_event()
     guest = answer(event, phone="0912 777 888", email=None, name="Bà Hoa")
     user = make_user(phone="+84912777888")
+    user.phone_verified_at = utcnow()
+    db.session.commit()
     result = services.answer_event(event, services.Answer(response="maybe"), user=user)
     assert result.rsvp.id == guest.rsvp.id and result.rsvp.user_id == user.id
     assert result.rsvp.email == user.email
@@ -230,8 +285,15 @@ def test_phone_of_one_answer_and_email_of_another(app, make_event):
     event = make_event()
     by_phone = answer(event, phone="0912000001", email=None, name="A")
     by_email = answer(event, email="b@example.vn", name="B")
-    # Someone types both: their phone's answer is updated, the other keeps its email.
-    result = answer(event, phone="0912000001", email="b@example.vn", name="A", response="no")
+    # Someone types both: without a link nothing changes.
+    with pytest.raises(services.AlreadyAnswered) as info:
+        answer(event, phone="0912000001", email="b@example.vn", name="A", response="no")
+    assert info.value.rsvp_id == by_phone.rsvp.id
+    # Through A's link: A's answer changes, B keeps its email.
+    rsvp = db.session.get(Rsvp, by_phone.rsvp.id)
+    result = services.answer_event(
+        event, services.Answer(response="no", name="A", phone=rsvp.phone, email="b@example.vn"), rsvp=rsvp
+    )
     assert result.rsvp.id == by_phone.rsvp.id and result.rsvp.email is None
     db.session.expire_all()
     assert db.session.get(Rsvp, by_email.rsvp.id).email == "b@example.vn"
