@@ -49,6 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from wtforms.i18n import messages_path as wtforms_messages_path
+
     from civic.core.db import mark_read_requests, use_safe_session_teardown
     from civic.core.i18n import select_locale, select_timezone
     from civic.core.queue import init_queue
@@ -75,7 +77,8 @@ def _init_extensions(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         timezone_selector=select_timezone,
-        default_translation_directories=str(PACKAGE_DIR / "translations"),
+        # Ours for "messages" and "wtforms"; WTForms' own catalogues for the "wtforms" domain too.
+        default_translation_directories=";".join((wtforms_messages_path(), str(PACKAGE_DIR / "translations"))),
     )
     from civic.notifications.mailer import configure_mail
 
