@@ -71,6 +71,11 @@ def _init_extensions(app: Flask) -> None:
     import civic.accounts.services  # noqa: F401  (registers the session and API-token user loaders)
 
     login_manager.login_view = "accounts.login"
+    # Flask-Login's own "Please log in to access this page." is English only.
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Please sign in to continue.")
+    login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(
