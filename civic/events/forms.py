@@ -81,7 +81,8 @@ class RsvpForm(CivicForm):
     name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Phone number"), validators=[Optional(), PhoneNumber()], render_kw={"inputmode": "tel", "autocomplete": "tel"})
     email = EmailField(_l("Email"), validators=[Optional(), Length(max=254), Email()], render_kw={"autocomplete": "email"})
-    group = SelectField(_l("Residential group"), coerce=int, choices=[], validate_choice=False, validators=[Optional()])
+    # The group's key ("5"), or as typed ("tổ 5"): read by accounts.resolve_group in the view.
+    group = SelectField(_l("Residential group"), coerce=str, choices=[], validate_choice=False, validators=[Optional()])
     answer_1 = StringField(validators=[Optional(), Length(max=300)])
     answer_2 = StringField(validators=[Optional(), Length(max=300)])
     answer_3 = StringField(validators=[Optional(), Length(max=300)])

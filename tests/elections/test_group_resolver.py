@@ -146,3 +146,56 @@ def test_api_unknown_group_is_404_in_vietnamese(client, election_5):
     assert "Không tìm thấy tổ dân phố" in response.get_json()["error"]["message"]
     response = client.post("/api/v1/subscriptions", json={"email": "lan@example.vn", "group": 55, "channels": ["email"]})
     assert response.status_code == 404
+
+
+@pytest.fixture
+def meeting(app, make_user, scrambled):
+    from datetime import timedelta
+
+    from civic.core.timeutil import utcnow
+    from civic.events import services
+
+    starts = utcnow().replace(microsecond=0) + timedelta(days=7)
+    return services.create_event(
+        make_user(role="organizer"),
+        services.EventData(title="Họp tổ dân phố số 5 quý I", starts_at=starts, ends_at=starts + timedelta(hours=2),
+                           venue_name="Nhà văn hóa tổ 5", category="meeting", status="published"),
+    )
+
+
+def _rsvp(client, meeting, group):
+    page = client.get(f"/su-kien/{meeting.id}", follow_redirects=True).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    return client.post(f"/su-kien/{meeting.id}/tra-loi", data={
+        "csrf_token": token, "response": "yes", "name": "Vũ Thị Nga", "phone": "0912 555 666", "group": group})
+
+
+@pytest.mark.parametrize("typed", ["5", "tổ 5", "TDP 05"])
+def test_rsvp_form_reads_the_group_by_number(client, meeting, scrambled, typed):
+    from civic.events.models import Rsvp
+    from civic.extensions import db
+
+    response = _rsvp(client, meeting, typed)
+    assert response.status_code == 201, _text(response)[:300]
+    assert db.session.scalar(db.select(Rsvp.residential_group_id)) == scrambled[5].id
+
+
+def test_rsvp_form_offers_numbers_and_refuses_unknown_group(client, meeting):
+    page = client.get(f"/su-kien/{meeting.id}", follow_redirects=True).get_data(as_text=True)
+    assert '<option value="5">Tổ dân phố số 5</option>' in page
+    response = _rsvp(client, meeting, "tổ 55")
+    assert response.status_code == 422
+    assert "Không tìm thấy tổ dân phố “tổ 55”" in _text(response)
+
+
+def test_rsvp_api_takes_the_group_as_typed(client, meeting, scrambled):
+    url = f"/api/v1/events/{meeting.id}/rsvps"
+    response = client.post(url, json={"name": "Vũ Thị Nga", "phone": "0912555666", "response": "yes", "group": "tổ 5"})
+    assert response.status_code in (200, 201), response.get_json()
+    from civic.events.models import Rsvp
+    from civic.extensions import db
+
+    assert db.session.scalar(db.select(Rsvp.residential_group_id)) == scrambled[5].id
+    response = client.post(url, json={"name": "Lê Văn Bình", "phone": "0912555777", "response": "yes", "group": "tổ 55"})
+    assert response.status_code == 404
+    assert "Không tìm thấy tổ dân phố" in response.get_json()["error"]["message"]
