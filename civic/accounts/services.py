@@ -229,6 +229,16 @@ def find_group(text_or_id: str | int | None) -> ResidentialGroup | None:
         return None
 
 
+def group_id_from_form(typed) -> int | None:
+    """A form's tổ dân phố (its key "5", or as typed "tổ 5"); "" -> None; unknown -> AccountError 422."""
+    if typed is None or str(typed).strip() in ("", "None"):
+        return None
+    try:
+        return resolve_group(typed).id
+    except UnknownGroupError as exc:
+        raise AccountError(_("Please choose a residential group from the list.")) from exc
+
+
 def group_key(group: ResidentialGroup, groups: list[ResidentialGroup] | None = None) -> str:
     """What a form sends for ``group``: its number when no other group shares it, else its name.
     resolve_group() reads either back to the same group."""

@@ -176,7 +176,8 @@ def register():
         return _form_failed("accounts/register.html", form)
     try:
         user = services.register_user(
-            form.email.data, form.full_name.data, form.password.data, form.phone.data, form.group.data
+            form.email.data, form.full_name.data, form.password.data, form.phone.data,
+            services.group_id_from_form(form.group.data),
         )
     except AccountError as exc:
         return _render("accounts/register.html", exc.status, form=form, error=str(exc))
@@ -262,7 +263,7 @@ def profile():
     user = current_user._get_current_object()
     form = ProfileForm(obj=None if request.method == "POST" else user)
     if request.method == "GET":
-        form.group.data = str(user.residential_group_id) if user.residential_group_id else ""
+        form.group.data = services.group_key(user.residential_group) if user.residential_group else ""
         form.phone.data = format_phone_local(user.phone)
     context = {
         "user": user,
@@ -276,7 +277,7 @@ def profile():
     if not form.validate_on_submit():
         return _form_failed("accounts/profile.html", form, **context)
     try:
-        services.update_profile(user, form.full_name.data, form.phone.data, form.group.data)
+        services.update_profile(user, form.full_name.data, form.phone.data, services.group_id_from_form(form.group.data))
     except AccountError as exc:
         return _render("accounts/profile.html", exc.status, form=form, error=str(exc), **context)
     flash(_("Your details have been saved."), "success")

@@ -199,3 +199,18 @@ def test_rsvp_api_takes_the_group_as_typed(client, meeting, scrambled):
     response = client.post(url, json={"name": "Lê Văn Bình", "phone": "0912555777", "response": "yes", "group": "tổ 55"})
     assert response.status_code == 404
     assert "Không tìm thấy tổ dân phố" in response.get_json()["error"]["message"]
+
+
+def test_register_and_profile_use_group_numbers(client, scrambled, make_user, login):
+    from civic.accounts.models import User
+    from civic.extensions import db
+
+    page = client.get("/dang-ky").get_data(as_text=True)
+    assert '<option value="5">Tổ dân phố số 5</option>' in page
+    response = submit_form(client, "/dang-ky", {
+        "email": "thu.ha@example.vn", "full_name": "Phạm Thu Hà", "password": "mat-khau-du-dai-1",
+        "confirm": "mat-khau-du-dai-1", "phone": "", "group": "5"})
+    assert response.status_code in (302, 303), _text(response)[:400]
+    assert db.session.scalar(db.select(User).where(User.email == "thu.ha@example.vn")).residential_group_id == scrambled[5].id
+    profile = client.get("/tai-khoan").get_data(as_text=True)
+    assert '<option selected value="5">Tổ dân phố số 5</option>' in profile or 'value="5" selected' in profile
