@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 compile-translations: install
-	$(BIN)/pybabel -q compile -d civic/translations
+	$(BIN)/pybabel -q compile -d civic/translations -D 'messages wtforms'
 
 run: install compile-translations
 	mkdir -p $(DATA)
@@ -42,7 +42,7 @@ bench: install compile-translations
 translations: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o civic/translations/messages.pot --no-location --sort-output --project civic --copyright-holder "civic" civic templates
 	$(BIN)/pybabel -q update -i civic/translations/messages.pot -d civic/translations --no-fuzzy-matching --ignore-obsolete
-	$(BIN)/pybabel -q compile -d civic/translations
+	$(BIN)/pybabel -q compile -d civic/translations -D 'messages wtforms'
 
 lint: install
 	$(BIN)/ruff check .

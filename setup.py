@@ -23,11 +23,11 @@ class BuildWithResources(build_py):
         from babel.messages.mofile import write_mo
         from babel.messages.pofile import read_po
 
-        for po_path in (ROOT / "civic" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        for po_path in (ROOT / "civic" / "translations").glob("*/LC_MESSAGES/*.po"):  # messages, wtforms
             locale = po_path.parent.parent.name
             with po_path.open("rb") as f:
                 catalog = read_po(f, locale=locale)
-            mo_path = package / "translations" / locale / "LC_MESSAGES" / "messages.mo"
+            mo_path = package / "translations" / locale / "LC_MESSAGES" / f"{po_path.stem}.mo"
             mo_path.parent.mkdir(parents=True, exist_ok=True)
             with mo_path.open("wb") as f:
                 write_mo(f, catalog)

@@ -49,6 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from wtforms.i18n import messages_path as wtforms_messages_path
+
     from civic.core.db import mark_read_requests, use_safe_session_teardown
     from civic.core.i18n import select_locale, select_timezone
     from civic.core.queue import init_queue
@@ -69,13 +71,19 @@ def _init_extensions(app: Flask) -> None:
     import civic.accounts.services  # noqa: F401  (registers the session and API-token user loaders)
 
     login_manager.login_view = "accounts.login"
+    # Flask-Login's own "Please log in to access this page." is English only.
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Please sign in to continue.")
+    login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(
         app,
         locale_selector=select_locale,
         timezone_selector=select_timezone,
-        default_translation_directories=str(PACKAGE_DIR / "translations"),
+        # Ours for "messages" and "wtforms"; WTForms' own catalogues for the "wtforms" domain too.
+        default_translation_directories=";".join((wtforms_messages_path(), str(PACKAGE_DIR / "translations"))),
     )
     from civic.notifications.mailer import configure_mail
 

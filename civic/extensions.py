@@ -1,6 +1,6 @@
 """Extension objects, created here and bound to an app in ``create_app``."""
 
-from flask_babel import Babel
+from flask_babel import Babel, Domain
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -20,6 +20,9 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
+# WTForms' and Flask-WTF's built-in messages: domain "wtforms", looked up in every translation
+# directory (WTForms' shipped catalogues, then ours, which adds Vietnamese); see create_app.
+wtforms_domain = Domain(domain="wtforms")
 csrf = CSRFProtect()
 mail = Mail()
 # Storage is chosen when the app is created (SQLite file or Redis); see civic.core.queue.

@@ -12,20 +12,10 @@ from civic.accounts.services import (
     MAX_PASSWORD_LENGTH,
     MAX_TOKEN_NAME_LENGTH,
     MIN_PASSWORD_LENGTH,
-    list_groups,
+    group_choices,
     role_choices,
 )
 from civic.core.forms import CivicForm, PhoneNumber
-
-
-def _group_id(value):
-    """"" (no group) -> None; anything not a number -> -1, which the service rejects."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 def _email_field():
@@ -74,11 +64,12 @@ class _ProfileFields(CivicForm):
         validators=[Length(max=40, message=_l("The phone number is too long.")), PhoneNumber()],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
-    group = SelectField(_l("Residential group (tổ dân phố)"), coerce=_group_id, validate_choice=False)
+    # The group's key ("5") or as typed ("tổ 5"); the view reads it with group_id_from_form().
+    group = SelectField(_l("Residential group (tổ dân phố)"), validate_choice=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group.choices = [("", _l("— Not chosen —"))] + [(str(g.id), g.name) for g in list_groups()]
+        self.group.choices = [("", _l("— Not chosen —"))] + group_choices()
 
 
 class RegisterForm(_ProfileFields):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -168,18 +169,90 @@ def get_or_create_group(name: str) -> ResidentialGroup:
     return group
 
 
-def find_group(text_or_id: str | int | None) -> ResidentialGroup | None:
-    """A tổ dân phố by id, exact name, or name typed without tone marks ("to dan pho 3", "3")."""
-    if text_or_id is None or text_or_id == "":
-        return None
-    text = str(text_or_id).strip()
-    if text.isdigit():
-        group = db.session.get(ResidentialGroup, int(text))
+class UnknownGroupError(AccountError):
+    """No tổ dân phố matches what a resident typed (404 where a page or the API looks one up)."""
+
+    def __init__(self, typed):
+        shown = clean_line(str(typed if typed is not None else ""))[:60]
+        super().__init__(
+            _("We do not know the residential group “%(group)s”.", group=shown)
+            + " "
+            + _("Write its number, for example “5” or “tổ 5”."),
+            404,
+        )
+
+
+# "tổ 5", "TDP 5", "to dan pho 5", "Tổ dân phố số 5", "tdp05", "To 05", "5" once folded
+# (tone marks off, lower case) and with punctuation turned into spaces.
+_GROUP_NUMBER_RE = re.compile(r"^(?:(?:to\s*dan\s*pho|tdp|to|t\s*d\s*p)\s*)?(?:so\s*)?0*(\d{1,6})$")
+_GROUP_SPACE_RE = re.compile(r"\s+")
+_GROUP_PUNCT_RE = re.compile(r"[.,:;#_/\\()\-]+")
+
+
+def resolve_group(typed: ResidentialGroup | str | int | None) -> ResidentialGroup:
+    """The tổ dân phố a resident means, however loosely typed; UnknownGroupError otherwise.
+
+    Tried in order: the exact name (tone marks and case optional), the group's *number*
+    ("tổ 5", "TDP 05", "5"), and last, for a bare number only, the database id (old links).
+    """
+    if isinstance(typed, ResidentialGroup):
+        return typed
+    if typed is None or isinstance(typed, bool) or not str(typed).strip():
+        raise UnknownGroupError(typed)
+    folded = fold(str(typed))
+    group = db.session.scalar(
+        sa.select(ResidentialGroup).where(ResidentialGroup.name_folded == folded).order_by(ResidentialGroup.id).limit(1)
+    )
+    if group is not None:
+        return group
+    compact = _GROUP_SPACE_RE.sub(" ", _GROUP_PUNCT_RE.sub(" ", folded)).strip()
+    match = _GROUP_NUMBER_RE.match(compact)
+    if match is None:
+        raise UnknownGroupError(typed)
+    number = int(match.group(1))
+    candidates = db.session.scalars(sa.select(ResidentialGroup).where(ResidentialGroup.number == number)).all()
+    if candidates:
+        # Several names may carry the same digits; prefer the plain "Tổ dân phố số N".
+        return min(candidates, key=lambda g: (not g.name_folded.startswith("to dan pho"), g.id))
+    if compact.isdigit():
+        group = db.session.get(ResidentialGroup, number)
         if group is not None:
             return group
-        return db.session.scalar(sa.select(ResidentialGroup).where(ResidentialGroup.number == int(text)))
-    folded = fold(text)
-    return db.session.scalar(sa.select(ResidentialGroup).where(ResidentialGroup.name_folded == folded))
+    raise UnknownGroupError(typed)
+
+
+def find_group(text_or_id: str | int | None) -> ResidentialGroup | None:
+    """resolve_group(), or None when nothing matches or nothing was given."""
+    try:
+        return resolve_group(text_or_id)
+    except UnknownGroupError:
+        return None
+
+
+def group_id_from_form(typed) -> int | None:
+    """A form's tổ dân phố (its key "5", or as typed "tổ 5"); "" -> None; unknown -> AccountError 422."""
+    if typed is None or str(typed).strip() in ("", "None"):
+        return None
+    try:
+        return resolve_group(typed).id
+    except UnknownGroupError as exc:
+        raise AccountError(_("Please choose a residential group from the list.")) from exc
+
+
+def group_key(group: ResidentialGroup, groups: list[ResidentialGroup] | None = None) -> str:
+    """What a form sends for ``group``: its number when no other group shares it, else its name.
+    resolve_group() reads either back to the same group."""
+    if group.number is not None:
+        others = groups if groups is not None else list_groups()
+        if sum(1 for g in others if g.number == group.number) == 1:
+            return str(group.number)
+    return group.name
+
+
+def group_choices() -> list[tuple[str, str]]:
+    """(group_key, name) for a select of every tổ dân phố, in ward order."""
+    groups = list_groups()
+    return [(group_key(g, groups), g.name) for g in groups]
 
 
 def list_groups() -> list[ResidentialGroup]:

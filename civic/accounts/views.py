@@ -178,7 +178,8 @@ def register():
         return _form_failed("accounts/register.html", form)
     try:
         user = services.register_user(
-            form.email.data, form.full_name.data, form.password.data, form.phone.data, form.group.data
+            form.email.data, form.full_name.data, form.password.data, form.phone.data,
+            services.group_id_from_form(form.group.data),
         )
     except AccountError as exc:
         return _render("accounts/register.html", exc.status, form=form, error=str(exc))
@@ -272,7 +273,7 @@ def _profile_context(user, code_form=None) -> dict:
 
 def _profile_form(user):
     form = ProfileForm(formdata=None, obj=user)
-    form.group.data = str(user.residential_group_id) if user.residential_group_id else ""
+    form.group.data = services.group_key(user.residential_group) if user.residential_group else ""
     form.phone.data = format_phone_local(user.phone)
     return form
 
@@ -288,7 +289,7 @@ def profile():
     if not form.validate_on_submit():
         return _form_failed("accounts/profile.html", form, **context)
     try:
-        services.update_profile(user, form.full_name.data, form.phone.data, form.group.data)
+        services.update_profile(user, form.full_name.data, form.phone.data, services.group_id_from_form(form.group.data))
     except AccountError as exc:
         return _render("accounts/profile.html", exc.status, form=form, error=str(exc), **context)
     flash(_("Your details have been saved."), "success")

@@ -192,7 +192,7 @@ SCHEMAS: dict = {
         "properties": {
             "email": {"type": "string", "format": "email"},
             "phone": {"type": "string", "example": "0912 345 678"},
-            "group": {"type": ["string", "integer"], "description": "tổ dân phố name (tone marks optional) or id"},
+            "group": {"type": ["string", "integer"], "description": "tổ dân phố as typed: its name (tone marks optional) or number (\"tổ 5\", \"TDP 05\", 5); a bare number is the group's number before its id"},
             "channels": {"type": "array", "items": {"type": "string", "enum": ["email", "sms"]}},
             "name": {"type": "string"},
         },

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import Response, g, jsonify, request
 from flask_babel import gettext as _
 
+from civic.accounts.services import UnknownGroupError, resolve_group
 from civic.api import bp
 from civic.api.common import json_body, json_error, page_arg
 from civic.core import ratelimits
@@ -133,6 +134,14 @@ def rsvp_create(event_id: int):
         group_id=data.get("group_id") if isinstance(data.get("group_id"), int) else None,
         answers={str(k): str(v) for k, v in answers.items()},
     )
+    group = data.get("group")
+    if group is not None and answer.group_id is None:
+        if isinstance(group, bool) or not isinstance(group, str | int):
+            return json_error(422, _("%(name)s must be text.", name="group"))
+        try:
+            answer.group_id = resolve_group(group).id  # "tổ 5", "TDP 05", 5: the group numbered 5
+        except UnknownGroupError as exc:
+            return json_error(exc.status, str(exc))
     try:
         result = services.answer_event(event, answer, source="api", client=ratelimits.client_key())
     except services.AlreadyAnswered as exc:
@@ -429,6 +438,7 @@ SCHEMAS: dict = {
             "response": {"type": "string", "enum": ["yes", "no", "maybe"]},
             "guests": {"type": "integer", "minimum": 0},
             "group_id": {"type": "integer"},
+            "group": {"type": ["string", "integer"], "description": "tổ dân phố as typed (\"tổ 5\", \"TDP 05\", 5: the group numbered 5), instead of group_id"},
             "answers": {"type": "object", "additionalProperties": {"type": "string"}},
         },
         "required": ["name", "response"],

@@ -8,10 +8,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import ValidationError
 
 from civic.core.phone import InvalidPhone, normalize_phone
 from civic.core.text import nfc
+
+
+class _TranslatedCSRF(_FlaskFormCSRF):
+    """Flask-WTF raises its CSRF messages untranslated ("The CSRF token is missing."); show them
+    through the "wtforms" domain like every other built-in message."""
+
+    def validate_csrf_token(self, form, field):
+        try:
+            super().validate_csrf_token(form, field)
+        except ValidationError as exc:
+            raise ValidationError(field.gettext(str(exc.args[0]))) from exc
 
 
 def _nfc_filter(value):
@@ -38,19 +50,15 @@ class CivicForm(FlaskForm):
             unbound_field.kwargs["filters"] = (_nfc_filter, *filters)
             return unbound_field.bind(form=form, **options)
 
+        csrf_class = _TranslatedCSRF
+
         def get_translations(self, form):
-            # WTForms' own messages ("This field is required.") in the request's locale.
-            from flask_babel import get_locale
-            from wtforms.i18n import get_translations
+            # WTForms' own messages ("This field is required.") in the request's locale, from the
+            # "wtforms" domain: WTForms' shipped catalogues merged with ours (vi). The merged
+            # catalogue object itself, not Flask-Babel's gettext, which would %-format too early.
+            from civic.extensions import wtforms_domain
 
-            locale = get_locale()
-            try:
-                return get_translations([str(locale)] if locale else None)
-            except FileNotFoundError:
-                # WTForms ships no Vietnamese: look its messages up in our own catalogue.
-                from flask_babel import get_translations as app_translations
-
-                return app_translations()
+            return wtforms_domain.get_translations()
 
 
 class PhoneNumber:

@@ -70,14 +70,16 @@ class WhereToVoteForm(CivicForm):
     class Meta:
         csrf = False  # a GET search form
 
-    group = SelectField(_l("Your residential group (tổ dân phố)"), validators=[DataRequired()])
+    # validate_choice off: "tổ 5", "TDP 05" typed into a link or the API are resolved by the service.
+    group = SelectField(_l("Your residential group (tổ dân phố)"), validators=[DataRequired()], validate_choice=False)
 
 
 class SubscribeForm(CivicForm):
     name = StringField(_l("Your name"), validators=[Optional(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
     phone = TelField(_l("Phone (for SMS)"), validators=[PhoneNumber()])
-    group = SelectField(_l("Your residential group (tổ dân phố)"), validators=[DataRequired()])
+    # validate_choice off: "tổ 5", "TDP 05" typed into a link or the API are resolved by the service.
+    group = SelectField(_l("Your residential group (tổ dân phố)"), validators=[DataRequired()], validate_choice=False)
     channels = MultiCheckboxField(
         _l("Send me reminders by"), choices=[("email", _l("Email")), ("sms", _l("SMS"))], validate_choice=True
     )

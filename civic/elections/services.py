@@ -21,7 +21,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
 from civic.accounts.models import ResidentialGroup
-from civic.accounts.services import AccountError, find_group, normalize_email
+from civic.accounts.services import AccountError, UnknownGroupError, normalize_email, resolve_group
 from civic.core.phone import InvalidPhone, normalize_phone
 from civic.core.text import clean_line, nfc
 from civic.core.timeutil import local_to_utc, local_today, to_local, utcnow
@@ -489,12 +489,18 @@ class WhereToVote:
 
 
 def where_to_vote(election: Election, group_text_or_id) -> WhereToVote:
-    """The polling area of a tổ dân phố (by id, name, or name typed without tone marks)."""
-    group = find_group(group_text_or_id)
-    if group is None:
-        raise UnknownGroup(_("We do not know the residential group “%(group)s”.", group=str(group_text_or_id or "")))
+    """The polling area of a tổ dân phố, however the resident typed it (see _resolve_group)."""
+    group = _resolve_group(group_text_or_id)
     area = next((a for a in election.areas if any(link.group_id == group.id for link in a.links)), None)
     return WhereToVote(election=election, group=group, area=area)
+
+
+def _resolve_group(typed) -> ResidentialGroup:
+    """accounts.resolve_group ("tổ 5", "TDP 05", "5" = the group numbered 5) as an election error."""
+    try:
+        return resolve_group(typed)
+    except UnknownGroupError as exc:
+        raise UnknownGroup(str(exc)) from exc
 
 
 def area_for_group(election: Election, group_id: int | None) -> PollingArea | None:
@@ -616,14 +622,9 @@ def subscribe(
         raise ElectionError(_("Enter an email address to receive reminders by email."))
     if "sms" in channels and phone is None:
         raise ElectionError(_("Enter a phone number to receive reminders by SMS."))
-    if isinstance(group, ResidentialGroup):
-        group_obj = group
-    else:
-        group_obj = find_group(group) if group not in (None, "") else None
-        if group_obj is None:
-            if group in (None, ""):
-                raise ElectionError(_("Choose your residential group (tổ dân phố)."))
-            raise UnknownGroup(_("We do not know the residential group “%(group)s”.", group=str(group)))
+    if group is None or (isinstance(group, str) and not group.strip()):
+        raise ElectionError(_("Choose your residential group (tổ dân phố)."))
+    group_obj = _resolve_group(group)
 
     by_email = db.session.scalar(sa.select(Subscription).where(Subscription.email == email)) if email else None
     by_phone = db.session.scalar(sa.select(Subscription).where(Subscription.phone == phone)) if phone else None

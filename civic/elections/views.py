@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 import civic.elections.tasks  # noqa: F401  (registers the periodic reminder task)
-from civic.accounts.services import list_groups
+from civic.accounts.services import group_choices, group_key, list_groups
 from civic.core.forms import first_error
 from civic.core.permissions import Role, login_required, public, role_required
 from civic.core.ratelimits import public_form_limit, recipient_cap
@@ -39,7 +39,13 @@ def _election_or_404(election_id):
 
 
 def _group_choices():
-    return [("", _("Choose…"))] + [(str(g.id), g.name) for g in list_groups()]
+    # Values are group keys (the number, "5"), which resolve_group reads as the group numbered 5.
+    return [("", _("Choose…"))] + group_choices()
+
+
+def _profile_group_key():
+    group = getattr(current_user, "residential_group", None) if current_user.is_authenticated else None
+    return group_key(group) if group is not None else None
 
 
 # --------------------------------------------------------------------------- residents
@@ -57,9 +63,9 @@ def detail(election_id):
     election = _election_or_404(election_id)
     form = WhereToVoteForm(request.args, meta={"csrf": False})
     form.group.choices = _group_choices()
-    profile_group = getattr(current_user, "residential_group_id", None) if current_user.is_authenticated else None
+    profile_group = _profile_group_key()
     if profile_group and not form.group.data:
-        form.group.data = str(profile_group)
+        form.group.data = profile_group
     return render_template(
         "elections/detail.html",
         election=election,
@@ -80,16 +86,18 @@ def where_to_vote(election_id):
     form = WhereToVoteForm(request.args, meta={"csrf": False})
     form.group.choices = _group_choices()
     group = request.args.get("group", "").strip()
-    if not group and current_user.is_authenticated and current_user.residential_group_id:
-        group = str(current_user.residential_group_id)
+    if not group:
+        group = _profile_group_key() or ""
         form.group.data = group
     result = None
     status = 200
     if group:
         try:
             result = services.where_to_vote(election, group)
+            form.group.data = group_key(result.group)  # "tổ 5" typed: the select shows Tổ dân phố số 5
         except UnknownGroup as exc:
             flash(str(exc), "error")
+            form.group.errors = [str(exc)]
             status = 404
     return (
         render_template(
@@ -116,7 +124,7 @@ def subscribe():
         form.email.data = current_user.email
         form.phone.data = current_user.phone or ""
         if current_user.residential_group_id:
-            form.group.data = str(current_user.residential_group_id)
+            form.group.data = _profile_group_key()
         form.channels.data = existing.channels if existing else ["email"]
     if form.validate_on_submit():
         try:
@@ -128,6 +136,10 @@ def subscribe():
                 name=form.name.data,
                 user=current_user if current_user.is_authenticated else None,
             )
+        except UnknownGroup as exc:
+            flash(str(exc), "error")
+            form.group.errors = [str(exc)]
+            return render_template("elections/subscribe.html", form=form, existing=existing), 400
         except ElectionError as exc:
             flash(str(exc), "error")
             return render_template("elections/subscribe.html", form=form, existing=existing), 400

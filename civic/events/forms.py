@@ -15,7 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from civic.core.forms import CivicForm, PhoneNumber
 from civic.events.models import Audience, EventCategory, EventStatus, RsvpResponse
@@ -80,8 +80,9 @@ class RsvpForm(CivicForm):
     guests = IntegerField(_l("People coming with you"), default=0, validators=[Optional(), NumberRange(min=0)])
     name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Phone number"), validators=[Optional(), PhoneNumber()], render_kw={"inputmode": "tel", "autocomplete": "tel"})
-    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)], render_kw={"autocomplete": "email"})
-    group = SelectField(_l("Residential group"), coerce=int, choices=[], validate_choice=False, validators=[Optional()])
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254), Email()], render_kw={"autocomplete": "email"})
+    # The group's key ("5"), or as typed ("tổ 5"): read by accounts.resolve_group in the view.
+    group = SelectField(_l("Residential group"), coerce=str, choices=[], validate_choice=False, validators=[Optional()])
     answer_1 = StringField(validators=[Optional(), Length(max=300)])
     answer_2 = StringField(validators=[Optional(), Length(max=300)])
     answer_3 = StringField(validators=[Optional(), Length(max=300)])

@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from civic.accounts.services import UnknownGroupError, group_key, resolve_group
 from civic.core import ratelimits
 from civic.core.errors import abort_with
 from civic.core.forms import first_error
@@ -134,8 +135,9 @@ def _detail_context(event, form=None, link_form=None) -> dict:
     own = services.user_rsvp(event, user)
     if form is None:
         form = RsvpForm()
-    form.group.choices = [(0, _("— Choose —"))] + [
-        (g.id, g.name) for g in (event.groups if event.audience == Audience.GROUPS else services.list_groups())
+    all_groups = services.list_groups()
+    form.group.choices = [("", _("— Choose —"))] + [
+        (group_key(g, all_groups), g.name) for g in (event.groups if event.audience == Audience.GROUPS else all_groups)
     ]
     closed_reason = None
     try:
@@ -205,6 +207,16 @@ def detail(event_id: int, slug: str | None = None):
     return render_template("events/detail.html", **_detail_context(event))
 
 
+def group_id_from(typed, status: int = 422) -> int | None:
+    """The tổ dân phố chosen or typed ("5", "tổ 5", "TDP 05"); nothing chosen -> None."""
+    if typed is None or str(typed).strip() in ("", "0"):
+        return None
+    try:
+        return resolve_group(typed).id
+    except UnknownGroupError as exc:
+        raise services.EventError(str(exc), status) from exc
+
+
 def _answer_from_form(form: RsvpForm, event) -> services.Answer:
     answers = {}
     for i, question in enumerate(event.questions or [], start=1):
@@ -217,7 +229,7 @@ def _answer_from_form(form: RsvpForm, event) -> services.Answer:
         name=form.name.data or "",
         phone=form.phone.data,
         email=form.email.data,
-        group_id=form.group.data or None,
+        group_id=group_id_from(form.group.data),
         answers=answers,
     )
 
@@ -238,7 +250,7 @@ def rsvp(event_id: int):
     event = _event_or_404(event_id)
     user = _user()
     form = RsvpForm()
-    form.group.choices = [(0, "")]
+    form.group.choices = [("", "")]
     if not form.validate():
         flash(first_error(form) or _("Some of the information is not valid."), "error")
         return render_template("events/detail.html", **_detail_context(event, form=form)), 422
@@ -315,7 +327,7 @@ def manage_rsvp(event_id: int, token: str):
                 services.cancel_rsvp(rsvp)
                 flash(_("Your answer is now: not coming. Thank you for letting us know."), "success")
                 return redirect(url_for("events.manage_rsvp", event_id=event.id, token=token), 303)
-            form.group.choices = [(0, "")]
+            form.group.choices = [("", "")]
             if not form.validate():
                 raise services.EventError(first_error(form) or _("Some of the information is not valid."), 422)
             answer = _answer_from_form(form, event)
@@ -336,8 +348,9 @@ def manage_rsvp(event_id: int, token: str):
         form.response.data = form.response.data or rsvp.response
         form.guests.data = rsvp.guests if form.guests.data is None else form.guests.data
         form.name.data = form.name.data or rsvp.name
-    form.group.choices = [(0, _("— Choose —"))] + [(g.id, g.name) for g in services.list_groups()]
-    form.group.data = form.group.data or rsvp.residential_group_id or 0
+    all_groups = services.list_groups()
+    form.group.choices = [("", _("— Choose —"))] + [(group_key(g, all_groups), g.name) for g in all_groups]
+    form.group.data = form.group.data or (group_key(rsvp.residential_group, all_groups) if rsvp.residential_group else "")
     closed_reason = None
     try:
         services.check_open(event)

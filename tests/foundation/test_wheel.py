@@ -40,6 +40,7 @@ def test_wheel_installed_alone_serves_the_home_page(tmp_path):
     assert "civic/templates/base.html" in names
     assert "civic/static/css/site.css" in names
     assert "civic/translations/vi/LC_MESSAGES/messages.mo" in names
+    assert "civic/translations/vi/LC_MESSAGES/wtforms.mo" in names  # WTForms' built-in messages in vi
     assert "civic/migrations/env.py" in names
     unpacked = tmp_path / "installed"
     zipfile.ZipFile(wheel).extractall(unpacked)
