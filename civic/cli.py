@@ -9,8 +9,14 @@ from flask.cli import FlaskGroup
 
 def _create_app():
     from civic import create_app
+    from civic.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:
+        # One line naming the setting, not a traceback.
+        click.echo(f"civic: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
