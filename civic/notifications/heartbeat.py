@@ -2,7 +2,7 @@
 
 The beat lives in the database (``notification_workers``), or in Redis when REDIS_URL is set.
 A delivery's ``worker_id`` is ``<process>:<thread>``; when the process's beat is older than
-NOTIFY_HEARTBEAT_SECONDS (15 s), another worker takes its claims over without waiting for the
+NOTIFY_HEARTBEAT_SECONDS (12 s), another worker takes its claims over without waiting for the
 lease. A holder with no beat on record (an older worker) is left to the lease.
 """
 
@@ -51,7 +51,7 @@ def holder_process(worker_id: str) -> str:
 def timeout_seconds() -> float:
     from civic.notifications.services import setting
 
-    return setting("NOTIFY_HEARTBEAT_SECONDS", 15.0)
+    return setting("NOTIFY_HEARTBEAT_SECONDS", 12.0)
 
 
 def interval_seconds() -> float:

@@ -587,13 +587,20 @@ _followup_lock = threading.Lock()
 
 def run_until_idle(worker_id: str | None = None, max_batches: int | None = None) -> int:
     """Send batches until nothing is due; then ask the queue to wake us for the next due row."""
+    from civic.extensions import huey
+
     worker_id = worker_id or worker_identity()
     total = batches = 0
+    limit = int(services.setting("NOTIFY_BATCH_SIZE", 50, int))
     with request_context():
         while max_batches is None or batches < max_batches:
-            claimed = process_batch(worker_id)
+            claimed = process_batch(worker_id, limit=limit)
             if not claimed:
                 break
+            if claimed >= limit and batches == 0 and not huey.immediate:
+                # A full batch means more is due (a campaign, a dead worker's claims taken
+                # over): ask an idle worker thread to claim alongside this one.
+                services.enqueue_delivery()
             total += claimed
             batches += 1
         _schedule_followup()

@@ -228,7 +228,7 @@ def test_claims_of_a_worker_that_stopped_beating_are_taken_over_before_the_lease
     assert len(held) == 4
     # Still beating (5 s ago): nobody takes its claims.
     assert worker.claim("khac", 10, now=MORNING + timedelta(seconds=5)) == []
-    # Silent for more than NOTIFY_HEARTBEAT_SECONDS (15 s), lease (120 s) far from over.
+    # Silent for more than NOTIFY_HEARTBEAT_SECONDS (12 s), lease (120 s) far from over.
     later = MORNING + timedelta(seconds=16)
     assert services.due_count(later) > 0
     assert services.next_wakeup(MORNING) <= later
