@@ -32,3 +32,7 @@ def register_commands(app: Flask) -> None:
 
     for command in (users_cli, tokens_cli, contacts_cli, worker_command, demo_command):
         app.cli.add_command(command)
+    from civic.backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

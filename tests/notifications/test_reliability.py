@@ -202,15 +202,14 @@ def _takeover_run(setup: Setup, smtp_server) -> float:
     count = 200
     setup.seed(count, dedupe="takeover")
     # One thread, one batch of 200, 20 messages a second: it holds ~190 claims when it dies.
-    setup.start_worker(1, NOTIFY_BATCH_SIZE="200", NOTIFY_LEASE_SECONDS="120", NOTIFY_EMAIL_RATE="20",
-                       NOTIFY_HEARTBEAT_SECONDS="12")
+    setup.start_worker(1, NOTIFY_BATCH_SIZE="200", NOTIFY_LEASE_SECONDS="120", NOTIFY_EMAIL_RATE="20")
     setup.wait_for(lambda: smtp_server.total() >= 10, 60, "the first messages")
     held = setup.counts().get("sending", 0)
     setup.processes[-1].send_signal(signal.SIGKILL)
     killed_at = time.monotonic()
     setup.processes[-1].wait(timeout=10)
     assert held >= 150, f"the worker held only {held} claims"
-    setup.start_worker(2, NOTIFY_LEASE_SECONDS="120", NOTIFY_HEARTBEAT_SECONDS="12")
+    setup.start_worker(2, NOTIFY_LEASE_SECONDS="120")  # the default heartbeat (12 s)
     setup.wait_for(lambda: setup.counts().get("sent", 0) == count, 20, "every claimed message within 20 s of the kill")
     took = time.monotonic() - killed_at
     setup.stop_all()
