@@ -1,8 +1,8 @@
 """The notification ledger: campaigns, one delivery per recipient and channel, suppressions.
 
 The ledger is the truth; the queue only carries work. A delivery is claimed by a worker with
-a lease (status "sending", lease_expires_at); if the worker dies, another claims it after the
-lease runs out.
+a lease (status "sending", lease_expires_at); if the worker dies, another takes it over once the
+dead worker's heartbeat is stale (WorkerHeartbeat), or at the latest when the lease runs out.
 """
 
 from __future__ import annotations
