@@ -104,10 +104,20 @@ def beat(now: datetime | None = None, commit: bool = True) -> None:
     _last_beat = time.monotonic()
 
 
-def beat_if_due(now: datetime | None = None) -> None:
-    """Before a claim: the beat must be on record before any claim of this process is visible."""
+def beat_if_due() -> None:
+    """Before a claim: the beat must be on record before any claim of this process is visible.
+    (Always the real time: a claim's simulated ``now`` in tests says nothing about liveness.)"""
     if time.monotonic() - _last_beat >= interval_seconds() / 2 or _last_beat == 0.0:
-        beat(now, commit=False)
+        beat(commit=False)
+
+
+def keepalive() -> None:
+    """Between messages: beat when no beating thread runs in this process (a send run inline,
+    CIVIC_QUEUE_IMMEDIATE, `--once` before the thread is up), so a slow batch is not taken over."""
+    if _thread is not None and _thread.is_alive():
+        return
+    if time.monotonic() - _last_beat >= interval_seconds():
+        beat()
 
 
 def last_beats(processes) -> dict[str, datetime]:

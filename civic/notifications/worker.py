@@ -158,7 +158,7 @@ def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
         query = query.with_for_update(skip_locked=True)
     jobs: list[Job] = []
     try:
-        heartbeat.beat_if_due(now)
+        heartbeat.beat_if_due()
         take_over_dead(now)
         deliveries = list(db.session.scalars(query))
         if not deliveries:
@@ -496,6 +496,7 @@ def send_email_batch(jobs: list[Job], worker_id: str) -> int:
                 held = renew(jobs[index:], worker_id)
             if job.id not in held:
                 continue  # the lease ran out and another worker took it
+            heartbeat.keepalive()
             limiter.wait()
             try:
                 message = build_email(job, connection)
@@ -546,6 +547,7 @@ def send_sms_batch(jobs: list[Job], worker_id: str) -> int:
             held = renew(jobs[index:], worker_id)
         if job.id not in held:
             continue
+        heartbeat.keepalive()
         limiter.wait()
         try:
             text = render_job(job)["text"]

@@ -311,3 +311,21 @@ def test_each_sms_carries_the_deliverys_stable_request_id(app):
     (delivery,) = rows(c)
     expected = f"civic-{c.id}-{delivery.id}"
     assert [(key, body["request_id"]) for key, body in _Recorder.received] == [(expected, expected)] * 2
+
+
+def test_a_slow_batch_sent_inline_keeps_beating(app, outbox, monkeypatch):
+    """Without the worker's beating thread (a send run inline), the sending loop beats itself,
+    so a batch slower than NOTIFY_HEARTBEAT_SECONDS is not taken over while it is being sent."""
+    import time
+
+    app.config["NOTIFY_HEARTBEAT_SECONDS"] = 0.5
+    reminder(voters(3))
+    original = worker.build_email
+    monkeypatch.setattr(worker, "build_email", lambda job, connection: (time.sleep(0.3), original(job, connection))[1])
+    from civic.core.timeutil import as_utc, utcnow
+
+    started = utcnow()
+    worker.process_batch(now=MORNING)  # three messages, 0.3 s each
+    db.session.expire_all()
+    last = as_utc(db.session.get(WorkerHeartbeat, heartbeat.process_identity()).beat_at)
+    assert last >= started + timedelta(seconds=0.25)  # beaten during the batch, not only at its claim
