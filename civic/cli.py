@@ -9,8 +9,14 @@ from flask.cli import FlaskGroup
 
 def _create_app():
     from civic import create_app
+    from civic.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:
+        # One line naming the setting, not a traceback.
+        click.echo(f"civic: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
@@ -26,3 +32,7 @@ def register_commands(app: Flask) -> None:
 
     for command in (users_cli, tokens_cli, contacts_cli, worker_command, demo_command):
         app.cli.add_command(command)
+    from civic.backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -20,6 +20,79 @@ def _reminder_rules(value: str) -> list:
     return rules
 
 
+def _number(low: float, *, integer: bool = False, above: bool = False):
+    """A parser for a number >= low (> low when ``above``)."""
+
+    def parse(value):
+        if isinstance(value, bool):
+            raise ValueError("a number is needed")
+        number = int(value) if integer else float(value)
+        if integer and isinstance(value, float) and value != number:
+            raise ValueError("a whole number is needed")
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueError("a finite number is needed")
+        if number < low or (above and number == low):
+            raise ValueError(f"must be {'above' if above else 'at least'} {low:g}")
+        return number
+
+    return parse
+
+
+def _flag(value) -> int:
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return 1
+    if text in {"0", "false", "no", "off"}:
+        return 0
+    raise ValueError("use 1 or 0")
+
+
+def _mailto(value: str) -> str:
+    text = str(value).strip().removeprefix("mailto:")
+    local, at, domain = text.partition("@")
+    if not (local and at and "." in domain) or any(ch.isspace() or ch in "<>?," for ch in text):
+        raise ValueError("an e-mail address is needed")
+    return text
+
+
+def _http_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    text = str(value).strip()
+    parts = urlsplit(text)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError("an http:// or https:// URL is needed")
+    parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    return text
+
+
+def _mail_url(value: str) -> str:
+    from civic.notifications.mailer import parse_mail_url
+
+    text = str(value).strip()
+    parse_mail_url(text)  # ValueError for a wrong scheme, port or timeout
+    return text
+
+
+# Notification and transport settings: checked at start (env and config overrides alike), so a
+# typo stops `civic db upgrade`, `civic worker` and gunicorn instead of crashing the worker later.
+NOTIFY_SETTINGS = {
+    "NOTIFY_EMAIL_RATE": _number(0),
+    "NOTIFY_SMS_RATE": _number(0),
+    "NOTIFY_BATCH_SIZE": _number(1, integer=True),
+    "NOTIFY_LEASE_SECONDS": _number(0, above=True),
+    "NOTIFY_HEARTBEAT_SECONDS": _number(0, above=True),
+    "NOTIFY_MAX_ATTEMPTS": _number(1, integer=True),
+    "NOTIFY_RETRY_BASE_SECONDS": _number(0),
+    "NOTIFY_RETRY_MAX_SECONDS": _number(0),
+    "NOTIFY_SMS_STRIP_MARKS": _flag,
+    "NOTIFY_UNSUBSCRIBE_MAILTO": _mailto,
+    "SMS_GATEWAY_URL": _http_url,
+    "SMS_GATEWAY_TIMEOUT": _number(0, above=True),
+    "MAIL_URL": _mail_url,
+}
+
+
 # Optional settings, read from the environment when set (README: "Further settings").
 OPTIONAL_SETTINGS = {
     "CIVIC_AUTH_RATE_LIMIT": str,
@@ -37,7 +110,7 @@ OPTIONAL_SETTINGS = {
     "CIVIC_WARD_ISSUER_PARENT": str,
     "CIVIC_WARD_ISSUER": str,
     "CIVIC_WARD_ISSUER_NAME": str,
-    "SMS_GATEWAY_TIMEOUT": float,
+    **NOTIFY_SETTINGS,
 }
 
 
@@ -50,8 +123,31 @@ def _optional_settings(env) -> dict:
         try:
             values[name] = parse(raw)
         except ValueError as exc:
-            raise ConfigError(f"{name}={raw!r} is not valid: {exc}") from exc
+            raise ConfigError(f"{name}={_shown(raw)!r} is not valid: {_one_line(exc)}") from exc
     return values
+
+
+def _shown(value):
+    """The value as the error message shows it: a password in a URL is masked."""
+    import re
+
+    return re.sub(r"(://[^:/@\s]*:)[^@/\s]*@", r"\1***@", value) if isinstance(value, str) else value
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _check_notify_overrides(cfg: dict) -> None:
+    """Values given to create_app() directly go through the same checks as the environment's."""
+    for name, parse in NOTIFY_SETTINGS.items():
+        value = cfg.get(name)
+        if value is None or value == "":
+            continue
+        try:
+            cfg[name] = parse(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{name}={_shown(value)!r} is not valid: {_one_line(exc)}") from exc
 
 
 def _bool(value: str | None) -> bool:
@@ -69,8 +165,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "CIVIC_DATA_DIR": str(data_dir),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'civic.sqlite3'}",
         "REDIS_URL": env.get("REDIS_URL") or None,
-        "MAIL_URL": env.get("MAIL_URL") or None,
-        "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL") or None,
+        "MAIL_URL": None,
+        "SMS_GATEWAY_URL": None,
         "CIVIC_BASE_URL": (env.get("CIVIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "CIVIC_TIMEZONE": env.get("CIVIC_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "CIVIC_DEFAULT_LOCALE": env.get("CIVIC_DEFAULT_LOCALE", "vi"),
@@ -93,6 +189,7 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     cfg.update(_optional_settings(env))
     cfg.update(overrides)
+    _check_notify_overrides(cfg)
     if cfg.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in overrides:
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
     cfg.setdefault("RATELIMIT_STORAGE_URI", "memory://")

@@ -38,6 +38,11 @@ def worker_command(threads, once):
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     import_task_modules()
+    from civic.notifications import heartbeat
+
+    # Proof of life while this process holds claims: if it dies, another worker takes them
+    # over within NOTIFY_HEARTBEAT_SECONDS instead of waiting for the lease.
+    heartbeat.start(current_app._get_current_object())
     if once:
         import time
 
@@ -50,7 +55,8 @@ def worker_command(threads, once):
     from huey.consumer import Consumer
 
     app = current_app._get_current_object()
-    # A restart after a crash picks up stale leases and due rows right away, not at the next sweep.
+    # A restart after a crash picks up due rows right away and a dead worker's claims as soon
+    # as its heartbeat is NOTIFY_HEARTBEAT_SECONDS old (a follow-up is scheduled for then).
     for _thread in range(threads):
         tasks.deliver_due()
     app.logger.info("civic worker: %s threads, queue %s", threads, type(huey.storage).__name__)

@@ -1,8 +1,8 @@
 """The notification ledger: campaigns, one delivery per recipient and channel, suppressions.
 
 The ledger is the truth; the queue only carries work. A delivery is claimed by a worker with
-a lease (status "sending", lease_expires_at); if the worker dies, another claims it after the
-lease runs out.
+a lease (status "sending", lease_expires_at); if the worker dies, another takes it over once the
+dead worker's heartbeat is stale (WorkerHeartbeat), or at the latest when the lease runs out.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ REASON_UNSUBSCRIBED = "unsubscribed"
 REASON_NO_ADDRESS = "no_address"
 REASON_QUIET_HOURS = "quiet_hours"
 REASON_RETRY = "retry"
+# last_error of a delivery that was in flight when its worker process died.
+REASON_WORKER_CRASH = "worker_crash"
 
 CHANNELS = ("email", "sms")
 
@@ -114,6 +116,15 @@ class Delivery(db.Model):
 
     campaign: Mapped[Campaign] = relationship()
 
+    @property
+    def error_text(self) -> str | None:
+        """last_error as the campaign page shows it (transport errors stay as the server said)."""
+        if self.last_error == REASON_WORKER_CRASH:
+            from flask_babel import gettext as _
+
+            return _("The worker stopped while sending this message (a crash or a kill).")
+        return self.last_error
+
     def __repr__(self) -> str:
         return f"<Delivery {self.id} {self.channel} {self.status}>"
 
@@ -130,3 +141,18 @@ class Suppression(db.Model):
     topic: Mapped[str] = mapped_column(sa.String(40))
     source: Mapped[str] = mapped_column(sa.String(20), default="link")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WorkerHeartbeat(db.Model):
+    """A sending process's proof of life (database store; Redis keeps it when REDIS_URL is set).
+
+    Claims of a process whose beat is older than NOTIFY_HEARTBEAT_SECONDS are taken over at
+    once; the lease stays the backstop for a process that beats but is stuck.
+    """
+
+    __tablename__ = "notification_workers"
+
+    # host:pid:token; a delivery's worker_id adds ":<thread>".
+    id: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -30,6 +30,7 @@ from civic.notifications.models import (
     CHANNELS,
     FAILED,
     PENDING,
+    REASON_NO_ADDRESS,
     REASON_RETRY,
     SENDING,
     SENT,
@@ -231,10 +232,12 @@ def create_campaign(
             name = clean_line(recipient.name) or None
             for channel in channels:
                 address = _normalise_email(recipient.email) if channel == "email" else try_normalize_phone(recipient.phone)
+                if not address:
+                    # A channel the person cannot receive gets no row: it is not a problem to report.
+                    continue
                 rows.append({
                     "campaign_id": campaign.id, "recipient_key": str(recipient.key)[:120], "channel": channel,
-                    "name": name, "address": address, "context": context,
-                    "status": PENDING if address else SKIPPED, "reason": None if address else "no_address",
+                    "name": name, "address": address, "context": context, "status": PENDING, "reason": None,
                     "attempts": 0, "next_attempt_at": send_at, "created_at": now, "updated_at": now,
                 })
         if rows:
@@ -440,6 +443,11 @@ def get_campaign_for(user, campaign_id: int) -> Campaign | None:
     return campaign
 
 
+def _could_be_sent():
+    """Rows written before campaigns left out channels a person cannot receive are not counted."""
+    return sa.or_(Delivery.reason.is_(None), Delivery.reason != REASON_NO_ADDRESS)
+
+
 def status_counts(campaign_ids) -> dict[int, dict[str, int]]:
     ids = list(campaign_ids)
     result = {cid: dict.fromkeys(STATUSES, 0) for cid in ids}
@@ -447,7 +455,7 @@ def status_counts(campaign_ids) -> dict[int, dict[str, int]]:
         return result
     rows = db.session.execute(
         sa.select(Delivery.campaign_id, Delivery.status, sa.func.count())
-        .where(Delivery.campaign_id.in_(ids))
+        .where(Delivery.campaign_id.in_(ids), _could_be_sent())
         .group_by(Delivery.campaign_id, Delivery.status)
     )
     for cid, status, count in rows:
@@ -473,7 +481,7 @@ def progress(campaign: Campaign) -> dict:
 def failures(campaign: Campaign, limit: int = 200) -> list[Delivery]:
     return list(db.session.scalars(
         sa.select(Delivery)
-        .where(Delivery.campaign_id == campaign.id,
+        .where(Delivery.campaign_id == campaign.id, _could_be_sent(),
                sa.or_(Delivery.status == FAILED,
                       sa.and_(Delivery.status.in_((PENDING, SKIPPED)), Delivery.reason.is_not(None))))
         .order_by(Delivery.status, Delivery.id).limit(limit)
@@ -536,20 +544,35 @@ def deliveries_for(campaign: Campaign, status: str | None = None, limit: int = 1
 
 
 def due_count(now: datetime | None = None) -> int:
+    from civic.notifications import heartbeat
+
     now = now or utcnow()
-    return db.session.scalar(
+    due = db.session.scalar(
         sa.select(sa.func.count()).select_from(Delivery).where(
             sa.or_(sa.and_(Delivery.status == PENDING, Delivery.next_attempt_at <= now),
                    sa.and_(Delivery.status == SENDING, Delivery.lease_expires_at < now))
         )
     ) or 0
+    if not due:
+        try:
+            due = len(heartbeat.dead_holders(now))
+        except Exception:  # noqa: BLE001 - heartbeat store unreachable: the lease still applies
+            current_app.logger.warning("cannot read worker heartbeats", exc_info=True)
+    return due
 
 
 def next_wakeup(now: datetime | None = None) -> datetime | None:
-    """When the soonest future pending row or lease falls due (for scheduling a follow-up)."""
+    """When the soonest future pending row, lease or takeover of a silent worker's claims falls
+    due (for scheduling a follow-up)."""
+    from civic.notifications import heartbeat
+
     pending = db.session.scalar(sa.select(sa.func.min(Delivery.next_attempt_at)).where(Delivery.status == PENDING))
     lease = db.session.scalar(sa.select(sa.func.min(Delivery.lease_expires_at)).where(Delivery.status == SENDING))
-    times = [as_utc(t) for t in (pending, lease) if t is not None]
+    try:
+        takeover = heartbeat.next_takeover(now)
+    except Exception:  # noqa: BLE001 - heartbeat store unreachable: the lease still applies
+        takeover = None
+    times = [as_utc(t) for t in (pending, lease, takeover) if t is not None]
     return min(times) if times else None
 
 

@@ -104,7 +104,7 @@ class FileGateway(SmsGateway):
 
 
 class HttpGateway(SmsGateway):
-    """POST JSON {to, text}: any 2xx is success, 5xx and timeouts are temporary, 4xx permanent."""
+    """POST JSON {to, text, request_id}: any 2xx is success, 5xx and timeouts are temporary, 4xx permanent."""
 
     def __init__(self, url: str, timeout: float = 10.0):
         if not url.startswith(("http://", "https://")):
@@ -113,9 +113,16 @@ class HttpGateway(SmsGateway):
         self.timeout = timeout
 
     def send(self, to: str, text: str, reference: str = "") -> None:
-        data = json.dumps({"to": to, "text": text}, ensure_ascii=False).encode("utf-8")
+        # ``reference`` is the delivery's stable id: sent as the request id (header and field) so a
+        # gateway that honours it drops the repeat after a worker crash mid-send.
+        payload = {"to": to, "text": text}
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if reference:
+            payload["request_id"] = reference
+            headers["Idempotency-Key"] = reference
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
-            self.url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+            self.url, data=data, method="POST", headers=headers
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - configured URL

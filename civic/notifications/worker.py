@@ -4,6 +4,10 @@
    engine's BEGIN IMMEDIATE serialises claimers), marking rows "sending" with a lease.
 2. Send with no transaction open (SMTP or the SMS gateway may be slow; SQLite would block pages).
 3. Commit "sent" right after each message, so a SIGKILL re-sends at most what was in flight.
+4. While a process holds claims it beats (civic.notifications.heartbeat); the claims of a
+   process that stopped beating are taken over within seconds, the one it was sending is
+   charged an attempt (so a message that kills the worker every time ends failed), and the
+   lease stays the backstop for a process that beats but is stuck.
 """
 
 from __future__ import annotations
@@ -11,10 +15,8 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
-import os
 import re
 import smtplib
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,13 +30,15 @@ from markupsafe import Markup, escape
 from civic.core.db import is_postgres
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.notifications import services, sms
+from civic.notifications import heartbeat, services, sms
 from civic.notifications.models import (
     FAILED,
     PENDING,
     REASON_NO_ADDRESS,
     REASON_QUIET_HOURS,
+    REASON_RETRY,
     REASON_UNSUBSCRIBED,
+    REASON_WORKER_CRASH,
     SENDING,
     SENT,
     SKIPPED,
@@ -55,7 +59,16 @@ class PermanentError(Exception):
 
 
 def worker_identity() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+    """<process>:<thread>; the process part is what beats (heartbeat.process_identity)."""
+    return f"{heartbeat.process_identity()}:{threading.get_ident() % 100000}"
+
+
+def sms_request_id(job: Job) -> str:
+    """The delivery's stable id, sent as the gateway's request id so it can drop a repeat."""
+    return f"civic-{job.campaign_id}-{job.id}"
+
+
+CRASH_ERROR = REASON_WORKER_CRASH  # stored in last_error; the campaign page translates it
 
 
 # --------------------------------------------------------------------------- rate limiting
@@ -145,6 +158,8 @@ def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
         query = query.with_for_update(skip_locked=True)
     jobs: list[Job] = []
     try:
+        heartbeat.beat_if_due()
+        take_over_dead(now)
         deliveries = list(db.session.scalars(query))
         if not deliveries:
             db.session.commit()
@@ -169,6 +184,7 @@ def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
             ):
                 suppressed.add((address, channel, topic))
         quiet = services.in_quiet_hours(now)
+        max_attempts = int(services.setting("NOTIFY_MAX_ATTEMPTS", 12, int))
         for delivery in deliveries:
             campaign = campaigns[delivery.campaign_id]
             delivery.updated_at = now
@@ -181,6 +197,12 @@ def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
                 # Deferred, not dropped: it goes out when quiet hours end.
                 delivery.status, delivery.reason = PENDING, REASON_QUIET_HOURS
                 delivery.next_attempt_at = services.quiet_hours_end(now)
+                delivery.lease_expires_at = None
+            elif delivery.status == SENDING and (delivery.attempts or 0) >= max_attempts:
+                # Its lease ran out as often as it may be tried: a message that stalls or kills
+                # every worker ends failed instead of looping.
+                delivery.status, delivery.reason = FAILED, None
+                delivery.last_error = CRASH_ERROR
                 delivery.lease_expires_at = None
             else:
                 delivery.status = SENDING
@@ -197,6 +219,60 @@ def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
         db.session.rollback()
         raise
     return jobs
+
+
+def _send_order(delivery: Delivery):
+    """The order a batch is sent in: e-mail first, then SMS, each in claim order."""
+    return (delivery.channel != "email", delivery.next_attempt_at, delivery.id)
+
+
+def take_over_dead(now: datetime) -> int:
+    """Claims of processes that stopped beating go back to work (in the caller's transaction).
+
+    Per dead thread, the first unsent delivery in send order was the one in flight: it is
+    charged the attempt its claim counted (failed after NOTIFY_MAX_ATTEMPTS, else retried after
+    every other; later crashes back off) and gets the error. The rest were never attempted.
+    """
+    try:
+        dead = heartbeat.dead_holders(now)
+    except Exception:  # noqa: BLE001 - heartbeat store unreachable: the lease still applies
+        log.warning("cannot read worker heartbeats; stale claims wait for their lease", exc_info=True)
+        return 0
+    if not dead:
+        return 0
+    max_attempts = int(services.setting("NOTIFY_MAX_ATTEMPTS", 12, int))
+    query = sa.select(Delivery).where(Delivery.status == SENDING, Delivery.worker_id.in_(dead))
+    if is_postgres():
+        query = query.with_for_update(skip_locked=True)
+    rows = list(db.session.scalars(query))
+    by_holder: dict[str, list[Delivery]] = {}
+    for delivery in rows:
+        by_holder.setdefault(delivery.worker_id, []).append(delivery)
+    for held in by_holder.values():
+        held.sort(key=_send_order)
+        suspect, rest = held[0], held[1:]
+        attempts = suspect.attempts or 0
+        suspect.last_error = CRASH_ERROR
+        suspect.lease_expires_at = None
+        suspect.worker_id = None
+        suspect.updated_at = now
+        if attempts >= max_attempts:
+            suspect.status, suspect.reason = FAILED, None
+        else:
+            suspect.status, suspect.reason = PENDING, REASON_RETRY
+            # First crash: straight back, behind the rest; later crashes back off like any error.
+            delay = 0 if attempts <= 1 else services.backoff_seconds(attempts - 1)
+            suspect.next_attempt_at = now + timedelta(seconds=delay)
+        for delivery in rest:
+            delivery.status = PENDING
+            delivery.attempts = max(0, (delivery.attempts or 0) - 1)
+            delivery.lease_expires_at = None
+            delivery.worker_id = None
+            delivery.updated_at = now
+    db.session.flush()
+    if rows:
+        log.warning("took over %d deliveries of %d stopped worker thread(s)", len(rows), len(by_holder))
+    return len(rows)
 
 
 def _finish(job: Job, worker_id: str, **values) -> bool:
@@ -420,11 +496,16 @@ def send_email_batch(jobs: list[Job], worker_id: str) -> int:
                 held = renew(jobs[index:], worker_id)
             if job.id not in held:
                 continue  # the lease ran out and another worker took it
+            heartbeat.keepalive()
             limiter.wait()
             try:
                 message = build_email(job, connection)
             except services.TemplateError as exc:
                 mark_error(job, worker_id, exc, permanent=True)
+                continue
+            except Exception as exc:  # noqa: BLE001 - a poison message: counted, backed off, never the batch
+                log.exception("delivery %s could not be rendered", job.id)
+                mark_error(job, worker_id, exc, permanent=False)
                 continue
             try:
                 count = connection.send_messages([message])
@@ -439,6 +520,10 @@ def send_email_batch(jobs: list[Job], worker_id: str) -> int:
                 for rest in jobs[index + 1:]:
                     release(rest, worker_id, exc)
                 return sent
+            except Exception as exc:  # noqa: BLE001 - unexpected error while sending this one message
+                log.exception("delivery %s could not be sent", job.id)
+                mark_error(job, worker_id, exc, permanent=False)
+                continue
             if mark_sent(job, worker_id):
                 sent += 1
     finally:
@@ -462,15 +547,19 @@ def send_sms_batch(jobs: list[Job], worker_id: str) -> int:
             held = renew(jobs[index:], worker_id)
         if job.id not in held:
             continue
+        heartbeat.keepalive()
         limiter.wait()
         try:
             text = render_job(job)["text"]
-            gateway.send(job.address, text, reference=str(job.id))
+            gateway.send(job.address, text, reference=sms_request_id(job))
         except services.TemplateError as exc:
             mark_error(job, worker_id, exc, permanent=True)
         except sms.PermanentSmsError as exc:
             mark_error(job, worker_id, exc, permanent=True)
         except (sms.TemporarySmsError, OSError) as exc:
+            mark_error(job, worker_id, exc, permanent=False)
+        except Exception as exc:  # noqa: BLE001 - a poison message: counted, backed off, never the batch
+            log.exception("SMS delivery %s failed unexpectedly", job.id)
             mark_error(job, worker_id, exc, permanent=False)
         else:
             if mark_sent(job, worker_id):
@@ -500,13 +589,20 @@ _followup_lock = threading.Lock()
 
 def run_until_idle(worker_id: str | None = None, max_batches: int | None = None) -> int:
     """Send batches until nothing is due; then ask the queue to wake us for the next due row."""
+    from civic.extensions import huey
+
     worker_id = worker_id or worker_identity()
     total = batches = 0
+    limit = int(services.setting("NOTIFY_BATCH_SIZE", 50, int))
     with request_context():
         while max_batches is None or batches < max_batches:
-            claimed = process_batch(worker_id)
+            claimed = process_batch(worker_id, limit=limit)
             if not claimed:
                 break
+            if claimed >= limit and batches == 0 and not huey.immediate:
+                # A full batch means more is due (a campaign, a dead worker's claims taken
+                # over): ask an idle worker thread to claim alongside this one.
+                services.enqueue_delivery()
             total += claimed
             batches += 1
         _schedule_followup()

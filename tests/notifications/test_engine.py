@@ -90,9 +90,9 @@ def test_ledger_rejects_a_second_delivery_for_the_same_recipient_and_channel(app
         campaign(recipients=[Recipient(key="a", email="a@example.vn"), Recipient(key="a", email="b@example.vn")])
 
 
-def test_missing_address_is_skipped_not_failed(app, outbox):
+def test_missing_address_gets_no_row(app, outbox):
     c = campaign(recipients=[Recipient(key="x", name="An", email=None, context={"area": "1"})])
-    assert statuses(c) == [("x", "email", "skipped", "no_address")]
+    assert statuses(c) == []
     assert outbox == []
 
 
