@@ -61,7 +61,8 @@ class AddInviteesForm(CivicForm):
     groups = SelectMultipleField(_l("Groups"), coerce=int)
     posts = SelectMultipleField(_l("Posts"), coerce=int)
     contacts = SelectMultipleField(_l("Individuals"), coerce=int)
-    role = SelectField(_l("Role at the meeting"))
+    # The plain invitee unless the organizer picks chair or guest on purpose.
+    role = SelectField(_l("Role at the meeting"), default="dai_bieu")
 
 
 def response_choices():
