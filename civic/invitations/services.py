@@ -926,6 +926,12 @@ def unit_of(inv: Invitation) -> str:
     return inv.unit or inv.residential_group_name or _("Other")
 
 
+def section_of(inv: Invitation) -> str:
+    """The sheet's and the report's unit rows: a tổ dân phố gathers its bí thư, tổ trưởng,
+    Mặt trận… (each has a unit of their own); others by their unit."""
+    return inv.residential_group_name or unit_of(inv)
+
+
 _NUMBER = re.compile(r"(\d+)")
 
 
@@ -944,13 +950,13 @@ SHEET_GROUPINGS = ("ten", "don-vi")  # one list by given name (the default), or 
 def sign_in_sheet(event, grouping: str = "ten") -> list[tuple[str, list[Invitation]]]:
     """Who signs: invitees who did not decline (and anyone already checked in). Default one
     list in Vietnamese name order (given, middle, family name), as wards sign; ``"don-vi"``
-    groups by unit, numbered units by their number. The tick page and report use the same order."""
+    groups by tổ dân phố, else by unit, numbered ones by their number. The tick page and report use the same order."""
     people = [i for i in list_invitations(event) if i.status != "decline" or i.present]
     if grouping != "don-vi":
         return [("", people)] if people else []
     groups: dict[str, list[Invitation]] = {}
     for inv in people:
-        groups.setdefault(unit_of(inv), []).append(inv)
+        groups.setdefault(section_of(inv), []).append(inv)
     return [(unit, groups[unit]) for unit in sorted(groups, key=unit_sort_key)]
 
 
@@ -994,7 +1000,7 @@ def attendance_report(event) -> dict:
     by_unit: dict[str, list] = {}
     for inv in invs:
         by_group.setdefault(_report_group(inv, groups, labels, posts), []).append(inv)
-        by_unit.setdefault(unit_of(inv), []).append(inv)
+        by_unit.setdefault(section_of(inv), []).append(inv)
     return {
         "totals": _counts(invs),
         "by_group": [(name, _counts(by_group[(rank, name)]))
