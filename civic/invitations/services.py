@@ -727,7 +727,7 @@ def _notice_recipients(event, invitations, extra) -> dict[str, list]:
     return by_channel
 
 
-def announce_change_window(event, window_start: datetime) -> int:
+def announce_change_window(event, window_start: datetime, now: datetime | None = None) -> int:
     """One notice per invitee for the time/place edits saved in the minute from ``window_start``;
     returns how many people it reaches (0 when cancelled, already sent or nothing changed in net)."""
     from civic.core.timeutil import format_datetime
@@ -738,6 +738,8 @@ def announce_change_window(event, window_start: datetime) -> int:
 
     window_start = change_window_start(window_start)
     stamp = f"invitations:{event.id}:change:{window_start:%Y%m%d%H%M}"
+    if (now or utcnow()) < window_start + CHANGE_WINDOW + CHANGE_GRACE:
+        return 0  # run early (clock skew): edits may still come; the sweep sends it later
     if event.status == "cancelled" or db.session.scalar(
             sa.select(Campaign.id).where(Campaign.dedupe_key.startswith(stamp + ":")).limit(1)):
         return 0
@@ -796,7 +798,7 @@ def announce_due_changes(now: datetime | None = None) -> int:
     reached = 0
     for event_id, start in sorted(windows):
         if start + CHANGE_WINDOW + CHANGE_GRACE <= now:
-            reached += announce_change_window(db.session.get(Event, event_id), start)
+            reached += announce_change_window(db.session.get(Event, event_id), start, now)
     return reached
 
 

@@ -257,3 +257,28 @@ def test_rsvps_still_hear_through_the_signal_and_events_do_not_import_invitation
     assert [m.to[0].split("<")[-1].rstrip(">") for m in mails()[before:]] == ["yes@example.vn"]
     for path in Path(civic.events.__file__).parent.glob("*.py"):
         assert "civic.invitations" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_a_change_schedules_the_invitees_notice_for_the_end_of_its_minute(app, conference, organizer, mails,
+                                                                          monkeypatch):
+    from civic.events.models import EventChange
+    from civic.extensions import huey
+    from civic.invitations import services as inv_svc
+    from civic.invitations.tasks import announce_change_task
+
+    huey.storage.flush_schedule()
+    services.update_event(conference, organizer, _data(conference, venue_name="Nhà văn hóa tổ 5"))
+    change = db.session.scalars(sa.select(EventChange).where(EventChange.event_id == conference.id)).one()
+    [task] = [t for t in huey.scheduled() if t.name.endswith("announce_change_task")]
+    event_id, window = task.args
+    assert event_id == conference.id
+    assert datetime.fromisoformat(window) == change.created_at.replace(second=0, microsecond=0)
+    # Run before the minute is over (a skewed clock), it sends nothing yet.
+    before = len(mails())
+    assert announce_change_task.call_local(*task.args) == 0
+    # What the worker runs when the minute is over: one notice per invitee, once.
+    later = change.created_at + timedelta(minutes=2)
+    monkeypatch.setattr(inv_svc, "utcnow", lambda: later)
+    assert announce_change_task.call_local(*task.args) == 30
+    assert announce_change_task.call_local(*task.args) == 0
+    assert len(mails()) == before + 15
