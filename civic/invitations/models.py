@@ -158,6 +158,8 @@ class Invitation(NameMixin, TimestampMixin, db.Model):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     substitute_name: Mapped[str] = mapped_column(sa.String(160), default="")
     substitute_position: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The substitute's own phone (optional, E.164): they too hear by SMS if the meeting moves.
+    substitute_phone: Mapped[str | None] = mapped_column(sa.String(20))
     responder_name: Mapped[str] = mapped_column(sa.String(160), default="")
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_via: Mapped[str] = mapped_column(sa.String(20), default="")

@@ -568,7 +568,8 @@ def _answerable(inv: Invitation) -> None:
 
 
 def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name: str = "",
-           substitute_position: str = "", responder_name: str = "", via: str = "link", recorded_by=None) -> Invitation:
+           substitute_position: str = "", responder_name: str = "", via: str = "link", recorded_by=None,
+           substitute_phone: str | None = None) -> Invitation:
     """Record attend / decline / substitute on this invitation (whoever holds its link)."""
     if response not in RESPONSES:
         raise InvitationError(_("Choose whether you will attend, decline or send a substitute."))
@@ -577,6 +578,12 @@ def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name:
     substitute_position = clean_line(substitute_position)[:200]
     if response == "substitute" and not substitute_name:
         raise InvitationError(_("Enter the name of the person who will attend in your place."))
+    phone_e164 = None
+    if response == "substitute" and clean_line(substitute_phone):
+        try:
+            phone_e164 = normalize_phone(substitute_phone)
+        except InvalidPhone as exc:
+            raise InvitationError(_("This is not a valid Vietnamese phone number (for example 0912 345 678).")) from exc
     if via == "link":
         _answerable(inv)
     with transaction():
@@ -584,6 +591,7 @@ def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name:
         inv.reason = reason if response in ("decline", "substitute") else ""
         inv.substitute_name = substitute_name if response == "substitute" else ""
         inv.substitute_position = substitute_position if response == "substitute" else ""
+        inv.substitute_phone = phone_e164
         inv.responder_name = clean_line(responder_name)[:160]
         inv.answered_at = utcnow()
         inv.answered_via = via
@@ -709,7 +717,7 @@ def change_notice_targets(event) -> list[Invitation]:
     on paper) who has not declined, including those who send a substitute; not walk-ins."""
     return [i for i in list_invitations(event)
             if not i.is_walk_in and i.status != "decline" and (i.sent_at is not None or i.status != "pending")
-            and (i.email or i.phone)]
+            and (i.email or i.phone or i.substitute_phone)]
 
 
 def _notice_recipients(event, invitations, extra) -> dict[str, list]:
@@ -721,9 +729,15 @@ def _notice_recipients(event, invitations, extra) -> dict[str, list]:
         if inv.status == "substitute" and inv.substitute_name:
             note = _("Please pass this on to %(name)s, who attends in your place.", name=inv.substitute_name)
         ctx = {**extra, "name": inv.full_name, "answer_url": respond_url(inv), "substitute_note": note}
-        channel = "email" if inv.email else "sms"
-        by_channel[channel].append(Recipient(key=f"invitation:{inv.id}", name=inv.full_name, email=inv.email,
-                                             phone=inv.phone, context=ctx))
+        if inv.email or inv.phone:
+            channel = "email" if inv.email else "sms"
+            by_channel[channel].append(Recipient(key=f"invitation:{inv.id}", name=inv.full_name, email=inv.email,
+                                                 phone=inv.phone, context=ctx))
+        if inv.status == "substitute" and inv.substitute_phone and inv.substitute_phone != inv.phone:
+            # The person sent in their place hears it too, on their own phone (same invitation link).
+            by_channel["sms"].append(Recipient(
+                key=f"invitation:{inv.id}:substitute", name=inv.substitute_name, phone=inv.substitute_phone,
+                context={**ctx, "name": inv.substitute_name, "substitute_note": ""}))
     return by_channel
 
 

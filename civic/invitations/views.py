@@ -462,11 +462,13 @@ def respond(token):
         form.reason.data = inv.reason
         form.substitute_name.data = inv.substitute_name
         form.substitute_position.data = inv.substitute_position
+        form.substitute_phone.data = inv.substitute_phone
     if form.validate_on_submit():
         try:
             svc.answer(inv, form.response.data, reason=form.reason.data or "",
                        substitute_name=form.substitute_name.data or "",
                        substitute_position=form.substitute_position.data or "",
+                       substitute_phone=form.substitute_phone.data or None,
                        responder_name=form.responder_name.data or "", via="link")
         except svc.InvitationError as exc:
             flash(str(exc), "error")

@@ -203,17 +203,22 @@ def test_decliners_and_walk_ins_are_not_told_substitutes_are(app, conference, or
     invs = inv_svc.list_invitations(conference)
     by_mail = [i for i in invs if i.email]
     inv_svc.answer(by_mail[0], "decline", reason="Đi công tác", via="phone")
-    inv_svc.answer(by_mail[1], "substitute", substitute_name="Trần Thị Thay", via="phone")
+    inv_svc.answer(by_mail[1], "substitute", substitute_name="Trần Thị Thay", substitute_phone="0987 654 321",
+                   via="phone")
     inv_svc.add_walk_in(conference, "Bùi Văn Vãng Lai")
     before = len(mails())
     minute = datetime(2030, 3, 1, 3, 0, tzinfo=UTC)
     services.update_event(conference, organizer, _data(conference, venue_name="Nhà văn hóa tổ 5"))
     _in_window(conference, minute, seconds=(30,))
-    assert inv_svc.announce_due_changes(now=minute + timedelta(minutes=5)) == 29
+    sms_before = len(_sms_files(app))
+    # 29 invitees (not the one who declined, not the walk-in) and the substitute on their own phone.
+    assert inv_svc.announce_due_changes(now=minute + timedelta(minutes=5)) == 30
     sent = mails()[before:]
     assert not [m for m in sent if by_mail[0].email in m.to[0]]
     [sub] = [m for m in sent if by_mail[1].email in m.to[0]]
     assert "Trần Thị Thay" in sub.body
+    texts = [f.read_text(encoding="utf-8") for f in _sms_files(app)[sms_before:]]
+    assert len(texts) == 16 and sum("+84987654321" in t for t in texts) == 1
 
 
 def test_edits_that_cancel_out_within_the_minute_send_nothing(app, conference, organizer, mails):

@@ -188,3 +188,21 @@ def test_qr_confirmation_button_checks_in_once(client, login, organizer, confere
     assert submit_form(client, f"/su-kien/{conference.id}/diem-danh", {}, action=url).status_code == 303
     db.session.refresh(an)
     assert an.checkin_method == "qr"
+
+
+def test_substitute_phone_is_kept_and_checked(client, conference):
+    an = inv_of(conference, "Nguyễn Văn An")
+    url = f"/giay-moi/{an.token}"
+    r = submit_form(client, url, {"response": "substitute", "substitute_name": "Vũ Văn Nam", "substitute_phone": "12ab"})
+    assert r.status_code == 400
+    db.session.refresh(an)
+    assert an.status == "pending"
+    r = submit_form(client, url, {"response": "substitute", "substitute_name": "Vũ Văn Nam",
+                                  "substitute_phone": "0987 654 321"})
+    assert r.status_code == 303
+    db.session.refresh(an)
+    assert an.substitute_phone == "+84987654321"
+    with pytest.raises(svc.InvitationError):
+        svc.answer(an, "substitute", substitute_name="Vũ Văn Nam", substitute_phone="123", via="phone")
+    svc.answer(an, "attend", via="phone")
+    assert an.substitute_phone is None
