@@ -115,3 +115,6 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     # Models of every domain must be imported so metadata (and migrations) see them.
     import civic.models  # noqa: F401
+    from civic.invitations.services import connect_event_signals
+
+    connect_event_signals()  # invitees hear of changes the events domain announces

@@ -40,6 +40,7 @@ from civic.events.models import (
     RsvpResponse,
     RsvpStatus,
 )
+from civic.events.signals import event_cancelled, event_changed
 from civic.extensions import db
 
 log = logging.getLogger(__name__)
@@ -457,7 +458,7 @@ def update_event(event: Event, actor: User | None, data: EventData) -> Event:
         promoted = _promote_waitlist(event)
     db.session.commit()
     if change is not None:
-        notify_change(event, change)
+        _announce(event_changed, event=event, change=change)
     for rsvp in promoted:
         notify_promoted(rsvp)
     return event
@@ -476,8 +477,7 @@ def cancel_event(event: Event, actor: User | None, reason: str = "") -> Event:
     )
     db.session.add(change)
     db.session.commit()
-    if was_published:
-        notify_change(event, change)
+    _announce(event_cancelled, event=event, change=change, was_published=was_published)
     return event
 
 
@@ -1227,7 +1227,33 @@ def describe_change(change: EventChange) -> list[str]:
     return lines
 
 
+def _announce(signal, **kwargs) -> None:
+    """Send an events signal after the commit; receivers guard themselves, but a broken one
+    must still never undo or fail the organizer's saved edit."""
+    try:
+        signal.send(current_app._get_current_object(), **kwargs)
+    except Exception:  # noqa: BLE001
+        db.session.rollback()
+        log.exception("a receiver of %s failed", signal.name)
+
+
+def _on_event_changed(sender, event=None, change=None, **extra):
+    """RSVPs answer the signal: everyone who said yes or maybe hears of the change."""
+    if event is not None and change is not None:
+        notify_change(event, change)
+
+
+def _on_event_cancelled(sender, event=None, change=None, was_published=False, **extra):
+    if event is not None and change is not None and was_published:
+        notify_change(event, change)
+
+
+event_changed.connect(_on_event_changed)
+event_cancelled.connect(_on_event_cancelled)
+
+
 def notify_change(event: Event, change: EventChange) -> None:
+    """Tell the RSVPs of one change (one campaign per change: its id is in the dedupe key)."""
     rsvps = _attendees(event)
     if not rsvps:
         return

@@ -115,7 +115,11 @@ def load_demo() -> list[str]:
                       description_html="<p>Tổng kết công tác năm 2020, triển khai nhiệm vụ năm 2021.</p>")
         db.session.add(event)
         db.session.commit()
-        svc.add_invitees(event, group_ids=[g_leaders.id], role="chu_tri")
+        svc.add_invitees(event, group_ids=[g_leaders.id])
+        # Two people chair; everyone else is a delegate (the default).
+        for inv in svc.list_invitations(event):
+            if inv.position in ("Bí thư Đảng ủy phường", "Chủ tịch UBND phường"):
+                svc.set_role(inv, "chu_tri")
         svc.add_invitees(event, group_ids=[g.id for g in post_groups] + [g_units.id], role="dai_bieu")
         svc.save_letter_settings(
             event, number="05/GM-UBND", participants="Thường trực Đảng ủy, HĐND, UBND, UBMTTQ phường; "

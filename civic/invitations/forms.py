@@ -91,7 +91,8 @@ class AddInviteesForm(CivicForm):
     groups = SelectMultipleField(_l("Groups"), coerce=int)
     posts = SelectMultipleField(_l("Posts"), coerce=int)
     contacts = SelectMultipleField(_l("Individuals"), coerce=int)
-    role = SelectField(_l("Role at the meeting"))
+    # The plain invitee unless the organizer picks chair or guest on purpose.
+    role = SelectField(_l("Role at the meeting"), default="dai_bieu")
 
 
 def response_choices():
@@ -104,6 +105,7 @@ class RespondForm(CivicForm):
     reason = TextAreaField(_l("Reason (if you cannot attend)"), validators=[Optional(), Length(max=1000)])
     substitute_name = StringField(_l("Name of the person attending instead"), validators=[Optional(), Length(max=160)])
     substitute_position = StringField(_l("Their position"), validators=[Optional(), Length(max=200)])
+    substitute_phone = StringField(_l("Their phone (so we can tell them of any change)"), validators=[PhoneNumber()])
     responder_name = StringField(_l("Your name, if you are not the person invited"),
                                  validators=[Optional(), Length(max=160)])
 

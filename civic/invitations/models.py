@@ -142,6 +142,8 @@ class Invitation(NameMixin, TimestampMixin, db.Model):
     checkin_code: Mapped[str] = mapped_column(sa.String(64), unique=True)
     role: Mapped[str] = mapped_column(sa.String(20), default="dai_bieu")
     source: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The directory group the person was invited through (first source wins): the report's rows.
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact_groups.id", ondelete="SET NULL"), index=True)
     # Set when invited as the holder of a post: a hand-over moves an unanswered invitation on.
     post_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="SET NULL"), index=True)
     position: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -156,6 +158,8 @@ class Invitation(NameMixin, TimestampMixin, db.Model):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     substitute_name: Mapped[str] = mapped_column(sa.String(160), default="")
     substitute_position: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The substitute's own phone (optional, E.164): they too hear by SMS if the meeting moves.
+    substitute_phone: Mapped[str | None] = mapped_column(sa.String(20))
     responder_name: Mapped[str] = mapped_column(sa.String(160), default="")
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_via: Mapped[str] = mapped_column(sa.String(20), default="")
@@ -169,6 +173,15 @@ class Invitation(NameMixin, TimestampMixin, db.Model):
 
     contact = relationship("Contact", lazy="select")
     recorded_by = relationship("User", foreign_keys=[recorded_by_id], lazy="select")
+
+    @property
+    def present(self) -> bool:
+        """Checked in: that wins over any answer (a decline stays recorded as history)."""
+        return self.checked_in_at is not None
+
+    @property
+    def declined_but_came(self) -> bool:
+        return self.status == "decline" and self.checked_in_at is not None
 
 
 class LetterSettings(db.Model):

@@ -8,8 +8,9 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app
@@ -43,8 +44,12 @@ class InvitationError(ValueError):
     """A rule was broken; ``str(exc)`` is a translated, user-facing message."""
 
 
+DEFAULT_ROLE = "dai_bieu"
+
+
 def role_labels() -> dict[str, str]:
-    return {"chu_tri": _("Chair"), "dai_bieu": _("Delegate"), "khach_moi": _("Guest")}
+    """The plain invitee first: chairing is chosen on purpose, never by default."""
+    return {"dai_bieu": _("Delegate"), "khach_moi": _("Guest"), "chu_tri": _("Chair")}
 
 
 def status_labels() -> dict[str, str]:
@@ -65,6 +70,10 @@ def ward_settings() -> dict[str, str]:
         "issuer_parent": cfg.get("CIVIC_WARD_ISSUER_PARENT", "ĐẢNG ỦY – HĐND – UBND – UBMTTQ"),
         "issuer": cfg.get("CIVIC_WARD_ISSUER", "UBND " + ward.upper()),
         "issuer_name": cfg.get("CIVIC_WARD_ISSUER_NAME", "Ủy ban nhân dân " + ward.replace("Phường", "phường", 1)),
+        # Who signs the giấy mời unless a letter's settings say otherwise; no name = a blank line.
+        "signer_title": (cfg.get("CIVIC_WARD_SIGNER_TITLE") or "").replace("\\n", "\n").strip()
+        or _("ON BEHALF OF THE PEOPLE'S COMMITTEE") + "\n" + _("CHAIRMAN"),
+        "signer_name": (cfg.get("CIVIC_WARD_SIGNER_NAME") or "").strip(),
     }
 
 
@@ -534,11 +543,11 @@ def _snapshot(inv: Invitation, contact: Contact) -> None:
     inv.phone, inv.email = contact.phone, contact.email
 
 
-def add_invitees(event, *, group_ids=(), post_ids=(), contact_ids=(), role: str = "dai_bieu") -> int:
+def add_invitees(event, *, group_ids=(), post_ids=(), contact_ids=(), role: str = DEFAULT_ROLE) -> int:
     """Add contacts to the event's list; each remembers why (first source wins). Returns the number added."""
     if role not in ROLES:
         raise InvitationError(_("Choose a role at the meeting."))
-    wanted: dict[int, tuple[Contact, str, int | None]] = {}
+    wanted: dict[int, tuple[Contact, str, int | None, int | None]] = {}
     for gid in group_ids:
         group = get_contact_group(gid)
         if group is None:
@@ -546,34 +555,35 @@ def add_invitees(event, *, group_ids=(), post_ids=(), contact_ids=(), role: str 
         label = _("Group: %(name)s", name=group.name)
         if group.is_post_based:
             for contact, post in current_holders(group.post_title_folded):
-                wanted.setdefault(contact.id, (contact, f"{label} ({post.label})", post.id))
+                wanted.setdefault(contact.id, (contact, f"{label} ({post.label})", post.id, group.id))
         else:
             for contact in group.contacts:
-                wanted.setdefault(contact.id, (contact, label, None))
+                wanted.setdefault(contact.id, (contact, label, None, group.id))
     for pid in post_ids:
         post = get_post(pid)
         if post is None:
             raise InvitationError(_("This post does not exist."))
         holding = current_holding(post)
         if holding is not None:
-            wanted.setdefault(holding.contact_id, (holding.contact, _("Post: %(name)s", name=post.label), post.id))
+            wanted.setdefault(holding.contact_id,
+                              (holding.contact, _("Post: %(name)s", name=post.label), post.id, None))
     if contact_ids:
         found = db.session.scalars(sa.select(Contact).where(Contact.id.in_([int(c) for c in contact_ids]))).all()
         if len(found) != len(set(int(c) for c in contact_ids)):
             raise InvitationError(_("This contact does not exist."))
         for contact in found:
-            wanted.setdefault(contact.id, (contact, _("Individual"), None))
+            wanted.setdefault(contact.id, (contact, _("Individual"), None, None))
     if not wanted:
         raise InvitationError(_("Nobody to add: choose a group, a post or a person."))
     present = set(db.session.scalars(sa.select(Invitation.contact_id).where(
         Invitation.event_id == event.id, Invitation.contact_id.is_not(None))))
     added = 0
     with transaction():
-        for contact_id, (contact, why, post_id) in wanted.items():
+        for contact_id, (contact, why, post_id, group_id) in wanted.items():
             if contact_id in present:
                 continue
             inv = Invitation(event_id=event.id, contact_id=contact_id, token=_new_token(), checkin_code=_new_token(),
-                             role=role, source=why[:200], post_id=post_id)
+                             role=role, source=why[:200], post_id=post_id, group_id=group_id)
             _snapshot(inv, contact)
             db.session.add(inv)
             added += 1
@@ -650,7 +660,8 @@ def _answerable(inv: Invitation) -> None:
 
 
 def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name: str = "",
-           substitute_position: str = "", responder_name: str = "", via: str = "link", recorded_by=None) -> Invitation:
+           substitute_position: str = "", responder_name: str = "", via: str = "link", recorded_by=None,
+           substitute_phone: str | None = None) -> Invitation:
     """Record attend / decline / substitute on this invitation (whoever holds its link)."""
     if response not in RESPONSES:
         raise InvitationError(_("Choose whether you will attend, decline or send a substitute."))
@@ -659,6 +670,12 @@ def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name:
     substitute_position = clean_line(substitute_position)[:200]
     if response == "substitute" and not substitute_name:
         raise InvitationError(_("Enter the name of the person who will attend in your place."))
+    phone_e164 = None
+    if response == "substitute" and clean_line(substitute_phone):
+        try:
+            phone_e164 = normalize_phone(substitute_phone)
+        except InvalidPhone as exc:
+            raise InvitationError(_("This is not a valid Vietnamese phone number (for example 0912 345 678).")) from exc
     if via == "link":
         _answerable(inv)
     with transaction():
@@ -666,6 +683,7 @@ def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name:
         inv.reason = reason if response in ("decline", "substitute") else ""
         inv.substitute_name = substitute_name if response == "substitute" else ""
         inv.substitute_position = substitute_position if response == "substitute" else ""
+        inv.substitute_phone = phone_e164
         inv.responder_name = clean_line(responder_name)[:160]
         inv.answered_at = utcnow()
         inv.answered_via = via
@@ -769,6 +787,182 @@ def send_reminders(event, audience: str, user=None) -> SendResult:
     return send(event, targets, "reminder", user)
 
 
+# --------------------------------------------------------------------------- changes of the event
+
+# Edits of time or place saved within one clock minute (UTC) make one notice to the invitees:
+# from the state before the first edit of that minute to the state after its last. The notice
+# goes out once the minute is over (plus a short grace for commits still in flight), so two
+# quick corrections never send two messages and the invitee reads the final state. The
+# campaign's dedupe key holds the minute: a window is announced once, whoever sends it.
+CHANGE_WINDOW = timedelta(minutes=1)
+CHANGE_GRACE = timedelta(seconds=10)
+CHANGE_LOOKBACK = timedelta(days=1)
+_CHANGE_FIELDS = ("starts_at", "ends_at", "venue_name", "venue_address")
+
+
+def change_window_start(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+def change_notice_targets(event) -> list[Invitation]:
+    """Who hears of a change or a cancellation: everyone invited (sent, or answered by phone or
+    on paper) who has not declined, including those who send a substitute; not walk-ins."""
+    return [i for i in list_invitations(event)
+            if not i.is_walk_in and i.status != "decline" and (i.sent_at is not None or i.status != "pending")
+            and (i.email or i.phone or i.substitute_phone)]
+
+
+def _notice_recipients(event, invitations, extra) -> dict[str, list]:
+    from civic.notifications.services import Recipient
+
+    by_channel: dict[str, list] = {"email": [], "sms": []}
+    for inv in invitations:
+        note = ""
+        if inv.status == "substitute" and inv.substitute_name:
+            note = _("Please pass this on to %(name)s, who attends in your place.", name=inv.substitute_name)
+        ctx = {**extra, "name": inv.full_name, "answer_url": respond_url(inv), "substitute_note": note}
+        if inv.email or inv.phone:
+            channel = "email" if inv.email else "sms"
+            by_channel[channel].append(Recipient(key=f"invitation:{inv.id}", name=inv.full_name, email=inv.email,
+                                                 phone=inv.phone, context=ctx))
+        if inv.status == "substitute" and inv.substitute_phone and inv.substitute_phone != inv.phone:
+            # The person sent in their place hears it too, on their own phone (same invitation link).
+            by_channel["sms"].append(Recipient(
+                key=f"invitation:{inv.id}:substitute", name=inv.substitute_name, phone=inv.substitute_phone,
+                context={**ctx, "name": inv.substitute_name, "substitute_note": ""}))
+    return by_channel
+
+
+def announce_change_window(event, window_start: datetime, now: datetime | None = None) -> int:
+    """One notice per invitee for the time/place edits saved in the minute from ``window_start``;
+    returns how many people it reaches (0 when cancelled, already sent or nothing changed in net)."""
+    from civic.core.timeutil import format_datetime
+    from civic.events.models import EventChange
+    from civic.events.services import describe_change
+    from civic.notifications.models import Campaign
+    from civic.notifications.services import create_campaign
+
+    window_start = change_window_start(window_start)
+    stamp = f"invitations:{event.id}:change:{window_start:%Y%m%d%H%M}"
+    if (now or utcnow()) < window_start + CHANGE_WINDOW + CHANGE_GRACE:
+        return 0  # run early (clock skew): edits may still come; the sweep sends it later
+    if event.status == "cancelled" or db.session.scalar(
+            sa.select(Campaign.id).where(Campaign.dedupe_key.startswith(stamp + ":")).limit(1)):
+        return 0
+    rows = list(db.session.scalars(
+        sa.select(EventChange).where(EventChange.event_id == event.id, EventChange.kind != "cancelled",
+                                     EventChange.created_at >= window_start)
+        .order_by(EventChange.created_at, EventChange.id)))
+    window_end = window_start + CHANGE_WINDOW
+    inside = [c for c in rows if c.created_at < window_end]
+    net: dict[str, list] = {}
+    for change in inside:
+        for key, values in (change.detail or {}).items():
+            if key in _CHANGE_FIELDS and isinstance(values, list) and len(values) == 2:
+                net.setdefault(key, [values[0], values[1]])[1] = values[1]
+    net = {key: values for key, values in net.items() if values[0] != values[1]}
+    targets = change_notice_targets(event) if net else []
+    if not targets:
+        return 0
+    # The state at the end of the window: now, with any later edits undone.
+    state = {"starts_at": format_datetime(event.starts_at), "venue_name": event.venue_name,
+             "venue_address": event.venue_address}
+    for change in reversed([c for c in rows if c.created_at >= window_end]):
+        for key, values in (change.detail or {}).items():
+            if key in state and isinstance(values, list) and len(values) == 2:
+                state[key] = values[0]
+    lines = describe_change(SimpleNamespace(detail={k: net[k] for k in _CHANGE_FIELDS if k in net}))
+    extra = {"event_title": event.title, "event_time": state["starts_at"],
+             "event_place": ", ".join(p for p in (state["venue_name"], state["venue_address"]) if p) or "-",
+             "changes": "\n".join(lines), "changes_short": "; ".join(lines)}
+    body = _("Dear {name},\n\nThe meeting you are invited to, {event_title}, has changed:\n{changes}\n\n"
+             "Now: {event_time}, {event_place}.\n{substitute_note}\n\n"
+             "Your invitation, where you can also change your answer:\n{answer_url}\n")
+    sms = _("Changed: {event_title}. {changes_short}. Your invitation: {answer_url}")
+    reached = 0
+    for channel, recipients in _notice_recipients(event, targets, extra).items():
+        if recipients:
+            create_campaign(
+                kind="invitation_change", topic="invitations", subject=_("Changed: {event_title}"), body_text=body,
+                sms_text=sms if channel == "sms" else None, channels=(channel,), recipients=recipients,
+                urgent=True, dedupe_key=f"{stamp}:{channel}")
+            reached += len(recipients)
+    return reached
+
+
+def announce_due_changes(now: datetime | None = None) -> int:
+    """Announce every finished change window of the last day that has not been announced yet
+    (the worker runs it; the dedupe key makes a second run send nothing)."""
+    from civic.events.models import Event, EventChange
+
+    now = now or utcnow()
+    rows = db.session.execute(
+        sa.select(EventChange.event_id, EventChange.created_at).where(
+            EventChange.kind != "cancelled", EventChange.created_at >= now - CHANGE_LOOKBACK,
+            EventChange.event_id.in_(sa.select(Invitation.event_id).distinct()))).all()
+    windows = {(event_id, change_window_start(created)) for event_id, created in rows}
+    reached = 0
+    for event_id, start in sorted(windows):
+        if start + CHANGE_WINDOW + CHANGE_GRACE <= now:
+            reached += announce_change_window(db.session.get(Event, event_id), start, now)
+    return reached
+
+
+def announce_cancellation(event) -> int:
+    """Everyone invited who has not declined hears once that the meeting is cancelled."""
+    from civic.core.timeutil import format_datetime
+    from civic.notifications.services import create_campaign
+
+    targets = change_notice_targets(event)
+    extra = {"event_title": event.title, "event_time": format_datetime(event.starts_at),
+             "event_place": ", ".join(p for p in (event.venue_name, event.venue_address) if p) or "-",
+             "reason": event.cancel_reason or ""}
+    body = _("Dear {name},\n\nWe are sorry: the meeting you were invited to, {event_title} ({event_time}, "
+             "{event_place}), has been cancelled.\n{reason}\n{substitute_note}\n\nYour invitation:\n{answer_url}\n")
+    sms = _("Cancelled: {event_title}, {event_time}. {reason}")
+    reached = 0
+    for channel, recipients in _notice_recipients(event, targets, extra).items():
+        if recipients:
+            create_campaign(
+                kind="invitation_cancelled", topic="invitations", subject=_("Cancelled: {event_title}"),
+                body_text=body, sms_text=sms if channel == "sms" else None, channels=(channel,),
+                recipients=recipients, urgent=True, dedupe_key=f"invitations:{event.id}:cancelled:{channel}")
+            reached += len(recipients)
+    return reached
+
+
+def _on_event_changed(sender, event=None, change=None, **extra):
+    """Schedules the notice for the end of the change's minute (the periodic sweep is the net)."""
+    if event is None or change is None:
+        return
+    try:
+        from civic.invitations.tasks import announce_change_task
+
+        start = change_window_start(change.created_at)
+        delay = (start + CHANGE_WINDOW + CHANGE_GRACE - utcnow()).total_seconds()
+        announce_change_task.schedule((event.id, start.isoformat()), delay=max(delay, 0))
+    except Exception:  # noqa: BLE001 - the sweep sends it; the edit stays saved
+        current_app.logger.exception("could not schedule the invitees' notice of event %s", event.id)
+
+
+def _on_event_cancelled(sender, event=None, change=None, **extra):
+    if event is None:
+        return
+    try:
+        announce_cancellation(event)
+    except Exception:  # noqa: BLE001 - a notice that fails must not undo the cancellation
+        db.session.rollback()
+        current_app.logger.exception("could not tell the invitees of event %s it is cancelled", event.id)
+
+
+def connect_event_signals() -> None:
+    """Called by create_app: invitations answer the events domain's announcements."""
+    from civic.events.signals import event_cancelled, event_changed
+
+    event_changed.connect(_on_event_changed)
+    event_cancelled.connect(_on_event_cancelled)
+
+
 # --------------------------------------------------------------------------- check-in
 
 
@@ -840,14 +1034,38 @@ def unit_of(inv: Invitation) -> str:
     return inv.unit or inv.residential_group_name or _("Other")
 
 
-def sign_in_sheet(event) -> list[tuple[str, list[Invitation]]]:
-    """Invitees who did not decline, grouped by unit (Vietnamese order), names in Vietnamese order."""
+def section_of(inv: Invitation) -> str:
+    """The sheet's and the report's unit rows: a tổ dân phố gathers its bí thư, tổ trưởng,
+    Mặt trận… (each has a unit of their own); others by their unit."""
+    return inv.residential_group_name or unit_of(inv)
+
+
+_NUMBER = re.compile(r"(\d+)")
+
+
+def unit_sort_key(name: str) -> tuple:
+    """Units that carry a number sort by it ("Tổ dân phố số 2" before "… số 10"), the text
+    around it in Vietnamese order; "Other" goes last."""
+    if name == _("Other"):
+        return (1,)
+    parts = _NUMBER.split(name)
+    return (0, *(int(p) if n % 2 else sort_key(p.strip()) for n, p in enumerate(parts)))
+
+
+SHEET_GROUPINGS = ("ten", "don-vi")  # one list by given name (the default), or by unit
+
+
+def sign_in_sheet(event, grouping: str = "ten") -> list[tuple[str, list[Invitation]]]:
+    """Who signs: invitees who did not decline (and anyone already checked in). Default one
+    list in Vietnamese name order (given, middle, family name), as wards sign; ``"don-vi"``
+    groups by tổ dân phố, else by unit, numbered ones by their number. The tick page and report use the same order."""
+    people = [i for i in list_invitations(event) if i.status != "decline" or i.present]
+    if grouping != "don-vi":
+        return [("", people)] if people else []
     groups: dict[str, list[Invitation]] = {}
-    for inv in list_invitations(event):
-        if inv.status == "decline":
-            continue
-        groups.setdefault(unit_of(inv), []).append(inv)
-    return [(unit, groups[unit]) for unit in sorted(groups, key=sort_key)]
+    for inv in people:
+        groups.setdefault(section_of(inv), []).append(inv)
+    return [(unit, groups[unit]) for unit in sorted(groups, key=unit_sort_key)]
 
 
 # --------------------------------------------------------------------------- report
@@ -858,25 +1076,53 @@ def _counts(invs: list[Invitation]) -> dict[str, int]:
         "invited": len([i for i in invs if not i.is_walk_in]),
         "answered": sum(1 for i in invs if i.status != "pending" and not i.is_walk_in),
         "accepted": sum(1 for i in invs if i.status == "attend" and not i.is_walk_in),
-        "declined": sum(1 for i in invs if i.status == "decline"),
+        # Checking in wins: who declined and came anyway counts as present, not absent.
+        "declined": sum(1 for i in invs if i.status == "decline" and not i.present),
         "substitutes": sum(1 for i in invs if i.status == "substitute"),
         "attended": sum(1 for i in invs if i.checked_in_at is not None),
         "walk_ins": sum(1 for i in invs if i.is_walk_in),
     }
 
 
+def _report_group(inv: Invitation, groups: dict[int, ContactGroup], labels: dict[str, ContactGroup],
+                  posts: dict[int, Post]) -> tuple[int, str]:
+    """(rank, name): the invitation group, else the post's title (one row for every tổ's
+    holder), else "Other". Rows older than ``group_id`` are matched by their source text."""
+    group = groups.get(inv.group_id) if inv.group_id else None
+    if group is None and inv.source:
+        group = labels.get(inv.source.split(" (", 1)[0])
+    if group is not None:
+        return 0, group.name
+    if inv.post_id and inv.post_id in posts:
+        return 1, posts[inv.post_id].title
+    return 2, _("Other")
+
+
 def attendance_report(event) -> dict:
     invs = list_invitations(event)
-    by_source: dict[str, list] = {}
+    groups = {g.id: g for g in list_contact_groups()}
+    labels = {_("Group: %(name)s", name=g.name): g for g in groups.values()}
+    post_ids = {i.post_id for i in invs if i.post_id}
+    posts = {p.id: p for p in db.session.scalars(sa.select(Post).where(Post.id.in_(post_ids)))} if post_ids else {}
+    by_group: dict[tuple[int, str], list] = {}
     by_unit: dict[str, list] = {}
     for inv in invs:
-        by_source.setdefault(inv.source or _("Individual"), []).append(inv)
-        by_unit.setdefault(unit_of(inv), []).append(inv)
+        by_group.setdefault(_report_group(inv, groups, labels, posts), []).append(inv)
+        by_unit.setdefault(section_of(inv), []).append(inv)
     return {
         "totals": _counts(invs),
-        "by_group": [(k, _counts(by_source[k])) for k in sorted(by_source, key=sort_key)],
-        "by_unit": [(k, _counts(by_unit[k])) for k in sorted(by_unit, key=sort_key)],
+        "by_group": [(name, _counts(by_group[(rank, name)]))
+                     for rank, name in sorted(by_group, key=lambda k: (k[0], sort_key(k[1])))],
+        "by_unit": [(k, _counts(by_unit[k])) for k in sorted(by_unit, key=unit_sort_key)],
     }
+
+
+def answer_label(inv: Invitation, statuses: dict[str, str] | None = None) -> str:
+    """The answer as the report shows it: checking in wins over a decline, which stays in view."""
+    statuses = statuses or status_labels()
+    if inv.declined_but_came:
+        return _("Attended (had declined)")
+    return statuses.get(inv.status, inv.status)
 
 
 def report_chart_svg(totals: dict[str, int]) -> str:
@@ -932,7 +1178,7 @@ def report_xlsx(event) -> bytes:
                    _("Source"), _("Answer"), _("Substitute"), _("Reason"), _("Checked in")])
     for n, inv in enumerate(list_invitations(event), start=1):
         detail.append(safe_row([n, inv.full_name, inv.position, inv.unit, inv.residential_group_name, format_phone_local(inv.phone),
-                       roles.get(inv.role, inv.role), inv.source, statuses.get(inv.status, inv.status),
+                       roles.get(inv.role, inv.role), inv.source, answer_label(inv, statuses),
                        clean_line(f"{inv.substitute_name} {inv.substitute_position}"), inv.reason,
                        format_datetime(inv.checked_in_at, with_weekday=False) if inv.checked_in_at else ""]))
     for cell in detail[1]:
@@ -948,8 +1194,12 @@ def report_xlsx(event) -> bytes:
 def letter_settings(event) -> LetterSettings:
     settings = db.session.scalar(sa.select(LetterSettings).where(LetterSettings.event_id == event.id))
     if settings is None:
+        # Not saved yet: every field filled (column defaults only apply on insert, and a
+        # transient None would print as "None"); the signer comes from the ward settings.
+        ward = ward_settings()
         settings = LetterSettings(event_id=event.id, number=f"{event.id:02d}/GM-UBND", issued_on=local_today(),
-                                  signer_title=_("ON BEHALF OF THE PEOPLE'S COMMITTEE") + "\n" + _("CHAIRMAN"))
+                                  participants="", agenda="", contact_person="",
+                                  signer_title=ward["signer_title"], signer_name=ward["signer_name"])
     return settings
 
 

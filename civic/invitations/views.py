@@ -6,7 +6,6 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from civic.core.db import writes_on_get
 from civic.core.forms import first_error
 from civic.core.permissions import Role, public, role_required
 from civic.core.ratelimits import public_form_limit
@@ -518,11 +517,13 @@ def respond(token):
         form.reason.data = inv.reason
         form.substitute_name.data = inv.substitute_name
         form.substitute_position.data = inv.substitute_position
+        form.substitute_phone.data = inv.substitute_phone
     if form.validate_on_submit():
         try:
             svc.answer(inv, form.response.data, reason=form.reason.data or "",
                        substitute_name=form.substitute_name.data or "",
                        substitute_position=form.substitute_position.data or "",
+                       substitute_phone=form.substitute_phone.data or None,
                        responder_name=form.responder_name.data or "", via="link")
         except svc.InvitationError as exc:
             flash(str(exc), "error")
@@ -590,21 +591,28 @@ def checkin_walk_in(event_id):
     return redirect(url_for("invitations.checkin", event_id=event.id), 303)
 
 
-@bp.route("/diem-danh/<code>")
+@bp.route("/diem-danh/<code>", methods=["GET", "POST"])
 @public
 @limiter.limit("60 per minute")
-@writes_on_get
 def checkin_code(code):
-    """The QR code's address: checks in when an organizer of the event opens it; tells anyone
-    else nothing about the invitee or the event."""
+    """The QR code's address. An organizer of the event sees who it is and checks them in with
+    one tap (POST): a link preview, prefetch or stray scan opening it records nothing. Anyone
+    else is told nothing about the invitee or the event."""
     from civic.events.services import can_manage_event, get_event
 
     inv = svc.invitation_by_checkin_code(code)
     event = get_event(inv.event_id) if inv is not None else None
     if inv is None or not can_manage_event(current_user, event):
         return render_template("invitations/checkin_code_public.html"), 404 if inv is None else 200
-    _flash_checkin(*svc.check_in(inv, current_user, "qr"))
-    return redirect(url_for("invitations.checkin", event_id=event.id), 303)
+    form = forms.ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash(_("The form has expired. Please scan the code again."), "error")
+            return redirect(url_for("invitations.checkin_code", code=code), 303)
+        _flash_checkin(*svc.check_in(inv, current_user, "qr"))
+        return redirect(url_for("invitations.checkin", event_id=event.id), 303)
+    return render_template("invitations/checkin_confirm.html", inv=inv, event=event, form=form,
+                           statuses=svc.status_labels(), roles=svc.role_labels())
 
 
 # --------------------------------------------------------------------------- sign-in sheet and report
@@ -615,8 +623,15 @@ def checkin_code(code):
 def sign_in_sheet(event_id):
     event = _managed_event(event_id)
     blank = min(max(request.args.get("trong", 10, type=int) or 0, 0), 100)
-    return render_template("invitations/sign_in_sheet.html", event=event, sections=svc.sign_in_sheet(event),
-                           blank_rows=range(blank), ward=svc.ward_settings())
+    grouping = _grouping()
+    return render_template("invitations/sign_in_sheet.html", event=event, sections=svc.sign_in_sheet(event, grouping),
+                           blank_rows=range(blank), ward=svc.ward_settings(), grouping=grouping)
+
+
+def _grouping() -> str:
+    """?nhom=don-vi groups the sheet by unit; anything else is the default single list."""
+    value = request.args.get("nhom", "ten")
+    return value if value in svc.SHEET_GROUPINGS else "ten"
 
 
 @bp.route("/su-kien/<int:event_id>/danh-sach-ky/danh-dau", methods=["GET", "POST"])
@@ -628,8 +643,10 @@ def sign_in_tick(event_id):
         ids = [int(v) for v in request.form.getlist("signed") if v.isdigit()]
         count = svc.tick_signed(event, ids, current_user)
         flash(_("%(count)s people marked as present.", count=count), "success")
-        return redirect(url_for("invitations.sign_in_tick", event_id=event.id), 303)
-    return render_template("invitations/sign_in_tick.html", event=event, sections=svc.sign_in_sheet(event), form=form)
+        return redirect(url_for("invitations.sign_in_tick", event_id=event.id, nhom=_grouping()), 303)
+    grouping = _grouping()
+    return render_template("invitations/sign_in_tick.html", event=event, sections=svc.sign_in_sheet(event, grouping),
+                           form=form, grouping=grouping)
 
 
 @bp.route("/su-kien/<int:event_id>/bao-cao")

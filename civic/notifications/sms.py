@@ -65,7 +65,8 @@ def fit(body: str, stop_url: str = "", strip: bool = False) -> str:
     shortened with "..." only as a last resort, never the stop instruction.
     """
     body = " ".join((body or "").split())
-    stop = f" Tu choi: {stop_url}" if stop_url else ""
+    # Says what the link does: it stops messages. "Tu choi" read as "decline the invitation".
+    stop = f" Ngung nhan tin: {stop_url}" if stop_url else ""
 
     def whole(b: str) -> str:
         return b + stop

@@ -33,3 +33,8 @@ def test_demo_is_idempotent(app):
     post = next(p for p in svc.list_posts() if p.title == "Tổ trưởng tổ dân phố" and p.residential_group.number == 3)
     old, new = post.holdings
     assert new.contact.full_name in names and old.contact.full_name not in names
+    # Issue 10: two people chair, the rest are delegates; the report has a row per group or post.
+    invs = svc.list_invitations(event)
+    assert sorted(i.position for i in invs if i.role == "chu_tri") == ["Bí thư Đảng ủy phường", "Chủ tịch UBND phường"]
+    rows = [name for name, _ in svc.attendance_report(event)["by_group"]]
+    assert len(rows) <= 8 and rows[-1] == "Khác"

@@ -175,9 +175,11 @@ def test_checkin_twice_keeps_first_time(client, login, organizer, conference):
     db.session.refresh(an)
     first = an.checked_in_at
     assert first is not None and an.checkin_method == "search"
-    # The QR code opened by the organizer: already in, time unchanged, told when.
-    r = client.get(f"/diem-danh/{an.checkin_code}", follow_redirects=True)
-    assert "đã điểm danh lúc" in r.get_data(as_text=True)
+    # The QR code opened by the organizer: already in, time unchanged, told when, no button.
+    body = client.get(f"/diem-danh/{an.checkin_code}").get_data(as_text=True)
+    assert "đã điểm danh lúc" in body and "Xác nhận có mặt" not in body
+    r = submit_form(client, f"/su-kien/{conference.id}/diem-danh", {}, action=f"/diem-danh/{an.checkin_code}")
+    assert r.status_code == 303
     db.session.refresh(an)
     assert an.checked_in_at == first
 
@@ -191,16 +193,36 @@ def test_qr_url_reveals_nothing_to_others(app, conference):
     assert "Nguyễn Văn An" not in body and conference.title not in body
     db.session.refresh(an)
     assert an.checked_in_at is None
+    r = anonymous.post(f"/diem-danh/{an.checkin_code}", data={})
+    assert r.status_code < 500 and "Nguyễn Văn An" not in r.get_data(as_text=True)
+    db.session.refresh(an)
+    assert an.checked_in_at is None
     assert anonymous.get("/diem-danh/" + "y" * 43).status_code == 404
 
 
-def test_qr_url_checks_in_for_the_organizer(client, login, organizer, conference):
+def test_qr_url_asks_the_organizer_then_checks_in_on_the_button(client, login, organizer, conference):
     login(organizer)
     an = inv_of(conference, "Trần Thị An")
-    r = client.get(f"/diem-danh/{an.checkin_code}")
+    url = f"/diem-danh/{an.checkin_code}"
+    # Opening the link (a preview, a prefetch, a wrong scan) records nothing: it shows who it is.
+    r = client.get(url)
+    assert r.status_code == 200
+    body = r.get_data(as_text=True)
+    assert "Trần Thị An" in body and "Bí thư chi bộ" in body and "Chi bộ tổ 2" in body and conference.title in body
+    assert "Xác nhận có mặt" in body and 'method="post"' in body
+    db.session.refresh(an)
+    assert an.checked_in_at is None
+    # A POST without the form's CSRF token records nothing either.
+    assert client.post(url, data={}).status_code in (302, 303, 400)
+    db.session.refresh(an)
+    assert an.checked_in_at is None
+    # The button (one tap) checks in.
+    r = submit_form(client, url, {})
     assert r.status_code == 303
     db.session.refresh(an)
-    assert an.checkin_method == "qr"
+    assert an.checkin_method == "qr" and an.checked_in_at is not None
+    body = client.get(url).get_data(as_text=True)
+    assert "đã điểm danh lúc" in body and "Xác nhận có mặt" not in body
 
 
 def test_walk_in(client, login, organizer, conference):
@@ -218,13 +240,13 @@ def test_walk_in(client, login, organizer, conference):
 
 def test_sign_in_sheet_order_and_tick(client, login, organizer, conference):
     svc.answer(inv_of(conference, "Hoàng Văn Ân"), "decline", reason="Bận", via="phone")
-    sections = svc.sign_in_sheet(conference)
-    assert [unit for unit, _ in sections] == ["Chi bộ tổ 1", "Chi bộ tổ 2", "Công an phường", "Tổ dân phố số 1",
-                                              "Tổ dân phố số 2"]
+    sections = svc.sign_in_sheet(conference, "don-vi")
+    # By tổ dân phố where the person has one (the tổ's bí thư and tổ trưởng together), else by unit.
+    assert [unit for unit, _ in sections] == ["Công an phường", "Tổ dân phố số 1", "Tổ dân phố số 2"]
     assert all(i.full_name != "Hoàng Văn Ân" for _, people in sections for i in people)
     login(organizer)
-    html = client.get(f"/su-kien/{conference.id}/danh-sach-ky?trong=5").get_data(as_text=True)
-    order = [html.index(name) for name in ("Nguyễn Văn An", "Trần Thị An", "Đỗ Minh Anh", "Lê Văn Bình", "Phạm Thị Ánh")]
+    html = client.get(f"/su-kien/{conference.id}/danh-sach-ky?trong=5&nhom=don-vi").get_data(as_text=True)
+    order = [html.index(name) for name in ("Đỗ Minh Anh", "Nguyễn Văn An", "Lê Văn Bình", "Trần Thị An", "Phạm Thị Ánh")]
     assert order == sorted(order)
     assert html.count('class="sheet-blank"') == 5
     assert "Ký tên" in html
@@ -247,8 +269,8 @@ def test_report_numbers(client, login, organizer, conference):
     assert (t["invited"], t["answered"], t["accepted"], t["substitutes"], t["declined"], t["attended"], t["walk_ins"]) == (
         6, 3, 1, 1, 1, 3, 1)
     by_group = dict(rep["by_group"])
-    assert by_group["Nhóm: Bí thư chi bộ"]["invited"] == 2
-    assert by_group["Nhóm: Bí thư chi bộ"]["attended"] == 2
+    assert by_group["Bí thư chi bộ"]["invited"] == 2
+    assert by_group["Bí thư chi bộ"]["attended"] == 2
     login(organizer)
     html = client.get(f"/su-kien/{conference.id}/bao-cao").get_data(as_text=True)
     assert "<svg" in html and "inv-bar-attended" in html

@@ -132,7 +132,7 @@ def test_sms_quiet_hours_defer_then_send(app, outbox):
     assert {d.status for d in db.session.scalars(sa.select(Delivery))} == {"sent"}
     files = list((sms.sms_outbox_dir(app)).glob("*.txt"))
     assert len(files) == 3
-    assert "Tu choi: http://localhost/tc/" in files[0].read_text(encoding="utf-8")
+    assert "Ngung nhan tin: http://localhost/tc/" in files[0].read_text(encoding="utf-8")
 
 
 def test_urgent_sms_ignores_quiet_hours(app):
@@ -163,15 +163,15 @@ def test_rate_limiter_spaces_messages():
 
 
 def test_sms_is_kept_within_two_segments():
-    short = sms.fit("Chào Lan, họp tổ dân phố lúc 19:00", stop_url="https://p.vn/tc/1-abc")
-    assert "Chào Lan" in short and short.endswith("Tu choi: https://p.vn/tc/1-abc")
+    short = sms.fit("Chào Lan, họp tổ lúc 19:00", stop_url="https://p.vn/tc/1-abc")
+    assert "Chào Lan" in short and short.endswith("Ngung nhan tin: https://p.vn/tc/1-abc")
     assert sms.segments(short) == 1
     stripped = sms.fit("Chào Lan, họp tổ dân phố", strip=True)
     assert stripped == "Chao Lan, hop to dan pho" and sms.is_gsm7(stripped)
     long_text = "Kính gửi cử tri, bầu cử đại biểu Quốc hội và HĐND các cấp. " * 8
     fitted = sms.fit(long_text, stop_url="https://p.vn/tc/1-abc")
     assert sms.segments(fitted) <= 2
-    assert fitted.endswith("Tu choi: https://p.vn/tc/1-abc") and "..." in fitted
+    assert fitted.endswith("Ngung nhan tin: https://p.vn/tc/1-abc") and "..." in fitted
     assert sms.segments("a" * 160) == 1 and sms.segments("a" * 161) == 2
     assert sms.segments("ă" * 70) == 1 and sms.segments("ă" * 71) == 2
 

@@ -173,7 +173,7 @@ def test_http_sms_gateway_success_temporary_and_permanent(app, gateway):
     worker.process_batch(now=night)
     assert rows(c)[0].status == "sent"
     assert handler.received[0]["to"] == "+84912345678"
-    assert handler.received[0]["text"].startswith("Chào Lan, bầu cử tại Nhà văn hóa Tu choi: https://")
+    assert handler.received[0]["text"].startswith("Chào Lan, bầu cử tại Nhà văn hóa Ngung nhan tin: https://")
     handler.status = 503
     c2 = send([Recipient(key="p", phone="0912345678", context={"station": "x"})], channels=("sms",),
               sms_text="Nhắc {station}", send_at=night)
