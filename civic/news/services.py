@@ -110,9 +110,25 @@ def markdown_to_html(source: str) -> str:
     return markdown_lib.markdown(source or "", extensions=["tables", "sane_lists"], output_format="html")
 
 
+# A body with none of these tags is plain text (a paste from Word into the textarea): its line
+# breaks are its structure. Inline tags (<b>, <a>) alone do not make it HTML.
+_BLOCK_TAG_RE = re.compile(r"<\s*/?\s*(p|br|div|h[1-6]|ul|ol|li|table|tr|td|th|blockquote|pre|hr)\b", re.IGNORECASE)
+
+
+def plain_text_to_html(text: str) -> str:
+    """Blank lines separate paragraphs, a single line break becomes <br>."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [p.strip() for p in re.split(r"\n[ \t\u00a0]*\n", text)]
+    return "".join(
+        "<p>" + "<br>".join(line.strip() for line in p.split("\n") if line.strip()) + "</p>" for p in paragraphs if p
+    )
+
+
 def body_to_html(body: str | None, body_format: str = "html") -> str:
     if body_format == "markdown":
         return sanitize_html(markdown_to_html(body or ""))
+    if not _BLOCK_TAG_RE.search(body or ""):
+        return sanitize_html(plain_text_to_html(body or ""))
     return sanitize_html(body or "")
 
 
