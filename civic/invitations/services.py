@@ -52,19 +52,10 @@ def status_labels() -> dict[str, str]:
 
 
 def ward_settings() -> dict[str, str]:
-    """The issuing body and place names printed on letters (config keys with demo defaults)."""
-    cfg = current_app.config
-    ward = cfg.get("CIVIC_WARD_NAME", "Phường Hòa Bình")
-    return {
-        "ward_name": ward,
-        "city": cfg.get("CIVIC_WARD_CITY", "Thành phố Hà Nội"),
-        "district": cfg.get("CIVIC_WARD_DISTRICT", "Quận Thanh Xuân"),
-        "place": cfg.get("CIVIC_WARD_PLACE", "Hòa Bình"),
-        "address": cfg.get("CIVIC_WARD_ADDRESS", "Số 12 phố Hòa Bình, Phường Hòa Bình"),
-        "issuer_parent": cfg.get("CIVIC_WARD_ISSUER_PARENT", "ĐẢNG ỦY – HĐND – UBND – UBMTTQ"),
-        "issuer": cfg.get("CIVIC_WARD_ISSUER", "UBND " + ward.upper()),
-        "issuer_name": cfg.get("CIVIC_WARD_ISSUER_NAME", "Ủy ban nhân dân " + ward.replace("Phường", "phường", 1)),
-    }
+    """The issuing body and place names printed on letters (civic.config.ward_settings)."""
+    from civic.config import ward_settings as configured_ward
+
+    return configured_ward(current_app.config)
 
 
 # --------------------------------------------------------------------------- contacts
