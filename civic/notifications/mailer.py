@@ -96,6 +96,8 @@ def parse_outbox_date(value: str | None) -> datetime | None:
             parsed = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
+    # Whole seconds: <time datetime> allows at most three fraction digits.
+    parsed = parsed.replace(microsecond=0)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

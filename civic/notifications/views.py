@@ -118,7 +118,8 @@ def send_test(campaign_id: int):
 @role_required(Role.ORGANIZER)
 def compose():
     form = ComposeForm()
-    form.audience.choices = compose_service.audience_choices()
+    # An empty first choice: a required <select> must not preselect a real audience (HTML rule).
+    form.audience.choices = [("", _("Choose…"))] + compose_service.audience_choices()
     preview = None
     status = 200
     if form.validate_on_submit():

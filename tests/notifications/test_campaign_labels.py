@@ -136,3 +136,16 @@ def test_administration_menu_leads_to_the_outbox(app, client, make_user, login):
     login(make_user("admin"))
     admin_page = _text(client.get("/quan-tri/nguoi-dung"))
     assert 'href="/quan-tri/hop-thu-di"' in admin_page and 'href="/quan-ly/thong-bao"' in admin_page
+
+
+def test_compose_asks_who_receives_the_message(app, client, make_user, login):
+    from tests.conftest import submit_form
+
+    login(make_user("organizer"))
+    html = _text(client.get("/quan-ly/thong-bao/moi"))
+    select = html[html.index('<select id="audience"'):]
+    assert re.match(r'<select[^>]*>\s*<option[^>]*value=""[^>]*>Chọn…</option>', select), select[:200]
+    response = submit_form(client, "/quan-ly/thong-bao/moi",
+                           {"audience": "", "channels": "email", "subject": "Lịch họp", "body_text": "Chào {name}"})
+    assert response.status_code == 422
+    assert "Vui lòng chọn người nhận tin." in _text(response)
