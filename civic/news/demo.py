@@ -285,7 +285,7 @@ def draw_picture(text: str, palette, seed: int, size=(1280, 800)) -> bytes:
     for y in range(height):
         t = y / height
         pixels.line([(0, y), (width, y)], fill=tuple(int(dark[i] * (1 - t) + light[i] * t) for i in range(3)))
-    for _ in range(14):  # soft "bokeh" circles
+    for _circle in range(14):  # soft "bokeh" circles
         r = rng.randint(30, 140)
         x, y = rng.randint(0, width), rng.randint(0, height)
         shade = tuple(min(255, c + rng.randint(20, 70)) for c in light)

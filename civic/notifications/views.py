@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint, abort, current_app, flash, has_request_context, jsonify, redirect, render_template, request, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user

@@ -89,7 +89,7 @@ def test_campaign_written_before_titles_is_named_from_its_first_delivery(app, cl
     from civic.extensions import db
     from civic.notifications.models import Campaign
 
-    campaign = _event_changed(title="Họp chi bộ")
+    _event_changed(title="Họp chi bộ")
     db.session.execute(Campaign.__table__.update().values(title=None))
     db.session.commit()
     db.session.expire_all()
