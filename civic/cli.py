@@ -9,30 +9,57 @@ from flask.cli import FlaskGroup
 
 def _create_app():
     from civic import create_app
-    from civic.config import ConfigError
 
-    try:
-        return create_app()
-    except ConfigError as exc:
-        # One line naming the setting, not a traceback.
-        click.echo(f"civic: {exc}", err=True)
-        raise SystemExit(2) from None
+    return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def _commands() -> list:
+    from flask_migrate.cli import db as db_cli
+
+    from civic.accounts.cli import tokens_cli, users_cli
+    from civic.invitations.cli import contacts_cli
+    from civic.notifications.cli import worker_command
+    from civic.backup import backup_command, restore_command
+    from civic.portal.cli import demo_command
+
+    return [users_cli, tokens_cli, contacts_cli, worker_command, demo_command, backup_command, restore_command, db_cli]
+
+
+class CivicGroup(FlaskGroup):
+    """Lists and explains every command without building the app (no configuration needed for
+    ``--help``); the app is made only when a command runs, and a configuration problem is one
+    line on stderr with exit status 1 instead of a traceback."""
+
+    def list_commands(self, ctx):
+        self._load_plugin_commands()
+        return sorted(click.Group.list_commands(self, ctx))
+
+    def get_command(self, ctx, name):
+        self._load_plugin_commands()
+        command = click.Group.get_command(self, ctx, name)
+        if command is not None:
+            return command
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx):
+        from civic.config import ConfigError
+
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=CivicGroup, create_app=_create_app, add_version_option=False)
 def main():
     """civic: cổng thông tin phường (ward portal)."""
 
 
+for _command in _commands():
+    main.add_command(_command)
+
+
 def register_commands(app: Flask) -> None:
-    from civic.accounts.cli import tokens_cli, users_cli
-    from civic.invitations.cli import contacts_cli
-    from civic.notifications.cli import worker_command
-    from civic.portal.cli import demo_command
-
-    for command in (users_cli, tokens_cli, contacts_cli, worker_command, demo_command):
-        app.cli.add_command(command)
-    from civic.backup import backup_command, restore_command
-
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
+    for command in _commands():
+        if command.name != "db":  # Flask-Migrate adds its own to app.cli
+            app.cli.add_command(command)

@@ -215,6 +215,37 @@ def load_config(overrides: dict | None = None) -> dict:
     return cfg
 
 
+DEFAULT_WARD_NAME = "Phường Hòa Bình"
+
+
+def ward_settings(cfg) -> dict[str, str]:
+    """The one ward the portal serves: its names for the header, footer, page titles, letters and
+    the demo content. Every value comes from CIVIC_WARD_* (README), else derives from the name."""
+    ward = (cfg.get("CIVIC_WARD_NAME") or DEFAULT_WARD_NAME).strip()
+    head, _sep, rest = ward.partition(" ")
+    is_ward_word = head.casefold() == "phường" and rest
+    place = cfg.get("CIVIC_WARD_PLACE") or (rest if is_ward_word else ward)
+    return {
+        "ward_name": ward,
+        # Inside a sentence: "cử tri phường Hòa Bình".
+        "ward_lower": ("phường " + rest) if is_ward_word else ward,
+        "place": place,
+        "city": cfg.get("CIVIC_WARD_CITY") or "Thành phố Hà Nội",
+        "district": cfg.get("CIVIC_WARD_DISTRICT") or "Quận Thanh Xuân",
+        "address": cfg.get("CIVIC_WARD_ADDRESS") or f"Số 12 phố {place}, {ward}",
+        "issuer_parent": cfg.get("CIVIC_WARD_ISSUER_PARENT") or "ĐẢNG ỦY – HĐND – UBND – UBMTTQ",
+        "issuer": cfg.get("CIVIC_WARD_ISSUER") or "UBND " + ward.upper(),
+        "issuer_name": cfg.get("CIVIC_WARD_ISSUER_NAME")
+        or "Ủy ban nhân dân " + (("phường " + rest) if is_ward_word else ward),
+    }
+
+
+def fill_ward(text: str, ward: dict[str, str]) -> str:
+    """Demo text written with {ward}, {ward_lower}, {place}: the configured ward's names."""
+    return (text.replace("{ward}", ward["ward_name"]).replace("{ward_lower}", ward["ward_lower"])
+            .replace("{place}", ward["place"]))
+
+
 def normalise_database_url(url: str) -> str:
     """Let ``postgres://`` and ``postgresql://`` URLs use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):

@@ -6,6 +6,7 @@ from flask import Flask, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
+from civic.config import ward_settings
 from civic.core import permissions, timeutil
 from civic.core.phone import format_phone_local
 from civic.core.urls import absolute_url
@@ -31,6 +32,7 @@ def init_templating(app: Flask) -> None:
             "can_edit_news": permissions.can_edit_news(user),
             "is_admin": permissions.is_admin(user),
             "base_url": app.config["CIVIC_BASE_URL"],
+            "ward": ward_settings(app.config),
         }
 
     def url_for_other_page(**changes):

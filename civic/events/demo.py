@@ -7,9 +7,11 @@ import random
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
 from civic.accounts.models import ResidentialGroup, User
+from civic.config import fill_ward, ward_settings
 from civic.core.timeutil import local_to_utc, local_today
 from civic.events import services
 from civic.events.models import Event, Rsvp, RsvpHistory, RsvpStatus
@@ -21,27 +23,27 @@ ORGANIZER_EMAIL = "tochuc@phuong.example.vn"
 #  venue, address, description, answers wanted)
 EVENTS = [
     (3, time(19, 30), 2, "Họp tổ dân phố số 3 quý này", "meeting", "groups", [3], None, 0,
-     "Nhà văn hóa tổ dân phố số 3", "Ngõ 12 phố Vĩnh Phúc",
+     "Nhà văn hóa tổ dân phố số 3", "Ngõ 12 phố {place}",
      "Nội dung: tổng kết hoạt động quý, bàn phương án **sửa đường ngõ** và thu quỹ khuyến học.\n\n"
      "Đề nghị mỗi hộ cử một đại diện tham dự.", 18),
     (6, time(7, 0), 3, "Ngày Chủ nhật xanh: làm sạch ngõ xóm", "cleanup", "public", [], None, 3,
-     "Sân nhà văn hóa phường", "Số 1 phố Vĩnh Phúc",
+     "Sân nhà văn hóa phường", "Số 1 phố {place}",
      "Cùng nhau dọn vệ sinh ngõ xóm, phát quang cống rãnh, trồng thêm cây xanh.\n\n"
      "- Mang theo găng tay, chổi\n- Phường chuẩn bị bao tải và nước uống", 40),
     (10, time(7, 30), 4, "Khám sức khỏe miễn phí cho người cao tuổi", "health", "public", [], 20, 1,
-     "Trạm y tế phường", "Số 5 phố Vĩnh Phúc",
+     "Trạm y tế phường", "Số 5 phố {place}",
      "Khám tổng quát, đo huyết áp, xét nghiệm đường huyết. Số lượng có hạn: đăng ký trước.\n\n"
      "Khi đến xin mang theo căn cước và thẻ bảo hiểm y tế.", 30),
     (14, time(8, 0), 3, "Tiếp xúc cử tri với đại biểu HĐND phường", "voters", "public", [], 150, 0,
-     "Hội trường UBND phường", "Số 1 phố Vĩnh Phúc",
+     "Hội trường UBND phường", "Số 1 phố {place}",
      "Đại biểu Hội đồng nhân dân phường tiếp xúc cử tri trước kỳ họp. Cử tri có thể gửi ý kiến trước qua tổ trưởng.", 25),
     (40, time(9, 0), 3, "Gặp mặt đầu xuân các tổ dân phố", "culture", "public", [], 200, 1,
-     "Hội trường UBND phường", "Số 1 phố Vĩnh Phúc",
+     "Hội trường UBND phường", "Số 1 phố {place}",
      "Gặp mặt, chúc Tết các cụ cao tuổi, gia đình chính sách và đại diện các tổ dân phố.", 12),
     (-20, time(19, 30), 2, "Họp tổ dân phố số 1", "meeting", "groups", [1], None, 0,
-     "Nhà văn hóa tổ dân phố số 1", "Ngõ 4 phố Vĩnh Phúc", "Bàn kế hoạch phòng cháy chữa cháy trong khu dân cư.", 15),
+     "Nhà văn hóa tổ dân phố số 1", "Ngõ 4 phố {place}", "Bàn kế hoạch phòng cháy chữa cháy trong khu dân cư.", 15),
     (-45, time(7, 0), 3, "Ngày Chủ nhật xanh tháng trước", "cleanup", "public", [], None, 3,
-     "Sân nhà văn hóa phường", "Số 1 phố Vĩnh Phúc", "Làm sạch các tuyến ngõ và khu vực chợ.", 35),
+     "Sân nhà văn hóa phường", "Số 1 phố {place}", "Làm sạch các tuyến ngõ và khu vực chợ.", 35),
 ]
 
 
@@ -57,12 +59,14 @@ def load_demo() -> list[str]:
     groups = {g.number: g for g in db.session.scalars(sa.select(ResidentialGroup)) if g.number is not None}
     existing = set(db.session.scalars(sa.select(Event.title)))
     rng = random.Random(2021)
+    ward = ward_settings(current_app.config)
     created = answered = 0
     for (days, at, hours, title, category, audience, group_numbers, capacity, guests, venue, address,
          description, wanted) in EVENTS:  # fmt: skip
         if title in existing:
             continue
         start = _start(days, at)
+        address, description = fill_ward(address, ward), fill_ward(description, ward)
         event = Event(
             organizer=organizer, title=title, slug="", starts_at=start, ends_at=start + timedelta(hours=hours),
             status="published",
@@ -121,8 +125,14 @@ def load_demo() -> list[str]:
                                            status=status, guests=0, created_at=when))
                 answered += 1
             db.session.commit()
-    waiting = db.session.scalar(sa.select(sa.func.count(Rsvp.id)).where(Rsvp.status == RsvpStatus.WAITLISTED))
+    # What is there now (the demo's events), beside what this run added.
+    demo_ids = sa.select(Event.id).where(Event.title.in_([row[3] for row in EVENTS]))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.id.in_(demo_ids)))
+    answers = db.session.scalar(sa.select(sa.func.count(Rsvp.id)).where(Rsvp.event_id.in_(demo_ids)))
+    waiting = db.session.scalar(sa.select(sa.func.count(Rsvp.id)).where(
+        Rsvp.event_id.in_(demo_ids), Rsvp.status == RsvpStatus.WAITLISTED))
     return [
-        _("Events: %(total)s (%(new)s new), answers added: %(answers)s, on waiting lists: %(waiting)s",
-          total=len(EVENTS), new=created, answers=answered, waiting=waiting),
+        _("Events: %(total)s (%(new)s new)", total=total, new=created),
+        _("Answers to events: %(total)s (%(new)s new), on waiting lists: %(waiting)s",
+          total=answers, new=answered, waiting=waiting),
     ]

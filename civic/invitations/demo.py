@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
 
+from civic.config import fill_ward, ward_settings
 from civic.extensions import db
 
 CONFERENCE = "Hội nghị triển khai nhiệm vụ năm 2021"
@@ -25,8 +28,8 @@ WARD_LEADERS = [
 UNIT_LEADERS = [
     ("Ngô Văn Dũng", "Trưởng Công an phường", "Công an phường", "0913100009", "congan@phuong.example.vn"),
     ("Đặng Thị Mai", "Trạm trưởng Trạm Y tế", "Trạm Y tế phường", "0913100010", "yte@phuong.example.vn"),
-    ("Dương Văn Long", "Hiệu trưởng", "Trường THCS Hòa Bình", "0913100011", "thcs@phuong.example.vn"),
-    ("Đinh Thị Hạnh", "Hiệu trưởng", "Trường Tiểu học Hòa Bình", "0913100012", None),
+    ("Dương Văn Long", "Hiệu trưởng", "Trường THCS {place}", "0913100011", "thcs@phuong.example.vn"),
+    ("Đinh Thị Hạnh", "Hiệu trưởng", "Trường Tiểu học {place}", "0913100012", None),
     ("Lý Thị Thúy", "Hiệu trưởng", "Trường Mầm non Hoa Sen", "0913100013", None),
     ("Mai Xuân Bảo", "Chủ tịch Hội Cựu chiến binh", "Hội Cựu chiến binh phường", "0913100014", None),
     ("Tạ Thị Ngọc", "Chủ tịch Hội Liên hiệp Phụ nữ", "Hội LHPN phường", "0913100015", "phunu@phuong.example.vn"),
@@ -55,7 +58,8 @@ def load_demo() -> list[str]:
 
     organizer = db.session.scalar(sa.select(User).where(User.email == ORGANIZER))
     if organizer is None:
-        return ["invitations: organizer account missing, skipped"]
+        return [_("Invitations skipped: the organizer account %(email)s is missing.", email=ORGANIZER)]
+    ward = ward_settings(current_app.config)
     existing_phones = set(db.session.scalars(sa.select(Contact.phone).where(Contact.phone.is_not(None))))
     created = 0
 
@@ -66,6 +70,7 @@ def load_demo() -> list[str]:
             return db.session.scalar(sa.select(Contact).where(Contact.phone == e164))
         created += 1
         existing_phones.add(e164)
+        unit = fill_ward(unit, ward)
         return svc.save_contact(None, full_name=name, position=position, unit=unit, residential_group=group,
                                 phone=phone, email=email)
 
@@ -103,14 +108,16 @@ def load_demo() -> list[str]:
                 svc.hand_over(post, holder, date(2021, 1, 1), note="Bầu lại nhiệm kỳ 2021-2023")
             else:
                 svc.hand_over(post, holder, date(2019, 1, 1))
-    report = [f"invitations: {created} contacts in the directory"]
+    total_contacts = db.session.scalar(sa.select(sa.func.count(Contact.id)))
+    report = [_("Directory contacts: %(total)s (%(new)s new)", total=total_contacts, new=created)]
 
     event = db.session.scalar(sa.select(Event).where(Event.title == CONFERENCE))
+    new_conference = event is None
     if event is None:
         start = (utcnow() - timedelta(minutes=30)).replace(second=0, microsecond=0)
         event = Event(title=CONFERENCE, slug="hoi-nghi-trien-khai-nhiem-vu-nam-2021", starts_at=start,
                       ends_at=start + timedelta(hours=4), venue_name="Hội trường UBND phường",
-                      venue_address="Số 12 phố Hòa Bình", organizer_id=organizer.id, audience="invite_only",
+                      venue_address=ward["address"], organizer_id=organizer.id, audience="invite_only",
                       status="published",
                       description_html="<p>Tổng kết công tác năm 2020, triển khai nhiệm vụ năm 2021.</p>")
         db.session.add(event)
@@ -143,5 +150,8 @@ def load_demo() -> list[str]:
         for inv in [i for i in invs if i.status in ("attend", "substitute")][:12]:
             svc.check_in(inv, organizer, "qr")
         svc.add_walk_in(event, "Trịnh Văn Kiên", "Phóng viên", "Báo Hà Nội mới", organizer)
-        report.append(f"invitations: {CONFERENCE} with {len(invs)} invitees, answers and check-ins")
+    totals = svc.attendance_report(event)["totals"]
+    report.append(_("Conference “%(title)s”: %(new)s new, %(invitees)s invitees, %(arrived)s checked in",
+                    title=CONFERENCE, new=1 if new_conference else 0, invitees=len(svc.list_invitations(event)),
+                    arrived=totals["attended"]))
     return report

@@ -58,23 +58,16 @@ def status_labels() -> dict[str, str]:
 
 
 def ward_settings() -> dict[str, str]:
-    """The issuing body and place names printed on letters (config keys with demo defaults)."""
+    """The issuing body and place names printed on letters (civic.config.ward_settings), and who signs."""
+    from civic.config import ward_settings as configured_ward
+
     cfg = current_app.config
-    ward = cfg.get("CIVIC_WARD_NAME", "Phường Hòa Bình")
-    return {
-        "ward_name": ward,
-        "city": cfg.get("CIVIC_WARD_CITY", "Thành phố Hà Nội"),
-        "district": cfg.get("CIVIC_WARD_DISTRICT", "Quận Thanh Xuân"),
-        "place": cfg.get("CIVIC_WARD_PLACE", "Hòa Bình"),
-        "address": cfg.get("CIVIC_WARD_ADDRESS", "Số 12 phố Hòa Bình, Phường Hòa Bình"),
-        "issuer_parent": cfg.get("CIVIC_WARD_ISSUER_PARENT", "ĐẢNG ỦY – HĐND – UBND – UBMTTQ"),
-        "issuer": cfg.get("CIVIC_WARD_ISSUER", "UBND " + ward.upper()),
-        "issuer_name": cfg.get("CIVIC_WARD_ISSUER_NAME", "Ủy ban nhân dân " + ward.replace("Phường", "phường", 1)),
-        # Who signs the giấy mời unless a letter's settings say otherwise; no name = a blank line.
-        "signer_title": (cfg.get("CIVIC_WARD_SIGNER_TITLE") or "").replace("\\n", "\n").strip()
-        or _("ON BEHALF OF THE PEOPLE'S COMMITTEE") + "\n" + _("CHAIRMAN"),
-        "signer_name": (cfg.get("CIVIC_WARD_SIGNER_NAME") or "").strip(),
-    }
+    settings = dict(configured_ward(cfg))
+    # Who signs the giấy mời unless a letter's settings say otherwise; no name = a blank line.
+    settings["signer_title"] = (cfg.get("CIVIC_WARD_SIGNER_TITLE") or "").replace("\\n", "\n").strip() or (
+        _("ON BEHALF OF THE PEOPLE'S COMMITTEE") + "\n" + _("CHAIRMAN"))
+    settings["signer_name"] = (cfg.get("CIVIC_WARD_SIGNER_NAME") or "").strip()
+    return settings
 
 
 # --------------------------------------------------------------------------- contacts

@@ -1,4 +1,4 @@
-"""Demo news archive for phường Vĩnh Phúc, 2020–2021: written for this project, pictures drawn
+"""Demo news archive for the configured ward (CIVIC_WARD_NAME), 2020–2021: written for this project, pictures drawn
 with Pillow (no downloads). Idempotent: an article whose slug exists is left alone."""
 
 from __future__ import annotations
@@ -11,8 +11,11 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
+from civic.config import fill_ward, ward_settings
 from civic.core.text import slugify, strip_marks
 from civic.core.timeutil import local_to_utc
 from civic.extensions import db
@@ -31,7 +34,7 @@ PALETTES = {
 
 # (local date and time, category, title, summary, paragraphs, tags, album captions, pinned)
 ARTICLES: list[tuple] = [
-    ("2020-01-08 09:00", "tin-tuc-su-kien", "Phường Vĩnh Phúc tổng kết công tác năm 2019",
+    ("2020-01-08 09:00", "tin-tuc-su-kien", "{ward} tổng kết công tác năm 2019",
      "Hội nghị tổng kết ghi nhận phường hoàn thành và vượt 18/20 chỉ tiêu kinh tế – xã hội được giao.",
      ["Sáng 08/01, UBND phường tổ chức hội nghị tổng kết công tác năm 2019 với sự tham gia của cán bộ, "
       "công chức phường và đại diện 12 tổ dân phố.",
@@ -130,7 +133,7 @@ ARTICLES: list[tuple] = [
       "các việc đột xuất. Số điện thoại trực được niêm yết tại trụ sở UBND phường."],
      ["Tết", "một cửa"], None, False),
     ("2021-01-29 10:00", "tin-tuc-su-kien",
-     "Phường Vĩnh Phúc tổ chức hội nghị triển khai chương trình công tác năm 2021",
+     "{ward} tổ chức hội nghị triển khai chương trình công tác năm 2021",
      "Hội nghị đánh giá kết quả năm 2020 và đề ra các nhiệm vụ trọng tâm, mừng Đảng, mừng Xuân Tân Sửu.",
      ["Ngày 29/01, tại hội trường UBND phường, Đảng ủy – HĐND – UBND – Ủy ban MTTQ phường tổ chức hội nghị "
       "triển khai chương trình công tác năm 2021.",
@@ -196,7 +199,7 @@ ARTICLES: list[tuple] = [
       "và sát khuẩn tay khi vào phòng bỏ phiếu.",
       "Mọi thắc mắc xin liên hệ Tổ bầu cử tại khu vực bỏ phiếu của mình."],
      ["bầu cử", "ngày bầu cử"], None, True),
-    ("2021-05-23 11:00", "bau-cu", "Cử tri phường Vĩnh Phúc nô nức đi bầu cử",
+    ("2021-05-23 11:00", "bau-cu", "Cử tri {ward_lower} nô nức đi bầu cử",
      "Đến trưa 23/5, nhiều khu vực bỏ phiếu đã có trên 80% cử tri đi bầu.",
      ["Ngay từ sáng sớm, cử tri các tổ dân phố đã có mặt tại các khu vực bỏ phiếu. Lễ khai mạc diễn ra "
       "trang trọng lúc 7 giờ.",
@@ -282,7 +285,7 @@ def draw_picture(text: str, palette, seed: int, size=(1280, 800)) -> bytes:
     for y in range(height):
         t = y / height
         pixels.line([(0, y), (width, y)], fill=tuple(int(dark[i] * (1 - t) + light[i] * t) for i in range(3)))
-    for _ in range(14):  # soft "bokeh" circles
+    for _circle in range(14):  # soft "bokeh" circles
         r = rng.randint(30, 140)
         x, y = rng.randint(0, width), rng.randint(0, height)
         shade = tuple(min(255, c + rng.randint(20, 70)) for c in light)
@@ -304,7 +307,8 @@ def draw_picture(text: str, palette, seed: int, size=(1280, 800)) -> bytes:
         y += (box[3] - box[1]) + 12
     pixels.rectangle([0, height - 60, width, height], fill=(0, 0, 0))
     small, _ok = _font(26)
-    pixels.text((24, height - 46), "Cổng thông tin phường Vĩnh Phúc" if unicode_ok else "Cong thong tin phuong Vinh Phuc",
+    footer = "Cổng thông tin " + ward_settings(current_app.config)["ward_lower"]
+    pixels.text((24, height - 46), footer if unicode_ok else strip_marks(footer),
                 font=small, fill=(255, 255, 255))
     angle = rng.random() * math.pi
     pixels.line([(0, height * 0.9), (width, height * 0.9 - math.sin(angle) * 40)], fill=light, width=3)
@@ -329,8 +333,14 @@ def load_demo() -> list[str]:
     services.ensure_default_categories()
     db.session.commit()
     editor = _editor()
+    ward = ward_settings(current_app.config)
     created = 0
     for index, (when, category, title, summary, paragraphs, tags, album, pinned) in enumerate(ARTICLES):
+        # Written with {ward}/{ward_lower}: the articles name the ward the portal is configured for.
+        title, summary = fill_ward(title, ward), fill_ward(summary, ward)
+        paragraphs = [fill_ward(p, ward) for p in paragraphs]
+        tags = [fill_ward(t, ward) for t in tags]
+        album = [fill_ward(c, ward) for c in album] if album else album
         slug = slugify(title)
         if db.session.scalar(sa.select(Article.id).where(Article.slug == slug)) is not None:
             continue
@@ -355,4 +365,4 @@ def load_demo() -> list[str]:
         db.session.commit()
         created += 1
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Article))
-    return [f"news: {created} articles added ({total} in the archive)"]
+    return [_("News articles: %(total)s (%(new)s new)", total=total, new=created)]

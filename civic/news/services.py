@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from civic.core import counters
 from civic.core.db import is_postgres, is_sqlite, writing
 from civic.core.text import clean_line, fold, nfc, slugify, strip_marks
-from civic.core.timeutil import local_to_utc, local_tz, to_local, utcnow
+from civic.core.timeutil import format_datetime, local_to_utc, local_tz, to_local, utcnow
 from civic.extensions import db
 from civic.news import images as image_service
 from civic.news.models import (
@@ -110,9 +110,25 @@ def markdown_to_html(source: str) -> str:
     return markdown_lib.markdown(source or "", extensions=["tables", "sane_lists"], output_format="html")
 
 
+# A body with none of these tags is plain text (a paste from Word into the textarea): its line
+# breaks are its structure. Inline tags (<b>, <a>) alone do not make it HTML.
+_BLOCK_TAG_RE = re.compile(r"<\s*/?\s*(p|br|div|h[1-6]|ul|ol|li|table|tr|td|th|blockquote|pre|hr)\b", re.IGNORECASE)
+
+
+def plain_text_to_html(text: str) -> str:
+    """Blank lines separate paragraphs, a single line break becomes <br>."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [p.strip() for p in re.split(r"\n[ \t\u00a0]*\n", text)]
+    return "".join(
+        "<p>" + "<br>".join(line.strip() for line in p.split("\n") if line.strip()) + "</p>" for p in paragraphs if p
+    )
+
+
 def body_to_html(body: str | None, body_format: str = "html") -> str:
     if body_format == "markdown":
         return sanitize_html(markdown_to_html(body or ""))
+    if not _BLOCK_TAG_RE.search(body or ""):
+        return sanitize_html(plain_text_to_html(body or ""))
     return sanitize_html(body or "")
 
 
@@ -1020,6 +1036,52 @@ def field_labels() -> dict[str, str]:
         "status": _("Status"), "publish_at": _("Publish at"), "byline": _("Byline"), "tags": _("Tags"),
         "slug": _("Address"), "pinned": _("Pinned"), "image": _("Picture"), "caption": _("Caption"),
     }
+
+
+def status_labels() -> dict[str, str]:
+    return {"draft": _("Draft"), "scheduled": _("Scheduled"), "published": _("Published")}
+
+
+def image_kind_labels() -> dict[str, str]:
+    return {"cover": _("Cover picture"), "album": _("Album picture")}
+
+
+def history_value(name: str, value) -> str:
+    """One recorded value as an editor reads it: Có/Không, status names, local times."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if name == "status":
+        return status_labels().get(value, str(value))
+    if name in {"publish_at", "published_at"} and isinstance(value, str):
+        try:
+            return format_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if name == "image" and isinstance(value, str):
+        kind, sep, rest = value.partition(": ")
+        if sep and kind in image_kind_labels():
+            return f"{image_kind_labels()[kind]}: {rest}"
+    return str(value)
+
+
+def history_entries(article: Article) -> list[dict]:
+    """The article's revisions with labelled fields and formatted values, for the history page."""
+    fields, actions = field_labels(), action_labels()
+    return [
+        {
+            "action": actions.get(rev.action, rev.action), "created_at": rev.created_at, "user": rev.user,
+            "rows": [
+                {"field": fields.get(name, name), "old": history_value(name, change.get("old")),
+                 "new": history_value(name, change.get("new"))}
+                for name, change in sorted((rev.changes or {}).items())
+            ],
+        }
+        for rev in article.revisions
+    ]
 
 
 def action_labels() -> dict[str, str]:

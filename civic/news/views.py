@@ -327,8 +327,7 @@ def delete(article_id):
 @role_required(Role.EDITOR)
 def history(article_id):
     article = _editor_article(article_id)
-    return render_template("news/history.html", article=article, revisions=article.revisions,
-                           field_labels=services.field_labels(), action_labels=services.action_labels())
+    return render_template("news/history.html", article=article, entries=services.history_entries(article))
 
 
 @bp.post("/quan-ly/<int:article_id>/anh")

@@ -23,7 +23,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ComposeForm(CivicForm):
-    audience = SelectField(_l("Send to"), validators=[DataRequired()])
+    audience = SelectField(_l("Send to"), validators=[DataRequired(message=_l("Choose who receives the message."))])
     channels = MultiCheckboxField(
         _l("Channels"), choices=[("email", _l("Email")), ("sms", _l("SMS"))], default=["email"],
         validators=[DataRequired(message=_l("Choose email and/or SMS."))],

@@ -77,6 +77,29 @@ class OutboxItem:
     date: str
     size: int
 
+    @property
+    def sent_at(self) -> datetime | None:
+        """The Date header (RFC 2822) or the SMS file's ISO time, aware; None when unreadable."""
+        return parse_outbox_date(self.date)
+
+
+def parse_outbox_date(value: str | None) -> datetime | None:
+    from email.utils import parsedate_to_datetime
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    # Whole seconds: <time datetime> allows at most three fraction digits.
+    parsed = parsed.replace(microsecond=0)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
 
 def _decoded(value) -> str:
     from email.header import decode_header, make_header

@@ -44,6 +44,9 @@ class Campaign(TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(sa.String(60), index=True)
     topic: Mapped[str] = mapped_column(sa.String(40), index=True)
     subject: Mapped[str] = mapped_column(sa.String(300))
+    # What the campaign pages call it: the subject filled with what every recipient shares
+    # ("Thay đổi: Họp tổ dân phố số 3"), not the template ("Thay đổi: {event_title}").
+    title: Mapped[str | None] = mapped_column(sa.String(300))
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     sms_text: Mapped[str | None] = mapped_column(sa.Text)

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from civic.accounts.signals import account_mail_requested
 from civic.core.phone import try_normalize_phone
@@ -151,6 +151,52 @@ def check_templates(subject, body_text, body_html, sms_text, channels, recipient
     return out
 
 
+class _Shared(dict):
+    """Template values for a title: a placeholder that differs between recipients reads "…"."""
+
+    def __missing__(self, key):
+        return "…"
+
+
+def shared_values(recipients) -> dict:
+    """The template values (context, name, email, phone) equal for every recipient."""
+    shared: dict | None = None
+    for recipient in recipients:
+        values = template_values(recipient.name, recipient.email, recipient.phone, _jsonable(recipient.context))
+        values.pop("unsubscribe_url", None)
+        if shared is None:
+            shared = values
+        else:
+            shared = {k: v for k, v in shared.items() if k in values and values[k] == v}
+        if not shared:
+            break
+    return shared or {}
+
+
+def campaign_title(subject: str, recipients) -> str:
+    """The subject filled with the shared values, on one line: a human name for the campaign."""
+    try:
+        text = (subject or "").format_map(_Shared(shared_values(recipients)))
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+        text = subject or ""
+    return " ".join(nfc(text).split())[:300]
+
+
+def campaign_titles(campaigns) -> dict[int, str]:
+    """id -> title; campaigns written before titles existed are named from their first delivery."""
+    titles = {c.id: c.title for c in campaigns if c.title}
+    missing = [c for c in campaigns if not c.title]
+    if missing:
+        first_ids = sa.select(sa.func.min(Delivery.id)).where(
+            Delivery.campaign_id.in_([c.id for c in missing])).group_by(Delivery.campaign_id)
+        firsts = {d.campaign_id: d for d in db.session.scalars(sa.select(Delivery).where(Delivery.id.in_(first_ids)))}
+        for c in missing:
+            d = firsts.get(c.id)
+            people = [Recipient(key="", name=d.name, context=d.context or {})] if d else []
+            titles[c.id] = campaign_title(c.subject or "", people) or c.subject or ""
+    return titles
+
+
 # --------------------------------------------------------------------------- creating campaigns
 
 
@@ -186,11 +232,14 @@ def create_campaign(
     created_by=None,
     dedupe_key: str | None = None,
     transactional: bool = False,
+    title: str | None = None,
 ) -> Campaign:
     """Write a campaign and its deliveries in one transaction, then enqueue the work.
 
     Templates are checked for every recipient before anything is written (TemplateError).
     The same ``dedupe_key`` again returns the existing campaign and sends nothing new.
+    ``title`` names the campaign on its pages; by default the subject filled with what every
+    recipient shares (``campaign_title``).
     """
     channels = _normalise_channels(channels)
     if "sms" in channels and not (sms_text or "").strip():
@@ -217,6 +266,7 @@ def create_campaign(
         body_html=nfc(body_html) if body_html else None, sms_text=nfc(sms_text) if sms_text else None,
         channels=",".join(channels), send_at=send_at, urgent=bool(urgent), transactional=bool(transactional),
         created_by_id=getattr(created_by, "id", None), dedupe_key=dedupe_key, recipient_count=len(recipients),
+        title=clean_line(title)[:300] if clean_line(title) else campaign_title(subject or sms_text or "", recipients),
     )
     for item in attachments or ():
         campaign.attachments.append(
@@ -425,6 +475,40 @@ def campaigns_query(user):
     from civic.core.permissions import is_admin
 
     query = sa.select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    if not is_admin(user):
+        query = query.where(Campaign.created_by_id == user.id)
+    return query
+
+
+def _transactional_clause():
+    from civic.notifications.labels import TEST_PREFIX, TRANSACTIONAL_KINDS
+
+    return sa.or_(Campaign.transactional.is_(True), Campaign.kind.in_(sorted(TRANSACTIONAL_KINDS)),
+                  Campaign.kind.startswith(TEST_PREFIX))
+
+
+def is_transactional(campaign: Campaign) -> bool:
+    from civic.notifications.labels import is_transactional_kind
+
+    return bool(campaign.transactional) or is_transactional_kind(campaign.kind)
+
+
+def broadcasts_query(user):
+    """The campaigns list: messages to many (announcements, reminders, invitations), newest first.
+    Confirmations, links and codes to one person are on the transactional page instead."""
+    return campaigns_query(user).where(sa.not_(_transactional_clause()))
+
+
+def transactional_deliveries_query(user):
+    """One row per transactional message (confirmation, link, code), newest first, with its campaign."""
+    from civic.core.permissions import is_admin
+
+    query = (
+        sa.select(Delivery).join(Campaign, Campaign.id == Delivery.campaign_id)
+        .options(contains_eager(Delivery.campaign))
+        .where(_transactional_clause())
+        .order_by(Delivery.id.desc())
+    )
     if not is_admin(user):
         query = query.where(Campaign.created_by_id == user.id)
     return query

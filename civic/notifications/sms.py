@@ -25,6 +25,27 @@ GSM7 = set(
 GSM7_EXT = set("^{}\\[~]|€")
 
 
+# Typographic punctuation (Word, phones) outside GSM-7, spelled with GSM-7 characters so a
+# stripped message never shows "?" where a dash or a quote was.
+_PUNCTUATION = {
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2039": "<", "\u203a": ">", "\u2026": "...", "\u2022": "-", "\u00b7": "-", "\u2023": "-", "\u2043": "-",
+    "\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ",
+    "\u3000": " ", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "", "\u00ad": "",
+    "\u2192": "->", "\u2190": "<-", "\u00d7": "x", "\u20ab": "d", "\u2116": "No.", "\u00b0": " do",
+    "\u00a9": "(c)", "\u00ae": "(R)", "\u2122": "TM", "\u00bd": "1/2", "\u00bc": "1/4", "\u00be": "3/4",
+    "\u2264": "<=", "\u2265": ">=", "\u00b1": "+/-", "\t": " ",
+}
+_PUNCTUATION_TABLE = str.maketrans(_PUNCTUATION)
+
+
+def gsm_punctuation(text: str) -> str:
+    """``text`` with dashes, curly quotes, ellipses, special spaces, bullets etc. in GSM-7."""
+    return (text or "").translate(_PUNCTUATION_TABLE)
+
+
 class SmsError(Exception):
     pass
 
@@ -73,7 +94,7 @@ def fit(body: str, stop_url: str = "", strip: bool = False) -> str:
 
     if not strip and segments(whole(body)) <= MAX_SEGMENTS:
         return whole(body)
-    body = strip_marks(body)
+    body = gsm_punctuation(strip_marks(body))
     if not is_gsm7(body):
         body = "".join(ch if (ch in GSM7 or ch in GSM7_EXT) else "?" for ch in body)
     if segments(whole(body)) <= MAX_SEGMENTS:

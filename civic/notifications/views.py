@@ -2,38 +2,50 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from civic.core.permissions import Role, is_admin, public, role_required
+from civic.core.permissions import Role, can_organize, is_admin, public, role_required
 from civic.core.timeutil import local_to_utc
 from civic.extensions import csrf, db
 from civic.notifications import compose as compose_service
-from civic.notifications import mailer, services
+from civic.notifications import labels, mailer, services
 from civic.notifications.forms import ComposeForm, UnsubscribeForm
 
 bp = Blueprint("notifications", __name__)
 
 PER_PAGE = 30
+TRANSACTIONAL_PER_PAGE = 50
 
 
 def topic_label(topic: str) -> str:
-    labels = {
-        "events": _("events"), "elections": _("elections"), "invitations": _("invitations"),
-        "announcements": _("ward announcements"), "account": _("your account"), "news": _("news"),
-    }
-    return labels.get(topic, topic)
+    return labels.topic_label(topic)
 
 
-def status_labels() -> dict:
-    return {"pending": _("Waiting"), "sending": _("Sending"), "sent": _("Sent"), "failed": _("Failed"),
-            "skipped": _("Skipped")}
+@bp.app_context_processor
+def _menu_links():
+    """Menu flags for base.html: organizers reach the campaign pages, admins the outbox too."""
+    if not has_request_context():  # e-mails rendered by the worker
+        return {}
+    user = current_user
+    return {"menu_campaigns": can_organize(user), "menu_outbox": is_admin(user)}
 
 
-def reason_labels() -> dict:
-    return {"unsubscribed": _("Unsubscribed"), "no_address": _("No address"),
-            "quiet_hours": _("Quiet hours: sent after 07:00"), "retry": _("Will retry"), None: ""}
+@bp.context_processor
+def _label_helpers():
+    return dict(labels.TEMPLATE_HELPERS)
 
 
 def _campaign_or_404(campaign_id: int):
@@ -47,11 +59,21 @@ def _campaign_or_404(campaign_id: int):
 @role_required(Role.ORGANIZER)
 def campaigns():
     page_no = request.args.get("page", 1, type=int) or 1
-    page = db.paginate(services.campaigns_query(current_user), page=max(1, page_no), per_page=PER_PAGE,
+    page = db.paginate(services.broadcasts_query(current_user), page=max(1, page_no), per_page=PER_PAGE,
                        error_out=False)
     counts = services.status_counts([c.id for c in page.items])
     return render_template("notifications/campaigns.html", page=page, counts=counts,
-                           can_compose=True, show_outbox=is_admin(current_user))
+                           titles=services.campaign_titles(page.items), tab="campaigns")
+
+
+@bp.route("/quan-ly/thong-bao/giao-dich")
+@role_required(Role.ORGANIZER)
+def transactional():
+    page_no = request.args.get("page", 1, type=int) or 1
+    page = db.paginate(services.transactional_deliveries_query(current_user), page=max(1, page_no),
+                       per_page=TRANSACTIONAL_PER_PAGE, error_out=False)
+    titles = services.campaign_titles(list({d.campaign_id: d.campaign for d in page.items}.values()))
+    return render_template("notifications/transactional.html", page=page, titles=titles, tab="transactional")
 
 
 @bp.route("/quan-ly/thong-bao/<int:campaign_id>")
@@ -67,7 +89,8 @@ def campaign_detail(campaign_id: int):
     return render_template(
         "notifications/campaign.html", campaign=campaign, progress=progress,
         failures=services.failures(campaign), preview=preview, preview_error=preview_error,
-        status_labels=status_labels(), reason_labels=reason_labels(),
+        title=services.campaign_titles([campaign])[campaign.id], status_labels=labels.status_labels(),
+        tab="transactional" if services.is_transactional(campaign) else "campaigns",
     )
 
 
@@ -104,7 +127,8 @@ def send_test(campaign_id: int):
 @role_required(Role.ORGANIZER)
 def compose():
     form = ComposeForm()
-    form.audience.choices = compose_service.audience_choices()
+    # An empty first choice: a required <select> must not preselect a real audience (HTML rule).
+    form.audience.choices = [("", _("Choose…"))] + compose_service.audience_choices()
     preview = None
     status = 200
     if form.validate_on_submit():
@@ -130,7 +154,7 @@ def compose():
     elif request.method == "POST":
         status = 422
     return render_template("notifications/compose.html", form=form, preview=preview,
-                           placeholders=compose_service.PLACEHOLDERS), status
+                           placeholders=compose_service.PLACEHOLDERS, tab="compose"), status
 
 
 @bp.route("/quan-tri/hop-thu-di")
@@ -138,7 +162,7 @@ def compose():
 def outbox():
     return render_template("notifications/outbox.html", items=mailer.list_outbox(current_app),
                            smtp_configured=bool(current_app.config.get("MAIL_URL")),
-                           sms_gateway=bool(current_app.config.get("SMS_GATEWAY_URL")))
+                           sms_gateway=bool(current_app.config.get("SMS_GATEWAY_URL")), tab="outbox")
 
 
 @bp.route("/quan-tri/hop-thu-di/<path:filename>")
@@ -148,7 +172,7 @@ def outbox_item(filename: str):
     if found is None:
         abort(404)
     kind, text = found
-    return render_template("notifications/outbox_item.html", filename=filename, kind=kind, text=text)
+    return render_template("notifications/outbox_item.html", filename=filename, kind=kind, text=text, tab="outbox")
 
 
 def _unsubscribe_page(target_loader, token: str):
