@@ -17,9 +17,9 @@ def _commands() -> list:
     from flask_migrate.cli import db as db_cli
 
     from civic.accounts.cli import tokens_cli, users_cli
+    from civic.backup import backup_command, restore_command
     from civic.invitations.cli import contacts_cli
     from civic.notifications.cli import worker_command
-    from civic.backup import backup_command, restore_command
     from civic.portal.cli import demo_command
 
     return [users_cli, tokens_cli, contacts_cli, worker_command, demo_command, backup_command, restore_command, db_cli]

@@ -9,6 +9,10 @@ from civic.core import ratelimits
 
 @pytest.fixture
 def app_config(redis_url):
+    import redis
+
+    # The SQLite and PostgreSQL runs of this test share the worker's Redis database: start at zero.
+    redis.Redis.from_url(redis_url).flushdb()
     return {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": redis_url, "CIVIC_MESSAGES_PER_RECIPIENT_PER_DAY": 2}
 
 
