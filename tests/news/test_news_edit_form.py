@@ -1,0 +1,43 @@
+"""The editor's form shows what the article has: the cover's caption and photo, tags in the typed order."""
+
+from __future__ import annotations
+
+import re
+
+from civic.extensions import db
+from civic.news import services
+from civic.news.models import Article
+from tests.conftest import submit_form
+
+
+def _caption_value(html: str) -> str | None:
+    match = re.search(r'<input[^>]*name="cover_caption"[^>]*>', html)
+    assert match, "no cover caption field"
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else None
+
+
+def test_edit_form_shows_the_cover_caption(make_article, editor, jpeg_bytes, login, client):
+    article = make_article("Ra quân vệ sinh môi trường")
+    services.add_image(article, jpeg_bytes(), "cover", "Người dân dọn ngõ xóm", editor)
+    login(editor)
+    html = client.get(f"/tin-tuc/quan-ly/{article.id}/sua").get_data(as_text=True)
+    assert _caption_value(html) == "Người dân dọn ngõ xóm"
+
+
+def test_changing_only_the_caption_keeps_the_cover_and_saves_the_caption(make_article, editor, jpeg_bytes,
+                                                                         login, client):
+    article = make_article("Ra quân vệ sinh môi trường")
+    cover = services.add_image(article, jpeg_bytes(), "cover", "Chú thích cũ", editor)
+    login(editor)
+    url = f"/tin-tuc/quan-ly/{article.id}/sua"
+    response = submit_form(client, url, {
+        "title": article.title, "summary": "", "body": "<p>Nội dung</p>", "body_format": "html",
+        "category": article.category.slug, "status": "published", "tags": "", "byline": "Ban biên tập",
+        "slug": article.slug, "cover_caption": "Chú thích mới",
+    })
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(Article, article.id)
+    assert stored.cover.id == cover.id
+    assert stored.cover.caption == "Chú thích mới"
