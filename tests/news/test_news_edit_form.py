@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from civic.extensions import db
@@ -41,3 +42,21 @@ def test_changing_only_the_caption_keeps_the_cover_and_saves_the_caption(make_ar
     stored = db.session.get(Article, article.id)
     assert stored.cover.id == cover.id
     assert stored.cover.caption == "Chú thích mới"
+
+
+def test_page_after_creating_with_a_photo_shows_its_thumbnail_at_once(editor, jpeg_bytes, login, client, categories):
+    """The edit page the editor lands on after saving: the thumbnail must load without scrolling
+    (a lazy image below the first screen stayed blank until a later visit)."""
+    login(editor)
+    response = submit_form(client, "/tin-tuc/quan-ly/moi", {
+        "title": "Ra quân vệ sinh môi trường", "summary": "", "body": "<p>Nội dung</p>", "body_format": "html",
+        "category": "hoat-dong-to-dan-pho", "status": "published", "tags": "", "byline": "Ban biên tập",
+        "cover": (io.BytesIO(jpeg_bytes()), "ve-sinh.jpg"), "cover_caption": "Người dân dọn ngõ xóm",
+    }, content_type="multipart/form-data", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Đã lưu bài viết." in html
+    cover = re.search(r'<div class="news-edit-cover">(.*?)</div>', html, re.S)
+    assert cover, "no thumbnail on the page after saving"
+    img = re.search(r"<img[^>]*>", cover.group(1)).group(0)
+    assert 'loading="lazy"' not in img
+    assert client.get(re.search(r'src="([^"]+)"', img).group(1)).status_code == 200
