@@ -735,8 +735,10 @@ def apply_view_counts(views: dict[str, int]) -> None:
     """Add buffered views, keyed "article:<id>" (runs inside the counters' flush transaction)."""
     for key, amount in sorted(views.items()):
         article_id = int(key.split(":", 1)[1])
+        # Being read is not an edit: keep updated_at (the column's onupdate would set it to now).
         db.session.execute(
-            sa.update(Article).where(Article.id == article_id).values(view_count=Article.view_count + amount)
+            sa.update(Article).where(Article.id == article_id)
+            .values(view_count=Article.view_count + amount, updated_at=Article.updated_at)
             .execution_options(synchronize_session=False)
         )
 
