@@ -136,10 +136,10 @@ def test_templates_render_outside_a_request(app):
 
 def test_flushing_views_does_not_touch_updated_at(app, client, make_article):
     """"Quản lý tin bài" sorts by last edit: an old article read once must not jump to the top."""
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     article = make_article("Tin năm 2021")
-    old = datetime(2021, 3, 1, 1, 0, tzinfo=timezone.utc)
+    old = datetime(2021, 3, 1, 1, 0, tzinfo=UTC)
     db.session.execute(sa.update(Article).where(Article.id == article.id).values(updated_at=old))
     db.session.commit()
     client.get(f"/tin-tuc/{article.slug}", headers={"User-Agent": "phone-1"})
