@@ -135,8 +135,6 @@ def parse_outbox_email(data: bytes) -> OutboxEmail:
     from email import policy
     from email.parser import BytesParser
 
-    from markupsafe import Markup
-
     message = BytesParser(policy=policy.default).parsebytes(data)
     try:
         date = message["Date"].datetime if message["Date"] is not None else None
@@ -152,7 +150,9 @@ def parse_outbox_email(data: bytes) -> OutboxEmail:
         except (LookupError, ValueError):
             text = body.get_payload(decode=True).decode("utf-8", "replace")
         if body.get_content_type() == "text/html":
-            text = Markup(text).striptags()
+            import html
+
+            text = html.unescape(re.sub(r"<[^>]*>", " ", text))  # shown escaped as text, never as markup
     attachments = [part.get_filename() or part.get_content_type() for part in message.iter_attachments()] \
         if message.is_multipart() else []
     return OutboxEmail(subject=_decoded(message["Subject"]), sender=_decoded(message["From"]),
