@@ -79,7 +79,7 @@ class SubscribeForm(CivicForm):
     phone = TelField(_l("Phone (for SMS)"), validators=[PhoneNumber()])
     group = SelectField(_l("Your residential group (tổ dân phố)"), validators=[DataRequired()])
     channels = MultiCheckboxField(
-        _l("Send me reminders by"), choices=[("email", _l("Email")), ("sms", _l("SMS"))], validate_choice=True
+        _l("Send me reminders by"), choices=[("email", _l("By email")), ("sms", _l("By SMS"))], validate_choice=True
     )
 
 
