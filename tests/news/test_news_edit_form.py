@@ -60,3 +60,20 @@ def test_page_after_creating_with_a_photo_shows_its_thumbnail_at_once(editor, jp
     img = re.search(r"<img[^>]*>", cover.group(1)).group(0)
     assert 'loading="lazy"' not in img
     assert client.get(re.search(r'src="([^"]+)"', img).group(1)).status_code == 200
+
+
+def test_tags_keep_the_order_the_editor_typed(make_article, editor, login, client):
+    article = make_article("Ra quân vệ sinh môi trường", tags="vệ sinh môi trường, Tết")
+    db.session.expire_all()
+    assert [t.name for t in db.session.get(Article, article.id).tags] == ["vệ sinh môi trường", "Tết"]
+    login(editor)
+    html = client.get(f"/tin-tuc/quan-ly/{article.id}/sua").get_data(as_text=True)
+    assert 'value="vệ sinh môi trường, Tết"' in html
+    public = client.get(f"/tin-tuc/{article.slug}").get_data(as_text=True)
+    assert public.index("vệ sinh môi trường</a>") < public.index("Tết</a>")
+    # Reordering alone is an edit too.
+    services.update_article(article, services.ArticleInput(
+        title=article.title, body=article.body_html, category=article.category.slug, status=article.status,
+        tags="Tết, vệ sinh môi trường, Ngõ xóm"), editor)
+    db.session.expire_all()
+    assert [t.name for t in db.session.get(Article, article.id).tags] == ["Tết", "vệ sinh môi trường", "Ngõ xóm"]
