@@ -81,7 +81,7 @@ class SubscribeForm(CivicForm):
     # validate_choice off: "tổ 5", "TDP 05" typed into a link or the API are resolved by the service.
     group = SelectField(_l("Your residential group (tổ dân phố)"), validators=[DataRequired()], validate_choice=False)
     channels = MultiCheckboxField(
-        _l("Send me reminders by"), choices=[("email", _l("Email")), ("sms", _l("SMS"))], validate_choice=True
+        _l("Send me reminders by"), choices=[("email", _l("By email")), ("sms", _l("By SMS"))], validate_choice=True
     )
 
 

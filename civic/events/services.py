@@ -745,7 +745,7 @@ def answer_event(
             db.session.rollback()
             raise
     if notify:
-        notify_confirmation(result.rsvp, result.manage_url, limited=client is not None)
+        notify_confirmation(result.rsvp, result.manage_url, limited=client is not None, updated=not result.created)
     for other in promoted:
         notify_promoted(other)
     return result
@@ -1143,7 +1143,8 @@ def _status_text(rsvp: Rsvp) -> str:
     }.get(rsvp.status, "")
 
 
-def notify_confirmation(rsvp: Rsvp, url: str | None = None, limited: bool = False) -> None:
+def notify_confirmation(rsvp: Rsvp, url: str | None = None, limited: bool = False, updated: bool = False) -> None:
+    """Mail (or text) the answer just saved; ``updated``: it changed an earlier answer, and the subject says so."""
     from civic.core import ratelimits
     from civic.events.ics import event_ics
     from civic.notifications.services import Attachment
@@ -1163,7 +1164,7 @@ def notify_confirmation(rsvp: Rsvp, url: str | None = None, limited: bool = Fals
     _send(
         kind="event_confirmation",
         topic="events",
-        subject=_("Your answer: {event_title}"),
+        subject=_("Your answer was updated: {event_title}") if updated else _("Your answer: {event_title}"),
         body_text=_(
             "Hello {name},\n\n{status}\n\n{event_title}\n{event_time}\n{event_place}\n\n"
             "To change or cancel your answer, open your personal link:\n{manage_url}\n\nEvent page: {event_url}"

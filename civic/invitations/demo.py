@@ -3,7 +3,7 @@ invite-only conference with answers (one substitute) and check-ins. Idempotent."
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -42,6 +42,19 @@ GIVEN = ["An", "Bình", "Châm", "Dũng", "Giang", "Hải", "Hiền", "Khoa", "L
          "Lâm", "Hương", "Thịnh", "Vân", "Toàn", "Nhàn", "Hưng", "Lụa", "Quân", "Chi", "Đạt", "Huệ"]
 TDP_POSTS = [("Bí thư chi bộ", "Chi bộ tổ dân phố"), ("Tổ trưởng tổ dân phố", "Tổ dân phố"),
              ("Tổ phó tổ dân phố", "Tổ dân phố"), ("Trưởng ban công tác Mặt trận", "Ban CTMT tổ dân phố")]
+
+
+def conference_times(now: datetime) -> tuple[datetime, datetime]:
+    """(start, end) in UTC: 08:00-11:30 ward time today, or tomorrow once today's meeting is over
+    (so the invitees can still answer), never the minute the demo happened to load."""
+    from civic.core.timeutil import local_to_utc, to_local
+
+    day = to_local(now).date()
+    start = local_to_utc(datetime.combine(day, time(8, 0)))
+    end = local_to_utc(datetime.combine(day, time(11, 30)))
+    if end <= now:
+        start, end = start + timedelta(days=1), end + timedelta(days=1)
+    return start, end
 
 
 def _person(n: int) -> str:
@@ -114,9 +127,9 @@ def load_demo() -> list[str]:
     event = db.session.scalar(sa.select(Event).where(Event.title == CONFERENCE))
     new_conference = event is None
     if event is None:
-        start = (utcnow() - timedelta(minutes=30)).replace(second=0, microsecond=0)
+        start, end = conference_times(utcnow())
         event = Event(title=CONFERENCE, slug="hoi-nghi-trien-khai-nhiem-vu-nam-2021", starts_at=start,
-                      ends_at=start + timedelta(hours=4), venue_name="Hội trường UBND phường",
+                      ends_at=end, venue_name="Hội trường UBND phường",
                       venue_address=ward["address"], organizer_id=organizer.id, audience="invite_only",
                       status="published",
                       description_html="<p>Tổng kết công tác năm 2020, triển khai nhiệm vụ năm 2021.</p>")

@@ -38,6 +38,8 @@ article_tags = sa.Table(
     db.metadata,
     sa.Column("article_id", sa.ForeignKey("news_articles.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("tag_id", sa.ForeignKey("news_tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+    # The order the editor typed the tags in (services.store_tag_order writes it).
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
 )
 
 
@@ -79,7 +81,7 @@ class Article(TimestampMixin, db.Model):
 
     category: Mapped[Category] = relationship(lazy="joined")
     author = relationship("User", lazy="joined")
-    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by="Tag.name")
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=lambda: [article_tags.c.position, Tag.name])
     images: Mapped[list[ArticleImage]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="ArticleImage.position"
     )

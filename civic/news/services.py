@@ -32,6 +32,7 @@ from civic.news.models import (
     ArticleStatus,
     Category,
     Tag,
+    article_tags,
 )
 
 TITLE_MAX = 250
@@ -211,6 +212,16 @@ def _resolve_tags(raw) -> list[Tag]:
     return tags
 
 
+def store_tag_order(article: Article) -> None:
+    """Write the position of each of the article's tags as listed (after a flush wrote the links)."""
+    for position, tag in enumerate(article.tags):
+        db.session.execute(
+            sa.update(article_tags)
+            .where(article_tags.c.article_id == article.id, article_tags.c.tag_id == tag.id)
+            .values(position=position)
+        )
+
+
 def get_tag(slug: str) -> Tag | None:
     return db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
 
@@ -382,6 +393,7 @@ def create_article(data: ArticleInput, user, now: datetime | None = None) -> Art
     try:
         db.session.add(article)
         db.session.flush()
+        store_tag_order(article)
         record_revision(article, user, "created", {"title": (None, article.title), "status": (None, article.status)})
         db.session.commit()
     except sa.exc.IntegrityError as exc:
@@ -405,9 +417,9 @@ def update_article(article: Article, data: ArticleInput, user, now: datetime | N
         if old != new:
             changes[name] = (old.name if name == "category" else old, new.name if name == "category" else new)
             setattr(article, name, new)
-    old_tags = sorted(t.slug for t in article.tags)
-    new_tags = sorted(t.slug for t in values["tags"])
-    if old_tags != new_tags:
+    old_tags = [t.name for t in article.tags]
+    new_tags = [t.name for t in values["tags"]]
+    if old_tags != new_tags:  # a new order alone is an edit too
         changes["tags"] = (", ".join(old_tags), ", ".join(new_tags))
         article.tags = values["tags"]
     new_slug = values.get("slug") or (unique_slug(values["title"], article.id) if data.regenerate_slug else None)
@@ -424,6 +436,9 @@ def update_article(article: Article, data: ArticleInput, user, now: datetime | N
         action = {"published": "published", "scheduled": "scheduled", "draft": "unpublished"}[article.status]
     record_revision(article, user, action, changes)
     try:
+        if "tags" in changes:
+            db.session.flush()
+            store_tag_order(article)
         db.session.commit()
     except sa.exc.IntegrityError as exc:
         db.session.rollback()
@@ -751,8 +766,10 @@ def apply_view_counts(views: dict[str, int]) -> None:
     """Add buffered views, keyed "article:<id>" (runs inside the counters' flush transaction)."""
     for key, amount in sorted(views.items()):
         article_id = int(key.split(":", 1)[1])
+        # Being read is not an edit: keep updated_at (the column's onupdate would set it to now).
         db.session.execute(
-            sa.update(Article).where(Article.id == article_id).values(view_count=Article.view_count + amount)
+            sa.update(Article).where(Article.id == article_id)
+            .values(view_count=Article.view_count + amount, updated_at=Article.updated_at)
             .execution_options(synchronize_session=False)
         )
 

@@ -201,6 +201,9 @@ def _save_cover(form: ArticleForm, article) -> None:
     upload = form.cover.data
     if upload and getattr(upload, "filename", ""):
         services.add_image(article, upload.read(), "cover", form.cover_caption.data or "", current_user)
+    elif article.cover is not None:
+        # The form shows the cover's caption: an edit of the caption alone is saved too.
+        services.update_caption(article, article.cover.id, form.cover_caption.data or "", current_user)
 
 
 def _render_form(form, article=None, status=200):
@@ -260,6 +263,7 @@ def edit(article_id):
             "byline": article.byline, "status": article.status,
             "publish_at": to_local(article.publish_at).replace(tzinfo=None) if article.publish_at else None,
             "slug": article.slug,
+            "cover_caption": article.cover.caption if article.cover else "",
         }))
         return _render_form(form, article)
     form = _prepare(ArticleForm())

@@ -142,8 +142,48 @@ def list_outbox(app: Flask, limit: int = 200) -> list[OutboxItem]:
 _SAFE_NAME = re.compile(r"^[0-9A-Za-z_.-]+\.(eml|txt)$")
 
 
-def read_outbox_file(app: Flask, filename: str) -> tuple[str, str] | None:
-    """(kind, text) of one outbox file; None for an unknown or unsafe name."""
+@dataclass
+class OutboxEmail:
+    """One written email as a reader sees it (headers decoded, the text part, attachment names)."""
+
+    subject: str
+    sender: str
+    to: str
+    date: datetime | None
+    text: str
+    attachments: list[str]
+
+
+def parse_outbox_email(data: bytes) -> OutboxEmail:
+    from email import policy
+    from email.parser import BytesParser
+
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    try:
+        date = message["Date"].datetime if message["Date"] is not None else None
+    except (AttributeError, TypeError, ValueError):
+        date = None
+    if date is not None and date.tzinfo is None:
+        date = None  # "-0000" dates have no known zone: better none than a wrong hour
+    text = ""
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is not None:
+        try:
+            text = body.get_content()
+        except (LookupError, ValueError):
+            text = body.get_payload(decode=True).decode("utf-8", "replace")
+        if body.get_content_type() == "text/html":
+            import html
+
+            text = html.unescape(re.sub(r"<[^>]*>", " ", text))  # shown escaped as text, never as markup
+    attachments = [part.get_filename() or part.get_content_type() for part in message.iter_attachments()] \
+        if message.is_multipart() else []
+    return OutboxEmail(subject=_decoded(message["Subject"]), sender=_decoded(message["From"]),
+                       to=_decoded(message["To"]), date=date, text=text.strip(), attachments=attachments)
+
+
+def read_outbox_file(app: Flask, filename: str) -> tuple[str, OutboxEmail | str] | None:
+    """(kind, content) of one outbox file: an OutboxEmail or an SMS's text; None for an unknown or unsafe name."""
     from civic.notifications.sms import sms_outbox_dir
 
     if not _SAFE_NAME.match(filename or "") or filename.startswith("."):
@@ -152,14 +192,7 @@ def read_outbox_file(app: Flask, filename: str) -> tuple[str, str] | None:
         path = Path(app.config.get("MAIL_FILE_PATH") or outbox_dir(app)) / filename
         if not path.is_file():
             return None
-        from email import policy
-        from email.parser import BytesParser
-
-        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-        lines = [f"{key}: {_decoded(value)}" for key, value in message.items()]
-        body = message.get_body(preferencelist=("plain",))
-        text = body.get_content() if body is not None else ""
-        return "email", "\n".join(lines) + "\n\n" + text
+        return "email", parse_outbox_email(path.read_bytes())
     path = sms_outbox_dir(app) / filename
     if not path.is_file():
         return None

@@ -171,8 +171,11 @@ def outbox_item(filename: str):
     found = mailer.read_outbox_file(current_app, filename)
     if found is None:
         abort(404)
-    kind, text = found
-    return render_template("notifications/outbox_item.html", filename=filename, kind=kind, text=text, tab="outbox")
+    kind, content = found
+    if kind == "email":
+        return render_template("notifications/outbox_item.html", filename=filename, kind=kind, message=content,
+                               tab="outbox")
+    return render_template("notifications/outbox_item.html", filename=filename, kind=kind, text=content, tab="outbox")
 
 
 def _unsubscribe_page(target_loader, token: str):

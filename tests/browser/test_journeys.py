@@ -210,7 +210,7 @@ def _photo_png(path: Path) -> Path:
     return path
 
 
-def test_editor_writes_and_publishes_an_article_with_a_photo(app, demo, journey, web, tmp_path, request):
+def test_editor_writes_and_publishes_an_article_with_a_photo(app, demo, journey, web, tmp_path):
     j = journey("editor")
     main = j.main()
     title = "Ra quân tổng vệ sinh môi trường đón Tết Đinh Mùi"
@@ -260,8 +260,6 @@ def test_editor_writes_and_publishes_an_article_with_a_photo(app, demo, journey,
     j.step("sua-lai", "Sửa bài viết")
     assert main.get_by_label("Tiêu đề", exact=True).input_value() == title
     assert main.locator(".news-edit-cover img").count() == 1
-    blocked_by(request, "news edit form leaves 'Chú thích ảnh đại diện' empty although the cover has a caption "
-                        "(civic/news/views.py edit() GET does not fill cover_caption)")
     assert main.get_by_label("Chú thích ảnh đại diện").input_value() == caption
 
 

@@ -278,3 +278,11 @@ def test_election_page_lists_published_election_news(client, election):
     html = text(client.get(f"/bau-cu/{election.id}"))
     assert "Niêm yết danh sách cử tri tại 6 khu vực" in html and "/tin-tuc/niem-yet" in html
     assert "Bản nháp chưa đăng" not in html and "Tin văn hóa" not in html
+
+
+def test_subscription_form_labels_are_distinct(client, election, groups):
+    """The address field and the channel checkbox were both labelled "Email"."""
+    html = client.get("/bau-cu/dang-ky-nhan-tin").get_data(as_text=True)
+    labels = [re.sub(r"<[^>]+>|\s+", " ", text).strip() for text in re.findall(r"<label[^>]*>(.*?)</label>", html, re.S)]
+    assert len(labels) == len(set(labels)), labels
+    assert "Nhận qua email" in labels and "Nhận qua SMS" in labels

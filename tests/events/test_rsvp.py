@@ -298,3 +298,12 @@ def test_phone_of_one_answer_and_email_of_another(app, make_event):
     db.session.expire_all()
     assert db.session.get(Rsvp, by_email.rsvp.id).email == "b@example.vn"
     assert db.session.scalar(sa.select(sa.func.count(Rsvp.id))) == 2
+
+
+def test_changed_answer_mail_says_it_was_updated(app, make_event, mails):
+    """One answer, then one change through the link: two mails the reader can tell apart."""
+    event = make_event()
+    first = answer(event, email="lan@example.vn")
+    change(first, response="maybe")
+    subjects = [m.subject for m in mails() if "lan@example.vn" in m.to[0]]
+    assert subjects == [f"Xác nhận đăng ký: {event.title}", f"Đã cập nhật câu trả lời: {event.title}"]

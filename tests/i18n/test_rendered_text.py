@@ -36,23 +36,6 @@ PER_VARIABLE = 4  # real objects tried per URL variable (all of them would only 
 
 pytestmark = pytest.mark.xdist_group("rendered_text")
 
-# ----------------------------------------------------------------------------- known, fixed elsewhere
-# Defects this test finds that other branches of issue 10 are fixing in parallel. Each entry:
-# (endpoint, text the finding contains). The lead deletes this list once those branches are merged;
-# anything else the test finds fails it.
-KNOWN_PENDING: list[tuple[str, str]] = [
-    # Outbox message page: the raw e-mail Date header ("Wed, 02 Dec 2026 05:47:11 +0000").
-    ("notifications.outbox_item", "raw date"),
-]
-
-
-def _known(endpoint: str, finding: str) -> bool:
-    # CIVIC_RENDERED_TEXT_ALL=1 shows what the list hides (to check it after merging).
-    if os.environ.get("CIVIC_RENDERED_TEXT_ALL"):
-        return False
-    return any(endpoint == ep and text in finding for ep, text in KNOWN_PENDING)
-
-
 # ----------------------------------------------------------------------------- visible text
 
 
@@ -491,15 +474,7 @@ def test_every_page_reads_as_vietnamese(site, pages, checks, sec, role):
             dump.mkdir(parents=True, exist_ok=True)
             (dump / (re.sub(r"[^\w.-]+", "_", url)[:150] + ".txt")).write_text("\n".join(lines), encoding="utf-8")
         for finding in defects(lines, codes, english):
-            if not _known(endpoint, finding):
-                problems[f"{url} [{endpoint}]"].append(finding)
+            problems[f"{url} [{endpoint}]"].append(finding)
     assert read > 20, f"only {read} HTML pages read as {role}"
     report = "\n".join(f"{page}:\n  " + "\n  ".join(sorted(set(found))) for page, found in sorted(problems.items()))
     assert not problems, f"as {role}, {len(problems)} pages show text a Vietnamese reader should not see:\n{report}"
-
-
-def test_known_pending_entries_name_real_endpoints(site):
-    app, _extra = site
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert {ep for ep, _ in KNOWN_PENDING} <= endpoints
-
