@@ -398,7 +398,8 @@ def test_admin_users_audit_log_and_outbox(app, demo, journey, web, request):
     page.goto("/quan-tri/hop-thu-di")
     j.step("hop-thu-di", "Hộp thư đi", "[Bầu cử]")
     main.locator("a", has_text="[Bầu cử]").first.click()
-    j.step("mot-thu", "Hộp thư đi", "Subject:")
+    # One message, read as a person reads it: its subject as the heading, sender and ward-time date.
+    j.step("mot-thu", "Hộp thư đi", "[Bầu cử]", "Người gửi", "Ngày")
 
     nav(j, "Quản trị")
     main.get_by_role("link", name="Hộp thư đi").click()
