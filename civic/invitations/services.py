@@ -7,7 +7,7 @@ import io
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -763,7 +763,11 @@ def send_invitations(event, user=None) -> SendResult:
     unsent = unsent_invitations(event)
     if not unsent:
         raise InvitationError(_("Everyone on the list has already been sent an invitation."))
-    return send(event, unsent, "invitation", user)
+    result = send(event, unsent, "invitation", user)
+    # Those with neither email nor phone are counted, so the organizer knows whose letter to print.
+    unreachable = sum(1 for i in list_invitations(event)
+                      if i.sent_at is None and not i.is_walk_in and not (i.email or i.phone))
+    return replace(result, skipped=result.skipped + unreachable)
 
 
 def send_reminders(event, audience: str, user=None) -> SendResult:
@@ -878,7 +882,7 @@ def announce_change_window(event, window_start: datetime, now: datetime | None =
             create_campaign(
                 kind="invitation_change", topic="invitations", subject=_("Changed: {event_title}"), body_text=body,
                 sms_text=sms if channel == "sms" else None, channels=(channel,), recipients=recipients,
-                urgent=True, dedupe_key=f"{stamp}:{channel}")
+                urgent=True, created_by=event.organizer, dedupe_key=f"{stamp}:{channel}")
             reached += len(recipients)
     return reached
 
@@ -919,7 +923,8 @@ def announce_cancellation(event) -> int:
             create_campaign(
                 kind="invitation_cancelled", topic="invitations", subject=_("Cancelled: {event_title}"),
                 body_text=body, sms_text=sms if channel == "sms" else None, channels=(channel,),
-                recipients=recipients, urgent=True, dedupe_key=f"invitations:{event.id}:cancelled:{channel}")
+                recipients=recipients, urgent=True, created_by=event.organizer,
+                dedupe_key=f"invitations:{event.id}:cancelled:{channel}")
             reached += len(recipients)
     return reached
 

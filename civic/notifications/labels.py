@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 # delivery at a time on the transactional page, never as a campaign of their own.
 TRANSACTIONAL_KINDS = frozenset({
     "event_confirmation", "event_promoted", "election_subscription_confirm", "election_subscription_code",
-    "election_reminder_test", "account_verify", "account_password_reset",
+    "election_reminder_test", "account_verify", "account_password_reset", "event_link", "account_phone_code",
 })
 TEST_PREFIX = "test:"
 
@@ -37,6 +37,10 @@ def kind_labels() -> dict[str, str]:
         "invitation_invitation": _("Invitation"),
         "invitation_reminder": _("Invitation reminder"),
         "invitation_resend": _("Invitation sent again"),
+        "invitation_change": _("Invited meeting changed"),
+        "invitation_cancelled": _("Invited meeting cancelled"),
+        "event_link": _("Personal link sent again"),
+        "account_phone_code": _("Phone confirmation code"),
         "account_verify": _("Email address confirmation"),
         "account_password_reset": _("Password reset"),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
@@ -99,10 +100,34 @@ def fit(body: str, stop_url: str = "", strip: bool = False) -> str:
         body = "".join(ch if (ch in GSM7 or ch in GSM7_EXT) else "?" for ch in body)
     if segments(whole(body)) <= MAX_SEGMENTS:
         return whole(body)
-    room = _limit(whole(body)) - septets(stop) - 3
-    while body and septets(body) > room:
-        body = body[: max(0, len(body) - max(1, septets(body) - room))]
-    return whole(body.rstrip() + "...")
+    room = _limit(whole(body)) - septets(stop)
+    return whole(_shorten_keeping_links(body, room))
+
+
+_LINK = re.compile(r"(https?://\S+)")
+
+
+def _shorten_keeping_links(body: str, room: int) -> str:
+    """Cut words, never a link (a cut personal link leads nowhere): the longest stretch of
+    text loses its end first, marked with "..."."""
+    parts = _LINK.split(body)  # odd indexes are links
+    while septets("".join(parts)) > room:
+        texts = [i for i in range(0, len(parts), 2) if parts[i].strip(" .") and not parts[i].endswith("... ")]
+        if not texts:
+            break
+        i = max(texts, key=lambda k: septets(parts[k]))
+        excess = septets("".join(parts)) - room
+        text = parts[i]
+        keep = text[: max(0, len(text) - excess - 4)].rstrip()
+        parts[i] = (" " if i else "") + (keep + "... " if keep else "... ")
+        if i == len(parts) - 1:
+            parts[i] = parts[i].rstrip()
+    shortened = "".join(parts)
+    if septets(shortened) > room:  # links alone are too long: the old last resort
+        while shortened and septets(shortened) > room - 3:
+            shortened = shortened[: max(0, len(shortened) - max(1, septets(shortened) - room + 3))]
+        shortened = shortened.rstrip() + "..."
+    return " ".join(shortened.split())
 
 
 class SmsGateway:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -176,6 +177,15 @@ def test_moving_an_invite_only_conference_tells_each_invitee_once(app, conferenc
     assert len(sms) == 15
     to = sorted(f.read_text(encoding="utf-8").splitlines()[0] for f in sms)
     assert len(set(to)) == 15
+    # The SMS is shortened to fit, but never its link: each carries its invitee's whole link.
+    tokens = {i.token for i in invs.values()} | {
+        i.token for i in db.session.scalars(sa.select(Invitation).where(Invitation.event_id == conference.id))}
+    for f in sms:
+        found = re.findall(r"/giay-moi/(\S+)", f.read_text(encoding="utf-8"))
+        assert found and found[0] in tokens, f.read_text(encoding="utf-8")
+    # The organizer who moved the meeting finds these notices among their own campaigns.
+    creators = set(db.session.scalars(sa.select(Campaign.created_by_id).where(Campaign.kind == "invitation_change")))
+    assert creators == {organizer.id}
     sms_deliveries = db.session.scalars(sa.select(Delivery).where(
         Delivery.channel == "sms", Delivery.recipient_key.like("invitation:%"),
         Delivery.campaign_id.in_(sa.select(Campaign.id).where(Campaign.kind == "invitation_change")))).all()

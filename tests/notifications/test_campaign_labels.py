@@ -149,3 +149,33 @@ def test_compose_asks_who_receives_the_message(app, client, make_user, login):
                            {"audience": "", "channels": "email", "subject": "Lịch họp", "body_text": "Chào {name}"})
     assert response.status_code == 422
     assert "Vui lòng chọn người nhận tin." in _text(response)
+
+
+def test_every_kind_the_portal_sends_has_a_label(app):
+    """A kind missing from the labels shows as "Tin khác" on the campaign pages."""
+    import re
+    from pathlib import Path
+
+    from civic.notifications import labels
+
+    root = Path(__file__).resolve().parents[2] / "civic"
+    kinds = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if "create_campaign" not in text and "_send(" not in text:
+            continue
+        kinds |= set(re.findall(r'\bkind="([a-z_]+)"', text))
+    kinds.discard("cancelled")  # an EventChange kind, not a message
+    kinds |= {"invitation_invitation", "invitation_reminder", "invitation_resend"}  # kind=f"invitation_{kind}"
+    assert {"event_link", "account_phone_code", "invitation_change"} <= kinds
+    with app.test_request_context():
+        missing = sorted(k for k in kinds if k not in labels.kind_labels())
+    assert not missing, missing
+
+
+def test_links_and_codes_sent_to_one_person_are_transactional():
+    from civic.notifications import labels
+
+    for kind in ("event_link", "account_phone_code", "event_confirmation"):
+        assert labels.is_transactional_kind(kind), kind
+    assert not labels.is_transactional_kind("invitation_change")

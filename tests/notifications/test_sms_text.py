@@ -27,3 +27,16 @@ def test_gsm7_text_is_left_alone():
 def test_text_with_marks_kept_when_it_fits_is_unchanged():
     # Accented text that fits in UCS-2 is sent as written, dash and all.
     assert sms.fit("Họp lúc 07:00–09:00") == "Họp lúc 07:00–09:00"
+
+
+def test_a_link_is_never_cut_when_the_text_is_shortened():
+    link = "https://phuong.example.vn/giay-moi/4b5uv0vYsp1jJZow7vizzdZNWnQk2x8aBcDeFgHiJkLmNoPqRsTuV"
+    long_text = ("Thay đổi: Hội nghị triển khai nhiệm vụ năm 2021. Bắt đầu: Thứ Tư, 02/12/2026, 12:20 → "
+                 "Thứ Tư, 09/12/2026, 08:00; Kết thúc: Thứ Tư, 02/12/2026, 15:50 → Thứ Tư, 09/12/2026, 11:30; "
+                 "Địa điểm: Hội trường UBND phường → Nhà văn hóa tổ dân phố số 5. "
+                 f"Giấy mời của đồng chí: {link} Xin cảm ơn.")
+    text = sms.fit(long_text, stop_url="https://phuong.example.vn/tc/12-abcdef")
+    assert link in text.split()
+    assert "https://phuong.example.vn/tc/12-abcdef" in text
+    assert sms.segments(text) <= sms.MAX_SEGMENTS
+    assert "..." in text  # the words were shortened instead
