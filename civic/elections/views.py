@@ -188,11 +188,13 @@ def confirm_sms(reference):
             flash(str(exc), "error")
             return render_template("elections/confirm_sms.html", form=form, done=False), 400
         flash(_("Thank you: your phone number is confirmed. You will receive election reminders by SMS."), "success")
-        return render_template("elections/confirm_sms.html", form=form, done=True)
+        return redirect(url_for(".confirm_sms", reference=reference), 303)
     if request.method == "POST":
         flash(first_error(form) or _("Enter the 6-digit code."), "error")
         return render_template("elections/confirm_sms.html", form=form, done=False), 400
-    return render_template("elections/confirm_sms.html", form=form, done=False)
+    # Confirmed and no newer code waiting: a reload or a bookmark says so instead of asking again.
+    done = sub.phone_confirmed_at is not None and sub.sms_code_hash is None
+    return render_template("elections/confirm_sms.html", form=form, done=done)
 
 
 @bp.post("/dang-ky-nhan-tin/huy")

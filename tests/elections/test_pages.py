@@ -124,7 +124,11 @@ def test_subscribe_by_sms_then_enter_the_code(client, election, groups):
     wrong = submit_form(client, page, {"code": "000000" if code != "000000" else "111111"})
     assert wrong.status_code == 400 and "Mã xác nhận không đúng" in text(wrong)
     ok = submit_form(client, page, {"code": code})
-    assert ok.status_code == 200 and "số điện thoại đã được xác nhận" in text(ok)
+    # POST/redirect/GET: a reload or a bookmark of the page later still says it is confirmed.
+    assert ok.status_code == 303 and ok.headers["Location"].endswith(page.split("localhost")[-1])
+    assert "số điện thoại đã được xác nhận" in text(client.get(page))
+    again = text(client.get(page))
+    assert "Số điện thoại này đã được xác nhận" in again and "Không có mã nào" not in again
     assert client.get("/bau-cu/xac-nhan-sms/forged.reference").status_code == 404
 
 
