@@ -533,8 +533,11 @@ def respond(token):
             return redirect(url_for("invitations.respond", token=token), 303)
     elif request.method == "POST":
         status = 400
+    # Who comes (or sends someone) shows this at the door, as on the printed letter.
+    checkin_qr = (svc.qr_data_uri(svc.checkin_url(inv))
+                  if inv.status in ("attend", "substitute") and event.status != "cancelled" else None)
     return render_template("invitations/respond.html", inv=inv, event=event, form=form, closed=svc.answers_closed(event),
-                           statuses=svc.status_labels(), roles=svc.role_labels()), status
+                           statuses=svc.status_labels(), roles=svc.role_labels(), checkin_qr=checkin_qr), status
 
 
 # --------------------------------------------------------------------------- check-in

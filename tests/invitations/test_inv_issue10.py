@@ -206,3 +206,15 @@ def test_substitute_phone_is_kept_and_checked(client, conference):
         svc.answer(an, "substitute", substitute_name="Vũ Văn Nam", substitute_phone="123", via="phone")
     svc.answer(an, "attend", via="phone")
     assert an.substitute_phone is None
+
+
+def test_invitee_who_attends_finds_the_check_in_code_on_their_own_page(client, conference):
+    """The printed letter is not the only place with the QR code: the answer page shows it too."""
+    inv = inv_of(conference, "Nguyễn Văn An")
+    url = f"/giay-moi/{inv.token}"
+    assert "Mã điểm danh" not in client.get(url).get_data(as_text=True)  # no answer yet
+    svc.answer(inv, "attend", via="link")
+    page = client.get(url).get_data(as_text=True)
+    assert "Mã điểm danh" in page and 'src="data:image/svg+xml' in page
+    svc.answer(inv, "decline", reason="Bận công tác", via="link")
+    assert "Mã điểm danh" not in client.get(url).get_data(as_text=True)
