@@ -63,3 +63,22 @@ def directory(app):
         db.session.commit()
         svc.hand_over(post, people[name])
     return people
+
+
+@pytest.fixture
+def conference(directory, make_event):
+    """An invite-only conference: the secretaries' group, the post-based leaders and two guests."""
+    from civic.invitations import services as svc
+
+    event = make_event()
+    secretaries = next(g for g in svc.list_contact_groups() if g.name == "Bí thư chi bộ")
+    leaders = next(g for g in svc.list_contact_groups() if g.is_post_based)
+    svc.add_invitees(event, group_ids=[secretaries.id, leaders.id])
+    svc.add_invitees(event, contact_ids=[directory["Đỗ Minh Anh"].id, directory["Hoàng Văn Ân"].id], role="khach_moi")
+    return event
+
+
+def inv_of(event, name):
+    from civic.invitations import services as svc
+
+    return next(i for i in svc.list_invitations(event) if i.full_name == name)

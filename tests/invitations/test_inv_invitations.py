@@ -11,20 +11,7 @@ import sqlalchemy as sa
 from civic.extensions import db
 from civic.invitations import services as svc
 from tests.conftest import submit_form
-
-
-@pytest.fixture
-def conference(directory, make_event):
-    event = make_event()
-    secretaries = next(g for g in svc.list_contact_groups() if g.name == "Bí thư chi bộ")
-    leaders = next(g for g in svc.list_contact_groups() if g.is_post_based)
-    svc.add_invitees(event, group_ids=[secretaries.id, leaders.id])
-    svc.add_invitees(event, contact_ids=[directory["Đỗ Minh Anh"].id, directory["Hoàng Văn Ân"].id], role="khach_moi")
-    return event
-
-
-def inv_of(event, name):
-    return next(i for i in svc.list_invitations(event) if i.full_name == name)
+from tests.invitations.conftest import inv_of
 
 
 def test_list_shows_who_and_why(conference, directory):
