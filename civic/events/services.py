@@ -1092,6 +1092,21 @@ def _place(event: Event) -> str:
     return ", ".join(part for part in (event.venue_name, event.venue_address) if part)
 
 
+def share_tags(event: Event) -> dict:
+    """og:/twitter: tags of an event page; without a cover it shares the ward's default image."""
+    import html
+
+    text = " ".join(html.unescape(nh3.clean(event.description_html or "", tags=set())).split())
+    description = " · ".join(part for part in (format_datetime(event.starts_at), _place(event)) if part)
+    if text:
+        description = f"{description}. {text}"
+    if event.cover_image:
+        image = absolute_url("events.cover", name=event.cover_image)
+    else:
+        image = absolute_url("static", filename="img/share-default.png")
+    return {"url": event_url(event), "description": description, "image": image}
+
+
 def _context(event: Event, rsvp: Rsvp | None = None, **extra) -> dict:
     ctx = {
         "event_title": event.title,

@@ -160,30 +160,7 @@ def _detail_context(event, form=None, link_form=None) -> dict:
         "questions": list(enumerate(event.questions or [], start=1)),
         "is_multi_day": to_local(event.starts_at).date() != to_local(event.ends_at).date(),
         "link_form": link_form or LinkRequestForm(formdata=None),
-        "share": _share_tags(event),
-    }
-
-
-def _share_tags(event) -> dict:
-    """og:/twitter: tags; an event without a cover shares with the ward's default image."""
-    import html
-
-    import nh3
-
-    text = " ".join(html.unescape(nh3.clean(event.description_html or "", tags=set())).split())
-    when = services.format_datetime(event.starts_at)
-    place = services._place(event)
-    description = " · ".join(part for part in (when, place) if part)
-    if text:
-        description = f"{description}. {text}"
-    if event.cover_image:
-        image = services.absolute_url("events.cover", name=event.cover_image)
-    else:
-        image = services.absolute_url("static", filename="img/share-default.png")
-    return {
-        "url": services.event_url(event),
-        "description": description,
-        "image": image,
+        "share": services.share_tags(event),
     }
 
 
@@ -281,8 +258,7 @@ def rsvp(event_id: int):
         flash(_("Thank you, %(name)s: your answer has been recorded.", name=result.rsvp.name), "success")
     else:
         flash(_("Your answer has been updated."), "success")
-    token = result.manage_url.rsplit("/", 1)[-1]
-    return redirect(url_for("events.manage_rsvp", event_id=event.id, token=token), 303)
+    return redirect(url_for("events.manage_rsvp", event_id=event.id, token=services.make_token(result.rsvp)), 303)
 
 
 @bp.post("/<int:event_id>/gui-lai-duong-dan")
