@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from civic.news.views import bp as news_bp
     from civic.notifications.views import bp as notifications_bp
     from civic.portal.views import bp as portal_bp
+    from civic.privacy.views import bp as privacy_bp
 
     for blueprint in (
         portal_bp,
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
         invitations_bp,
         elections_bp,
         notifications_bp,
+        privacy_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
@@ -118,3 +120,11 @@ def _register_blueprints(app: Flask) -> None:
     from civic.invitations.services import connect_event_signals
 
     connect_event_signals()  # invitees hear of changes the events domain announces
+    import importlib
+
+    from civic.privacy.services import purpose_text
+
+    app.jinja_env.globals["privacy_purpose"] = purpose_text  # the line beside each consent box
+    # Each domain holding personal data tells privacy how to find, correct and erase it.
+    for domain in ("accounts", "events", "elections", "invitations", "notifications"):
+        importlib.import_module(f"civic.{domain}.privacy").register_privacy()

@@ -16,6 +16,7 @@ from civic.accounts.services import (
     role_choices,
 )
 from civic.core.forms import CivicForm, PhoneNumber
+from civic.privacy.forms import consent_field
 
 
 def _email_field():
@@ -75,6 +76,7 @@ class _ProfileFields(CivicForm):
 class RegisterForm(_ProfileFields):
     email = _email_field()
     password, confirm = _new_password_fields(_l("Password"))
+    consent = consent_field()
 
 
 class ProfileForm(_ProfileFields):

@@ -24,6 +24,7 @@ from civic.core.text import clean_line, fold
 from civic.core.timeutil import utcnow
 from civic.core.urls import absolute_url
 from civic.extensions import db, login_manager
+from civic.privacy import services as privacy
 
 _hasher = PasswordHasher()
 # Tests create hundreds of accounts; argon2's default cost (~0.5 s on a busy CI core) would
@@ -310,12 +311,17 @@ def register_user(
     password: str,
     phone: str | None = None,
     group_id: int | None = None,
+    consent=None,
 ) -> User:
-    """A new resident account plus its verification email, written together or not at all."""
+    """A new resident account plus its verification email, written together or not at all.
+    ``consent`` (civic.privacy.services.ConsentGiven) is required and recorded with it."""
     check_password_rules(password)
     group = group_by_id(group_id)
+    if consent is None:
+        raise AccountError(privacy.consent_missing_message(), 422)
     try:
         user = create_user(email, full_name, password, phone=phone, group=group)
+        privacy.record_consent(consent, "user", user.id, "account", "messages_email")
         _queue_verification(user)
         db.session.commit()
     except IntegrityError as exc:  # two sign-ups with the same email at the same moment

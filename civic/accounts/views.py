@@ -49,6 +49,7 @@ from civic.core.phone import format_phone_local
 from civic.core.ratelimits import public_form_limit
 from civic.core.security import safe_next
 from civic.extensions import limiter
+from civic.privacy import services as privacy
 
 bp = Blueprint("accounts", __name__)
 
@@ -179,7 +180,7 @@ def register():
     try:
         user = services.register_user(
             form.email.data, form.full_name.data, form.password.data, form.phone.data,
-            services.group_id_from_form(form.group.data),
+            services.group_id_from_form(form.group.data), consent=privacy.consent_from(form.consent.data),
         )
     except AccountError as exc:
         return _render("accounts/register.html", exc.status, form=form, error=str(exc))

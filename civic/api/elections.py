@@ -12,6 +12,7 @@ from civic.core.urls import absolute_url
 from civic.elections import services
 from civic.elections.services import ElectionError, UnknownGroup
 from civic.extensions import limiter
+from civic.privacy import services as privacy
 
 
 def _group_json(group) -> dict:
@@ -116,6 +117,7 @@ def create_subscription():
             group=group,
             channels=channels,
             name=data.get("name"),
+            consent=privacy.consent_from(data.get("consent"), "api"),
         )
     except UnknownGroup as exc:
         return json_error(404, str(exc))
@@ -195,8 +197,10 @@ SCHEMAS: dict = {
             "group": {"type": ["string", "integer"], "description": "tổ dân phố as typed: its name (tone marks optional) or number (\"tổ 5\", \"TDP 05\", 5); a bare number is the group's number before its id"},
             "channels": {"type": "array", "items": {"type": "string", "enum": ["email", "sms"]}},
             "name": {"type": "string"},
+            "consent": {"type": "boolean", "const": True,
+                        "description": "the person agreed to the personal data notice; without it: 422, nothing stored"},
         },
-        "required": ["group"],
+        "required": ["group", "consent"],
     },
     "Subscription": {
         "type": "object",

@@ -17,6 +17,7 @@ from civic.core.timeutil import isoformat_local, local_to_utc
 from civic.events import services
 from civic.events.ics import event_ics
 from civic.events.models import EventCategory
+from civic.privacy import services as privacy
 
 
 def event_json(event) -> dict:
@@ -143,7 +144,8 @@ def rsvp_create(event_id: int):
         except UnknownGroupError as exc:
             return json_error(exc.status, str(exc))
     try:
-        result = services.answer_event(event, answer, source="api", client=ratelimits.client_key())
+        result = services.answer_event(event, answer, source="api", client=ratelimits.client_key(),
+                                       consent=privacy.consent_from(data.get("consent"), "api"))
     except services.AlreadyAnswered as exc:
         # Nothing changed; the link goes to the contact on file, never into this response.
         return json_error(409, str(exc), reason="already_answered", link_resent=exc.resent)
@@ -440,8 +442,11 @@ SCHEMAS: dict = {
             "group_id": {"type": "integer"},
             "group": {"type": ["string", "integer"], "description": "tổ dân phố as typed (\"tổ 5\", \"TDP 05\", 5: the group numbered 5), instead of group_id"},
             "answers": {"type": "object", "additionalProperties": {"type": "string"}},
+            "consent": {"type": "boolean", "const": True,
+                        "description": "the person agreed to the personal data notice (/du-lieu-ca-nhan/thong-bao); "
+                                       "without it: 422, nothing stored"},
         },
-        "required": ["name", "response"],
+        "required": ["name", "response", "consent"],
         "description": "phone or email is required",
     },
     "RsvpResult": {

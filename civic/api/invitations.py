@@ -11,6 +11,7 @@ from civic.core.permissions import Role, public, token_required
 from civic.core.timeutil import isoformat_local
 from civic.extensions import limiter
 from civic.invitations import services as svc
+from civic.privacy import services as privacy
 
 
 def _managed_event(event_id):
@@ -94,7 +95,8 @@ def respond_api(token):
     try:
         svc.answer(inv, body.get("response") or "", reason=body.get("reason") or "",
                    substitute_name=body.get("substitute_name") or "",
-                   substitute_position=body.get("substitute_position") or "", via="link")
+                   substitute_position=body.get("substitute_position") or "", via="link",
+                   consent=privacy.consent_from(body.get("consent"), "api"))
     except svc.InvitationError as exc:
         return json_error(422, str(exc))
     return jsonify({"status": inv.status, "answered_at": isoformat_local(inv.answered_at),

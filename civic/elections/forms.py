@@ -22,6 +22,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 from civic.core.forms import CivicForm, PhoneNumber
 from civic.elections.models import Body, MilestoneKind
 from civic.elections.services import BODY_LABELS, MILESTONE_LABELS
+from civic.privacy.forms import consent_field
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -83,6 +84,7 @@ class SubscribeForm(CivicForm):
     channels = MultiCheckboxField(
         _l("Send me reminders by"), choices=[("email", _l("By email")), ("sms", _l("By SMS"))], validate_choice=True
     )
+    consent = consent_field()
 
 
 class SmsCodeForm(CivicForm):

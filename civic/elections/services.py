@@ -37,6 +37,7 @@ from civic.elections.models import (
     Subscription,
 )
 from civic.extensions import db
+from civic.privacy import services as privacy
 
 
 class ElectionError(ValueError):
@@ -45,6 +46,10 @@ class ElectionError(ValueError):
 
 class UnknownGroup(ElectionError):
     """No tổ dân phố matches what the resident typed."""
+
+
+class ConsentMissing(ElectionError):
+    """The form's consent box was not ticked (422: nothing stored)."""
 
 
 BODY_LABELS = {
@@ -590,6 +595,7 @@ def subscribe(
     channels=None,
     name: str | None = None,
     user=None,
+    consent=None,
 ) -> SubscribeResult:
     """Subscribe (or update) a resident. Without an account, email and phone are confirmed
     by a link and a 6-digit code; from a signed-in profile the account's verified email and
@@ -625,6 +631,8 @@ def subscribe(
     if group is None or (isinstance(group, str) and not group.strip()):
         raise ElectionError(_("Choose your residential group (tổ dân phố)."))
     group_obj = _resolve_group(group)
+    if consent is None:
+        raise ConsentMissing(privacy.consent_missing_message())
 
     by_email = db.session.scalar(sa.select(Subscription).where(Subscription.email == email)) if email else None
     by_phone = db.session.scalar(sa.select(Subscription).where(Subscription.phone == phone)) if phone else None
@@ -676,6 +684,8 @@ def subscribe(
             else:
                 sub.phone_confirmed_at = None
         db.session.flush()
+        privacy.record_consent(consent, "subscription", sub.id, "election_reminders",
+                               *[f"messages_{c}" for c in ("email", "sms") if c in channels])
         email_sent = sms_sent = False
         if sub.want_email and sub.email_confirmed_at is None:
             _send_email_confirmation(sub)

@@ -27,6 +27,7 @@ from civic.elections.forms import (
     WhereToVoteForm,
 )
 from civic.elections.services import ElectionError, UnknownGroup
+from civic.privacy import services as privacy
 
 bp = Blueprint("elections", __name__, url_prefix="/bau-cu")
 
@@ -135,6 +136,7 @@ def subscribe():
                 channels=form.channels.data,
                 name=form.name.data,
                 user=current_user if current_user.is_authenticated else None,
+                consent=privacy.consent_from(form.consent.data),
             )
         except UnknownGroup as exc:
             flash(str(exc), "error")
@@ -142,7 +144,8 @@ def subscribe():
             return render_template("elections/subscribe.html", form=form, existing=existing), 400
         except ElectionError as exc:
             flash(str(exc), "error")
-            return render_template("elections/subscribe.html", form=form, existing=existing), 400
+            status = 422 if isinstance(exc, services.ConsentMissing) else 400
+            return render_template("elections/subscribe.html", form=form, existing=existing), status
         flash(result.message, "success")
         if result.sms_sent:
             return redirect(url_for(".confirm_sms", reference=services.sms_reference(result.subscription)))

@@ -19,6 +19,7 @@ from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Op
 
 from civic.core.forms import CivicForm, PhoneNumber
 from civic.events.models import Audience, EventCategory, EventStatus, RsvpResponse
+from civic.privacy.forms import consent_field
 
 RESPONSE_CHOICES = [
     (RsvpResponse.YES.value, _l("Yes, I will come")),
@@ -88,6 +89,7 @@ class RsvpForm(CivicForm):
     answer_3 = StringField(validators=[Optional(), Length(max=300)])
     answer_4 = StringField(validators=[Optional(), Length(max=300)])
     answer_5 = StringField(validators=[Optional(), Length(max=300)])
+    consent = consent_field()
 
 
 class LinkRequestForm(CivicForm):

@@ -129,7 +129,8 @@ class Rsvp(TimestampMixin, db.Model):
         sa.Index("ix_rsvps_event_client", "event_id", "client_key"),
         sa.CheckConstraint("guests >= 0", name="ck_rsvps_guests"),
         sa.CheckConstraint(
-            "user_id IS NOT NULL OR phone IS NOT NULL OR email IS NOT NULL", name="ck_rsvps_identity"
+            "user_id IS NOT NULL OR phone IS NOT NULL OR email IS NOT NULL OR erased_at IS NOT NULL",
+            name="ck_rsvps_identity",
         ),
     )
 
@@ -153,6 +154,8 @@ class Rsvp(TimestampMixin, db.Model):
     # Keyed hash of the client's address for answers from public forms (seats per client);
     # the address itself is not stored.
     client_key: Mapped[str | None] = mapped_column(sa.String(32))
+    # Set when the person had their data erased: the answer stays in the counts, nameless.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     event: Mapped[Event] = relationship(back_populates="rsvps")
     user: Mapped[User | None] = relationship(lazy="joined")

@@ -42,6 +42,7 @@ from civic.events.models import (
 )
 from civic.events.signals import event_cancelled, event_changed
 from civic.extensions import db
+from civic.privacy import services as privacy
 
 log = logging.getLogger(__name__)
 
@@ -709,6 +710,7 @@ def answer_event(
     notify: bool = True,
     client: str | None = None,
     own_ids=(),
+    consent=None,
 ) -> RsvpResult:
     """Record one person's answer; answering again (signed in, or through the link) updates it.
 
@@ -719,12 +721,14 @@ def answer_event(
     their limits: seats per client at one event, messages per recipient per day.
     ``own_ids`` are answers this browser gave itself (kept in its signed session): matching one
     of them sends nothing again, and the caller may show that answer's page.
+    ``consent`` (civic.privacy.services.ConsentGiven) is required for a new answer from the
+    website or the API; it is recorded with the answer, in the same transaction.
     """
     from sqlalchemy.exc import IntegrityError
 
     for attempt in range(3):
         try:
-            result, promoted = _answer_once(event.id, answer, user, source, rsvp, invitation_id, client)
+            result, promoted = _answer_once(event.id, answer, user, source, rsvp, invitation_id, client, consent)
             break
         except AlreadyAnswered as exc:
             db.session.rollback()
@@ -751,10 +755,14 @@ def answer_event(
     return result
 
 
-def _answer_once(event_id, answer, user, source, rsvp, invitation_id, client=None):
+def _answer_once(event_id, answer, user, source, rsvp, invitation_id, client=None, consent=None):
     event = _lock_event(event_id)
     check_open(event, source, answer.response)
     answer = _validate_answer(event, user, Answer(**vars(answer)))
+    if consent is None and rsvp is None and source in ("web", "api"):
+        # A new answer from a form: no consent, nothing stored (the link's page changes an
+        # answer already given with consent).
+        raise EventError(privacy.consent_missing_message(), 422)
     if rsvp is not None:
         existing = db.session.get(Rsvp, rsvp.id, populate_existing=True)
         if existing is None or existing.event_id != event.id:
@@ -822,6 +830,9 @@ def _answer_once(event_id, answer, user, source, rsvp, invitation_id, client=Non
         guests=existing.guests, created_at=now,
     )
     db.session.add(history)
+    if consent is not None:
+        privacy.record_consent(consent, "rsvp", existing.id, "rsvp",
+                               "messages_email" if existing.email else "messages_sms")
     promoted = []
     freed = old_status == RsvpStatus.CONFIRMED and (
         existing.status != RsvpStatus.CONFIRMED or existing.seats < old_seats

@@ -38,6 +38,7 @@ from civic.events.forms import (
 )
 from civic.events.ics import event_ics, feed_ics, google_calendar_url
 from civic.events.models import Audience, EventCategory, EventStatus, RsvpStatus
+from civic.privacy import services as privacy
 
 bp = Blueprint("events", __name__, url_prefix="/su-kien")
 
@@ -234,7 +235,8 @@ def rsvp(event_id: int):
     own = [i for i in session.get(OWN_ANSWERS, []) if isinstance(i, int)]
     try:
         result = services.answer_event(event, _answer_from_form(form, event), user=user,
-                                       client=ratelimits.client_key(), own_ids=own)
+                                       client=ratelimits.client_key(), own_ids=own,
+                                       consent=privacy.consent_from(form.consent.data))
     except services.AlreadyAnswered as exc:
         if exc.own:
             # This browser gave that answer a moment ago (a double click, a re-sent form):
@@ -344,6 +346,7 @@ def manage_rsvp(event_id: int, token: str):
         closed_reason=closed_reason,
         questions=list(enumerate(event.questions or [], start=1)),
         manage_url=services.manage_url(rsvp),
+        privacy_url=_privacy_url(rsvp),
         google_url=google_calendar_url(event),
         can_add_to_calendar=rsvp.status in (RsvpStatus.CONFIRMED, RsvpStatus.TENTATIVE, RsvpStatus.WAITLISTED),
     )
@@ -352,6 +355,14 @@ def manage_rsvp(event_id: int, token: str):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "same-origin"
     return response
+
+
+def _privacy_url(rsvp) -> str | None:
+    """"My personal data" from the personal link: for the address the link was sent to."""
+    identity = privacy.identity_of_link(rsvp.email, rsvp.phone)
+    if not identity:
+        return None
+    return url_for("privacy.mine", token=privacy.identity_token(identity, "link"))
 
 
 # --------------------------------------------------------------------------- calendar exchange

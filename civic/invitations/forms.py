@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from civic.core.forms import CivicForm, PhoneNumber
+from civic.privacy.forms import consent_field
 
 
 class ActionForm(CivicForm):
@@ -108,6 +109,7 @@ class RespondForm(CivicForm):
     substitute_phone = StringField(_l("Their phone (so we can tell them of any change)"), validators=[PhoneNumber()])
     responder_name = StringField(_l("Your name, if you are not the person invited"),
                                  validators=[Optional(), Length(max=160)])
+    consent = consent_field()
 
 
 class RecordAnswerForm(CivicForm):
@@ -117,6 +119,7 @@ class RecordAnswerForm(CivicForm):
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=1000)])
     substitute_name = StringField(_l("Substitute"), validators=[Optional(), Length(max=160)])
     substitute_position = StringField(_l("Substitute's position"), validators=[Optional(), Length(max=200)])
+    consent = consent_field(_l("The person agreed to the personal data notice (by phone or by signing on paper)"))
 
 
 class WalkInForm(CivicForm):

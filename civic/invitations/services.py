@@ -35,6 +35,7 @@ from civic.invitations.models import (
     PostHolding,
     contact_group_members,
 )
+from civic.privacy import services as privacy
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 RESPONSES = ("attend", "decline", "substitute")
@@ -42,6 +43,10 @@ RESPONSES = ("attend", "decline", "substitute")
 
 class InvitationError(ValueError):
     """A rule was broken; ``str(exc)`` is a translated, user-facing message."""
+
+
+class ConsentMissing(InvitationError):
+    """Naming a substitute without the consent box ticked (422: nothing stored)."""
 
 
 DEFAULT_ROLE = "dai_bieu"
@@ -654,8 +659,11 @@ def _answerable(inv: Invitation) -> None:
 
 def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name: str = "",
            substitute_position: str = "", responder_name: str = "", via: str = "link", recorded_by=None,
-           substitute_phone: str | None = None) -> Invitation:
-    """Record attend / decline / substitute on this invitation (whoever holds its link)."""
+           substitute_phone: str | None = None, consent=None) -> Invitation:
+    """Record attend / decline / substitute on this invitation (whoever holds its link).
+
+    Naming a substitute needs ``consent`` (civic.privacy.services.ConsentGiven: on the link's
+    page, or "phone"/"paper" with the organizer who recorded it); it is kept with the answer."""
     if response not in RESPONSES:
         raise InvitationError(_("Choose whether you will attend, decline or send a substitute."))
     reason = nfc(reason or "").strip()[:1000]
@@ -669,6 +677,8 @@ def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name:
             phone_e164 = normalize_phone(substitute_phone)
         except InvalidPhone as exc:
             raise InvitationError(_("This is not a valid Vietnamese phone number (for example 0912 345 678).")) from exc
+    if response == "substitute" and consent is None:
+        raise ConsentMissing(privacy.consent_missing_message())
     if via == "link":
         _answerable(inv)
     with transaction():
@@ -681,6 +691,8 @@ def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name:
         inv.answered_at = utcnow()
         inv.answered_via = via
         inv.recorded_by_id = recorded_by.id if recorded_by is not None else None
+        if response == "substitute":
+            privacy.record_consent(consent, "invitation", inv.id, "invitation_substitute")
     return inv
 
 

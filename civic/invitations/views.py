@@ -14,6 +14,7 @@ from civic.invitations import forms
 from civic.invitations import services as svc
 from civic.invitations.importer import ACCEPT, FIELDS, describe_changes, field_labels
 from civic.invitations.models import ROLES
+from civic.privacy import services as privacy
 
 bp = Blueprint("invitations", __name__)
 
@@ -423,7 +424,8 @@ def invitation_record(event_id):
     inv = svc.get_invitation(event, form.invitation_id.data) or abort(404)
     try:
         svc.answer(inv, form.response.data, reason=form.reason.data or "", substitute_name=form.substitute_name.data or "",
-                   substitute_position=form.substitute_position.data or "", via=form.via.data, recorded_by=current_user)
+                   substitute_position=form.substitute_position.data or "", via=form.via.data, recorded_by=current_user,
+                   consent=privacy.consent_from(form.consent.data, form.via.data, current_user))
     except svc.InvitationError as exc:
         flash(str(exc), "error")
     else:
@@ -524,10 +526,11 @@ def respond(token):
                        substitute_name=form.substitute_name.data or "",
                        substitute_position=form.substitute_position.data or "",
                        substitute_phone=form.substitute_phone.data or None,
-                       responder_name=form.responder_name.data or "", via="link")
+                       responder_name=form.responder_name.data or "", via="link",
+                       consent=privacy.consent_from(form.consent.data))
         except svc.InvitationError as exc:
             flash(str(exc), "error")
-            status = 400
+            status = 422 if isinstance(exc, svc.ConsentMissing) else 400
         else:
             flash(_("Thank you, your answer has been recorded."), "success")
             return redirect(url_for("invitations.respond", token=token), 303)

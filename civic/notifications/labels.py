@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 TRANSACTIONAL_KINDS = frozenset({
     "event_confirmation", "event_promoted", "election_subscription_confirm", "election_subscription_code",
     "election_reminder_test", "account_verify", "account_password_reset", "event_link", "account_phone_code",
+    "privacy_code", "privacy_done",
 })
 TEST_PREFIX = "test:"
 
@@ -43,6 +44,8 @@ def kind_labels() -> dict[str, str]:
         "account_phone_code": _("Phone confirmation code"),
         "account_verify": _("Email address confirmation"),
         "account_password_reset": _("Password reset"),
+        "privacy_code": _("Code to see one's personal data"),
+        "privacy_done": _("Personal data request done"),
     }
 
 
@@ -84,7 +87,8 @@ def status_label(status: str | None) -> str:
 
 def reason_labels() -> dict:
     return {"unsubscribed": _("Unsubscribed"), "no_address": _("No address"),
-            "quiet_hours": _("Quiet hours: sent after 07:00"), "retry": _("Will retry"), None: ""}
+            "quiet_hours": _("Quiet hours: sent after 07:00"), "retry": _("Will retry"),
+            "erased": _("Personal data erased"), None: ""}
 
 
 def reason_label(reason: str | None) -> str:

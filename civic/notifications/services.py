@@ -422,7 +422,8 @@ def is_suppressed(address: str | None, channel: str, topic: str) -> bool:
     address = address.strip().lower() if "@" in address else address.strip()
     return bool(db.session.scalar(
         sa.select(Suppression.id).where(
-            Suppression.address == address, Suppression.channel == channel,
+            # After erasure a suppression keeps only the address's keyed hash.
+            Suppression.address.in_((address, _hashed(address))), Suppression.channel == channel,
             Suppression.topic.in_((topic, ALL_TOPICS)),
         ).limit(1)
     ))
@@ -433,14 +434,22 @@ def suppressed_addresses(addresses, channel: str, topic: str) -> set[str]:
     if not addresses:
         return set()
     found = set()
+    hashed = {_hashed(a): a for a in addresses}
     for start in range(0, len(addresses), 500):
+        chunk = addresses[start:start + 500]
         found.update(db.session.scalars(
             sa.select(Suppression.address).where(
-                Suppression.address.in_(addresses[start:start + 500]), Suppression.channel == channel,
+                Suppression.address.in_(chunk + [_hashed(a) for a in chunk]), Suppression.channel == channel,
                 Suppression.topic.in_((topic, ALL_TOPICS)),
             )
         ))
-    return found
+    return {hashed.get(a, a) for a in found}
+
+
+def _hashed(address: str) -> str:
+    from civic.privacy.services import address_hash
+
+    return "#" + address_hash(address)[:63]
 
 
 # --------------------------------------------------------------------------- quiet hours and backoff

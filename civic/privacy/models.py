@@ -1,0 +1,94 @@
+"""The notice's versions, recorded consents, requests from people about their data, codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civic.core.db import UTCDateTime
+from civic.core.timeutil import utcnow
+from civic.extensions import db
+
+
+class Notice(db.Model):
+    """One version of "Thông báo xử lý dữ liệu cá nhân". A draft has no number yet; publishing
+    gives it the next number and a date, and a published version is never changed again."""
+
+    __tablename__ = "privacy_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int | None] = mapped_column(sa.Integer, unique=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Plain ids (no relationship): privacy imports no other domain's models.
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class Consent(db.Model):
+    """One consent as given: to what (subject), for what, under which notice, when, how."""
+
+    __tablename__ = "privacy_consents"
+    __table_args__ = (sa.Index("ix_privacy_consents_subject", "subject_kind", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(sa.String(20))  # rsvp | subscription | user | invitation
+    subject_id: Mapped[int] = mapped_column(sa.Integer)
+    purpose: Mapped[str] = mapped_column(sa.String(40), index=True)
+    notice_id: Mapped[int] = mapped_column(sa.ForeignKey("privacy_notices.id"), index=True)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    channel: Mapped[str] = mapped_column(sa.String(10))  # web | api | phone | paper
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    notice: Mapped[Notice] = relationship(lazy="joined")
+
+
+class Request(db.Model):
+    """A person's request about their data (see, download, correct, withdraw, erase, other)."""
+
+    __tablename__ = "privacy_requests"
+    __table_args__ = (sa.Index("ix_privacy_requests_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), index=True)
+    status: Mapped[str] = mapped_column(sa.String(10), default="open")  # open | done
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How the person proved who they are: link | account | code.
+    proof: Mapped[str] = mapped_column(sa.String(10))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Where to tell them it is done; replaced by its hash once it is (erasure keeps nothing).
+    contact: Mapped[str | None] = mapped_column(sa.String(254))
+    contact_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    # Identity the request covers, as keyed hashes (no address in clear once closed).
+    identity: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    text: Mapped[str] = mapped_column(sa.Text, default="")  # what the person wrote (kind "other")
+    # What was done: {"erased": {...}, "kept": [...], "note": "..."}
+    outcome: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Code(db.Model):
+    """A code sent to a phone or e-mail to prove it (only keyed hashes are stored)."""
+
+    __tablename__ = "privacy_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def migration_ddl(dialect_name: str) -> list[str]:
+    return []
