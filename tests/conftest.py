@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("CIVIC_TEST_DATABASE_URL")
@@ -132,6 +133,36 @@ def app_config():
     return {}
 
 
+# Forms that collect personal data refuse a post without consent (civic.privacy). Posts in the
+# tests give it, as a person ticking the box does, unless the test sets the field itself
+# (``consent=""`` in a form, ``"consent": None`` in JSON: the refusals are tested that way).
+CONSENT_PATHS = re.compile(
+    r"^/(su-kien/\d+/tra-loi|api/v1/events/\d+/rsvps|bau-cu/dang-ky-nhan-tin|api/v1/subscriptions|dang-ky"
+    r"|giay-moi/[^/]+|api/v1/invitations/[^/]+/response|su-kien/\d+/giay-moi/ghi-tra-loi)$"
+)
+
+
+def _with_consent(args, kwargs):
+    from urllib.parse import urlsplit
+
+    path = urlsplit(str(args[0]) if args else str(kwargs.get("path", ""))).path
+    method = str(kwargs.get("method", "GET")).upper()
+    if method != "POST" or not CONSENT_PATHS.match(path):
+        return kwargs
+    if isinstance(kwargs.get("json"), dict) and "consent" not in kwargs["json"]:
+        kwargs["json"] = {**kwargs["json"], "consent": True}
+    elif isinstance(kwargs.get("data"), dict) and "consent" not in kwargs["data"]:
+        kwargs["data"] = {**kwargs["data"], "consent": "y"}
+    return kwargs
+
+
+class ConsentingClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        if "method" not in kwargs and args and hasattr(args[0], "method"):
+            return super().open(*args, **kwargs)  # a prepared request: sent as it is
+        return super().open(*args, **_with_consent(args, kwargs))
+
+
 @pytest.fixture
 def app(request, db_backend, tmp_path, app_config):
     from civic import create_app
@@ -147,6 +178,7 @@ def app(request, db_backend, tmp_path, app_config):
     # each request a fresh `g` as production does (Flask-Login and Flask-Babel cache there).
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     app.teardown_request(_end_transaction)
+    app.test_client_class = ConsentingClient
     with app.app_context():
         if db_backend == "sqlite":
             db.create_all()

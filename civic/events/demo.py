@@ -16,6 +16,7 @@ from civic.core.timeutil import local_to_utc, local_today
 from civic.events import services
 from civic.events.models import Event, Rsvp, RsvpHistory, RsvpStatus
 from civic.extensions import db
+from civic.privacy.services import ConsentGiven
 
 ORGANIZER_EMAIL = "tochuc@phuong.example.vn"
 
@@ -92,7 +93,8 @@ def load_demo() -> list[str]:
                 response = "yes" if i % 6 else rng.choice(["maybe", "no"])
                 extra = rng.randint(0, guests) if guests and response == "yes" else 0
                 try:
-                    services.answer_event(event, services.Answer(response=response, guests=extra), user=user, notify=False)
+                    services.answer_event(event, services.Answer(response=response, guests=extra), user=user, notify=False,
+                                          consent=ConsentGiven())
                     answered += 1
                 except services.EventError:
                     db.session.rollback()
@@ -104,6 +106,7 @@ def load_demo() -> list[str]:
                         services.Answer(response="yes", name=f"Khách {i + 1}", phone=f"0988{created:03d}{i:03d}",
                                         group_id=data.group_ids[0] if data.group_ids else None),
                         notify=False,
+                        consent=ConsentGiven(channel="phone" if i == 2 else "web"),
                     )
                     answered += 1
                 except services.EventError:

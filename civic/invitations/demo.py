@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from civic.config import fill_ward, ward_settings
 from civic.extensions import db
+from civic.privacy.services import ConsentGiven
 
 CONFERENCE = "Hội nghị triển khai nhiệm vụ năm 2021"
 ORGANIZER = "tochuc@phuong.example.vn"
@@ -159,7 +160,8 @@ def load_demo() -> list[str]:
                 svc.answer(inv, "attend", via="link")
         substitute = next(i for i in invs if i.status == "pending")
         svc.answer(substitute, "substitute", substitute_name="Nguyễn Thị Thu Trang",
-                   substitute_position="Phó trưởng ban", reason="Bận công tác đột xuất", via="link")
+                   substitute_position="Phó trưởng ban", reason="Bận công tác đột xuất", via="link",
+                   consent=ConsentGiven())
         for inv in [i for i in invs if i.status in ("attend", "substitute")][:12]:
             svc.check_in(inv, organizer, "qr")
         svc.add_walk_in(event, "Trịnh Văn Kiên", "Phóng viên", "Báo Hà Nội mới", organizer)

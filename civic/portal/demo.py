@@ -9,8 +9,10 @@ def load_demo() -> list[str]:
     from civic.events import demo as events_demo
     from civic.invitations import demo as invitations_demo
     from civic.news import demo as news_demo
+    from civic.privacy import demo as privacy_demo
 
     report: list[str] = []
     for module in (accounts_demo, news_demo, events_demo, invitations_demo, elections_demo):
         report.extend(module.load_demo())
+    report.extend(privacy_demo.load_demo())  # after the others: it counts their consents
     return report

@@ -13,6 +13,7 @@ from civic.accounts import services
 from civic.accounts.models import PhoneCode
 from civic.core.timeutil import utcnow
 from civic.extensions import db
+from civic.privacy.services import ConsentGiven
 from tests.accounts.helpers import text
 from tests.conftest import get_csrf
 
@@ -36,7 +37,7 @@ def _guest_answer(make_event, phone="0912 345 678"):
     from civic.events import services as events
 
     event = make_event()
-    return events.answer_event(event, events.Answer(response="yes", name="Bà Hoa", phone=phone))
+    return events.answer_event(event, events.Answer(response="yes", name="Bà Hoa", phone=phone), consent=ConsentGiven())
 
 
 @pytest.fixture

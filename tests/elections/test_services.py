@@ -20,6 +20,7 @@ from civic.elections.models import (
 )
 from civic.elections.services import ElectionError, UnknownGroup
 from civic.extensions import db
+from civic.privacy.services import ConsentGiven
 
 
 def count(model) -> int:
@@ -207,14 +208,14 @@ def test_home_countdown_only_in_the_weeks_before(election):
 )
 def test_bad_subscriptions_are_refused_and_nothing_written(election, outbox, kwargs):
     with pytest.raises(ElectionError):
-        services.subscribe(group="Tổ dân phố số 1", **kwargs)
+        services.subscribe(group="Tổ dân phố số 1", **kwargs, consent=ConsentGiven())
     assert count(Subscription) == 0
     assert outbox == []
 
 
 def test_unknown_group_is_refused(election):
     with pytest.raises(UnknownGroup):
-        services.subscribe(email="lan@example.vn", group="Tổ dân phố số 42", channels=["email"])
+        services.subscribe(email="lan@example.vn", group="Tổ dân phố số 42", channels=["email"], consent=ConsentGiven())
     assert count(Subscription) == 0
 
 
@@ -227,7 +228,7 @@ def _confirm_link(message) -> str:
 
 
 def test_email_subscription_needs_the_confirmation_link(election, outbox):
-    result = services.subscribe(email="Lan@Example.vn", group="to dan pho so 1", channels=["email"], name="Lan")
+    result = services.subscribe(email="Lan@Example.vn", group="to dan pho so 1", channels=["email"], name="Lan", consent=ConsentGiven())
     assert result.created and result.email_sent
     sub = result.subscription
     assert sub.email == "lan@example.vn" and sub.email_confirmed_at is None
@@ -244,8 +245,8 @@ def test_email_subscription_needs_the_confirmation_link(election, outbox):
 
 
 def test_same_subscriber_twice_updates_instead_of_duplicating(election, groups):
-    first = services.subscribe(email="lan@example.vn", group=groups[0].id, channels=["email"])
-    second = services.subscribe(email="LAN@example.vn", group="Tổ dân phố số 3", channels=["email"])
+    first = services.subscribe(email="lan@example.vn", group=groups[0].id, channels=["email"], consent=ConsentGiven())
+    second = services.subscribe(email="LAN@example.vn", group="Tổ dân phố số 3", channels=["email"], consent=ConsentGiven())
     assert count(Subscription) == 1
     assert not second.created
     assert "already" in second.message or "đã" in second.message
@@ -257,7 +258,7 @@ def test_email_and_phone_of_two_different_subscriptions_are_refused(election, gr
     confirmed_sub("a@example.vn", groups[0])
     confirmed_sub(None, groups[0], phone="+84912345678")
     with pytest.raises(ElectionError):
-        services.subscribe(email="a@example.vn", phone="0912 345 678", group=groups[0].id, channels=["email", "sms"])
+        services.subscribe(email="a@example.vn", phone="0912 345 678", group=groups[0].id, channels=["email", "sms"], consent=ConsentGiven())
     assert count(Subscription) == 2
 
 
@@ -275,7 +276,7 @@ def _sms_code(sub_id: int) -> str:
 
 
 def test_sms_subscription_is_confirmed_by_the_six_digit_code(election, groups):
-    result = services.subscribe(phone="0912.345.678", group=groups[0].id, channels=["sms"])
+    result = services.subscribe(phone="0912.345.678", group=groups[0].id, channels=["sms"], consent=ConsentGiven())
     assert result.sms_sent
     sub = result.subscription
     code = _sms_code(sub.id)
@@ -288,7 +289,7 @@ def test_sms_subscription_is_confirmed_by_the_six_digit_code(election, groups):
 
 
 def test_sms_code_locks_after_five_wrong_tries(election, groups):
-    sub = services.subscribe(phone="0912345678", group=groups[0].id, channels=["sms"]).subscription
+    sub = services.subscribe(phone="0912345678", group=groups[0].id, channels=["sms"], consent=ConsentGiven()).subscription
     code = _sms_code(sub.id)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(services.SMS_CODE_MAX_ATTEMPTS):
@@ -301,14 +302,14 @@ def test_sms_code_locks_after_five_wrong_tries(election, groups):
 
 def test_signed_in_resident_with_verified_email_is_confirmed_at_once(election, groups, make_user, outbox):
     user = make_user(group=groups[2], phone="+84987654321")
-    result = services.subscribe(email=user.email, phone=user.phone, group=groups[2].id, channels=["email", "sms"], user=user)
+    result = services.subscribe(email=user.email, phone=user.phone, group=groups[2].id, channels=["email", "sms"], user=user, consent=ConsentGiven())
     assert not result.email_sent and not result.sms_sent
     assert result.subscription.email_active and result.subscription.sms_active
     assert outbox == []
 
 
 def test_sms_reference_cannot_be_forged(election, groups):
-    sub = services.subscribe(phone="0912345678", group=groups[0].id, channels=["sms"]).subscription
+    sub = services.subscribe(phone="0912345678", group=groups[0].id, channels=["sms"], consent=ConsentGiven()).subscription
     ref = services.sms_reference(sub)
     assert services.subscription_from_reference(ref).id == sub.id
     assert services.subscription_from_reference(ref[:-3] + "abc") is None
@@ -405,7 +406,7 @@ def test_unsubscribed_through_the_engine_gets_nothing_later(election, groups, co
     assert rows[0].recipients == 1
     assert all("lan@example.vn" not in m.to[0] for m in outbox)
     # Subscribing again by form alone does not undo the unsubscribe: it needs the new link.
-    result = services.subscribe(email="lan@example.vn", group=groups[0].id, channels=["email"])
+    result = services.subscribe(email="lan@example.vn", group=groups[0].id, channels=["email"], consent=ConsentGiven())
     assert result.email_sent and not result.subscription.email_active
 
 

@@ -14,6 +14,7 @@ from civic.events import services
 from civic.events.models import Event
 from civic.extensions import db
 from civic.notifications.models import Campaign
+from civic.privacy.services import ConsentGiven
 
 START = datetime(2030, 3, 10, 1, 0, tzinfo=UTC)  # Sunday 08:00 local
 
@@ -28,7 +29,7 @@ def _data(event: Event, **changes) -> services.EventData:
 
 
 def _answer(event, email, response):
-    return services.answer_event(event, services.Answer(response=response, name=email.split("@")[0], email=email))
+    return services.answer_event(event, services.Answer(response=response, name=email.split("@")[0], email=email), consent=ConsentGiven())
 
 
 def test_time_change_notifies_yes_and_maybe_and_page_shows_it(app, client, make_event, organizer, mails):
@@ -212,9 +213,9 @@ def test_decliners_and_walk_ins_are_not_told_substitutes_are(app, conference, or
 
     invs = inv_svc.list_invitations(conference)
     by_mail = [i for i in invs if i.email]
-    inv_svc.answer(by_mail[0], "decline", reason="Đi công tác", via="phone")
+    inv_svc.answer(by_mail[0], "decline", reason="Đi công tác", via="phone", consent=ConsentGiven())
     inv_svc.answer(by_mail[1], "substitute", substitute_name="Trần Thị Thay", substitute_phone="0987 654 321",
-                   via="phone")
+                   via="phone", consent=ConsentGiven())
     inv_svc.add_walk_in(conference, "Bùi Văn Vãng Lai")
     before = len(mails())
     minute = datetime(2030, 3, 1, 3, 0, tzinfo=UTC)

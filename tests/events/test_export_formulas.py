@@ -8,6 +8,7 @@ import io
 from openpyxl import load_workbook
 
 from civic.events import services
+from civic.privacy.services import ConsentGiven
 
 HOSTILE = ['=HYPERLINK("http://x.example/","Xem")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
 
@@ -34,6 +35,6 @@ def test_every_prefix_is_neutralised_and_numbers_stay_numbers(app, make_event, m
 def test_a_guest_named_like_a_formula(app, make_event):
     event = make_event()
     services.answer_event(event, services.Answer(response="yes", name='=HYPERLINK("http://x.example/","Xem")',
-                                                 phone="0912000002"))
+                                                 phone="0912000002"), consent=ConsentGiven())
     sheet = load_workbook(io.BytesIO(services.export_xlsx(event))).active
     assert sheet["B5"].data_type != "f" and sheet["B5"].value.startswith("'=")

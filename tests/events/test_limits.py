@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from civic.events import services
 from civic.events.models import Rsvp
 from civic.extensions import db
+from civic.privacy.services import ConsentGiven
 from tests.conftest import get_csrf
 
 
@@ -93,7 +94,7 @@ def test_organizers_and_direct_service_calls_are_exempt(app, client, make_event,
     event = make_event(capacity=500, allow_guests=True, max_guests=5)
     # The demo loader and other code call the service directly: no limit.
     for i in range(8):
-        services.answer_event(event, services.Answer(response="yes", guests=5, name=f"K{i}", phone=f"0916{i:06d}"))
+        services.answer_event(event, services.Answer(response="yes", guests=5, name=f"K{i}", phone=f"0916{i:06d}"), consent=ConsentGiven())
     # The API with an organizer's token.
     auth = {"Authorization": f"Bearer {api_token(organizer)}"}
     codes = {client.post(f"/api/v1/events/{event.id}/rsvps", headers=auth,

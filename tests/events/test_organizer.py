@@ -13,12 +13,13 @@ from civic.core.timeutil import to_local, utcnow
 from civic.events import services
 from civic.events.models import Event
 from civic.extensions import db
+from civic.privacy.services import ConsentGiven
 from tests.conftest import submit_form
 
 
 def _yes(event, name, phone, guests=0, group_id=None):
     return services.answer_event(
-        event, services.Answer(response="yes", name=name, phone=phone, guests=guests, group_id=group_id)
+        event, services.Answer(response="yes", name=name, phone=phone, guests=guests, group_id=group_id), consent=ConsentGiven()
     )
 
 
@@ -113,8 +114,8 @@ def test_answers_page_exports_and_chart(app, client, login, organizer, make_even
 
 def test_message_everyone_registered(app, client, login, organizer, make_event, mails):
     event = make_event()
-    services.answer_event(event, services.Answer(response="yes", name="A", email="a@example.vn"))
-    services.answer_event(event, services.Answer(response="no", name="B", email="b@example.vn"))
+    services.answer_event(event, services.Answer(response="yes", name="A", email="a@example.vn"), consent=ConsentGiven())
+    services.answer_event(event, services.Answer(response="no", name="B", email="b@example.vn"), consent=ConsentGiven())
     login(organizer)
     before = len(mails())
     response = submit_form(

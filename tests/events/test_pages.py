@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from civic.events import services
 from civic.events.models import Rsvp, RsvpHistory
 from civic.extensions import db
+from civic.privacy.services import ConsentGiven
 from tests.conftest import get_csrf, submit_form
 
 LINK_RE = re.compile(r'href="(http://localhost/su-kien/\d+/cau-tra-loi/[^"]+)"')
@@ -101,7 +102,7 @@ def test_guest_answers_then_changes_and_cancels_with_link(app, client, make_even
 
 def test_personal_link_safety(app, client, make_event):
     one, two = make_event(), make_event(title="Khám sức khỏe")
-    result = services.answer_event(one, services.Answer(response="yes", name="Lan", email="lan@example.vn"))
+    result = services.answer_event(one, services.Answer(response="yes", name="Lan", email="lan@example.vn"), consent=ConsentGiven())
     token = services.make_token(result.rsvp)
     assert client.get(f"/su-kien/{one.id}/cau-tra-loi/{token}").status_code == 200
     other = client.get(f"/su-kien/{two.id}/cau-tra-loi/{token}")
@@ -208,7 +209,7 @@ def test_reload_and_bookmark_of_the_result_never_post_again(app, client, make_ev
 
 def test_lost_link_is_sent_to_the_contact_on_file_only(app, client, make_event, mails):
     event = make_event()
-    result = services.answer_event(event, services.Answer(response="yes", name="Lan", email="lan@example.vn"))
+    result = services.answer_event(event, services.Answer(response="yes", name="Lan", email="lan@example.vn"), consent=ConsentGiven())
     before = len(mails())
     for email in ("lan@example.vn", "nobody@example.vn"):
         response = submit_form(client, _page(event), {"link-email": email}, action=f"/su-kien/{event.id}/gui-lai-duong-dan")

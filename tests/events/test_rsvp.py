@@ -11,13 +11,14 @@ from civic.core.timeutil import utcnow
 from civic.events import services
 from civic.events.models import Rsvp, RsvpStatus
 from civic.extensions import db
+from civic.privacy.services import ConsentGiven
 
 
 def answer(event, response="yes", **kw):
     kw.setdefault("name", "Nguyễn Thị Lan")
     if "phone" not in kw and "email" not in kw:
         kw["email"] = "lan@example.vn"
-    return services.answer_event(event, services.Answer(response=response, **kw))
+    return services.answer_event(event, services.Answer(response=response, **kw), consent=ConsentGiven())
 
 
 def change(result, response="yes", **kw):
@@ -25,7 +26,7 @@ def change(result, response="yes", **kw):
     rsvp = db.session.get(Rsvp, result.rsvp.id)
     kw.setdefault("name", rsvp.name)
     return services.answer_event(
-        rsvp.event, services.Answer(response=response, phone=rsvp.phone, email=rsvp.email, **kw), rsvp=rsvp
+        rsvp.event, services.Answer(response=response, phone=rsvp.phone, email=rsvp.email, **kw), rsvp=rsvp, consent=ConsentGiven()
     )
 
 
@@ -125,8 +126,8 @@ def test_email_is_normalised_for_identity(app, make_event):
 def test_logged_in_user_one_answer(app, make_event, make_user, groups):
     user = make_user(group=groups[2], phone="+84987654321")
     event = make_event()
-    r1 = services.answer_event(event, services.Answer(response="yes"), user=user)
-    r2 = services.answer_event(event, services.Answer(response="maybe"), user=user)
+    r1 = services.answer_event(event, services.Answer(response="yes"), user=user, consent=ConsentGiven())
+    r2 = services.answer_event(event, services.Answer(response="maybe"), user=user, consent=ConsentGiven())
     assert r1.rsvp.id == r2.rsvp.id
     assert r2.rsvp.residential_group_id == groups[2].id
     assert r2.rsvp.name == user.full_name
@@ -149,7 +150,7 @@ def test_bad_answers_are_refused(app, make_event, fields, status, fragment):
     kw = {"name": "Lan", "email": "lan@example.vn", "response": "yes", **fields}
     response = kw.pop("response")
     with pytest.raises(services.EventError) as info:
-        services.answer_event(event, services.Answer(response=response, **kw))
+        services.answer_event(event, services.Answer(response=response, **kw), consent=ConsentGiven())
     assert info.value.status == status
     assert fragment.lower() in str(info.value).lower()
     assert db.session.scalar(sa.select(sa.func.count(Rsvp.id))) == 0
@@ -177,7 +178,7 @@ def test_closed_events_refuse_answers(app, make_event, organizer):
     assert answer(deadline, response="no").status == "declined"
     # The invitations domain may answer for an invite-only event.
     result = services.answer_event(
-        invite, services.Answer(response="yes", name="Khách mời", email="k@example.vn"), source="invitation"
+        invite, services.Answer(response="yes", name="Khách mời", email="k@example.vn"), source="invitation", consent=ConsentGiven()
     )
     assert result.status == "confirmed"
 
@@ -190,7 +191,7 @@ def test_groups_audience(app, make_event, groups, make_user):
     assert answer(event, group_id=groups[0].id).status == "confirmed"
     outsider = make_user(group=groups[2])
     with pytest.raises(services.EventError):
-        services.answer_event(event, services.Answer(response="yes"), user=outsider)
+        services.answer_event(event, services.Answer(response="yes"), user=outsider, consent=ConsentGiven())
 
 
 def test_confirmed_person_keeps_seat_when_more_guests_do_not_fit(app, make_event):
@@ -252,7 +253,7 @@ def test_claim_guest_answers_on_email_verification(app, make_event, make_user):
     owned = db.session.scalars(sa.select(Rsvp).where(Rsvp.user_id == user.id)).all()
     assert {r.event_id for r in owned} == {one.id, two.id}
     # Answering with the account afterwards updates the claimed answer.
-    again = services.answer_event(one, services.Answer(response="no"), user=user)
+    again = services.answer_event(one, services.Answer(response="no"), user=user, consent=ConsentGiven())
     assert not again.created
 
 
@@ -261,7 +262,7 @@ def test_unverified_phone_does_not_take_over_a_guest_answer(app, make_event, mak
     event = make_event()
     guest = answer(event, phone="0912 777 888", email=None, name="Bà Hoa")
     user = make_user(phone="+84912777888", verified=True)  # email verified, phone not
-    result = services.answer_event(event, services.Answer(response="no"), user=user)
+    result = services.answer_event(event, services.Answer(response="no"), user=user, consent=ConsentGiven())
     assert result.created and result.rsvp.id != guest.rsvp.id and result.rsvp.phone is None
     assert services.claim_guest_rsvps(user) == 0
     db.session.expire_all()
@@ -275,7 +276,7 @@ def test_signed_in_answer_takes_over_guest_answer_with_verified_phone(app, make_
     user = make_user(phone="+84912777888")
     user.phone_verified_at = utcnow()
     db.session.commit()
-    result = services.answer_event(event, services.Answer(response="maybe"), user=user)
+    result = services.answer_event(event, services.Answer(response="maybe"), user=user, consent=ConsentGiven())
     assert result.rsvp.id == guest.rsvp.id and result.rsvp.user_id == user.id
     assert result.rsvp.email == user.email
     assert db.session.scalar(sa.select(sa.func.count(Rsvp.id))) == 1
@@ -292,7 +293,7 @@ def test_phone_of_one_answer_and_email_of_another(app, make_event):
     # Through A's link: A's answer changes, B keeps its email.
     rsvp = db.session.get(Rsvp, by_phone.rsvp.id)
     result = services.answer_event(
-        event, services.Answer(response="no", name="A", phone=rsvp.phone, email="b@example.vn"), rsvp=rsvp
+        event, services.Answer(response="no", name="A", phone=rsvp.phone, email="b@example.vn"), rsvp=rsvp, consent=ConsentGiven()
     )
     assert result.rsvp.id == by_phone.rsvp.id and result.rsvp.email is None
     db.session.expire_all()

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from civic.privacy.services import ConsentGiven
+
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("backup")]
 
 CIVIC = str(Path(sys.executable).with_name("civic"))
@@ -78,7 +80,7 @@ def _backup_under_load_then_restore(tmp_path: Path, source_url: str, target_url:
                     n = next(counter)
                     phone = f"0913{n:06d}"
                     events.answer_event(db.session.get(events.Event, event_id), events.Answer(
-                        response="yes", name=f"Người dân {n}", phone=phone, email=f"dan{n}@example.vn"))
+                        response="yes", name=f"Người dân {n}", phone=phone, email=f"dan{n}@example.vn"), consent=ConsentGiven())
                     with lock:
                         acked.append((time.monotonic(), phone))  # the answer is committed: acknowledged
                     db.session.remove()

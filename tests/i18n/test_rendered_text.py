@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+from civic.privacy.services import ConsentGiven
+
 ROOT = Path(__file__).resolve().parents[2]
 VI_DIR = ROOT / "civic" / "translations" / "vi" / "LC_MESSAGES"
 ROLES = ["anonymous", "resident", "organizer", "editor", "admin"]
@@ -269,7 +271,7 @@ def _seed_what_the_demo_lacks(app) -> dict:
     except events.EventError:
         pass
     result = events.answer_event(
-        changed, events.Answer(response="yes", name="Đỗ Thị Mai", email="mai.do@example.vn", group_id=residents[0].residential_group_id)
+        changed, events.Answer(response="yes", name="Đỗ Thị Mai", email="mai.do@example.vn", group_id=residents[0].residential_group_id), consent=ConsentGiven()
     )
     db.session.commit()
 

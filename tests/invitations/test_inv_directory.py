@@ -12,6 +12,7 @@ from civic.extensions import db
 from civic.invitations import services as svc
 from civic.invitations.importer import import_contacts
 from civic.invitations.models import Contact, ContactGroup
+from civic.privacy.services import ConsentGiven
 from tests.conftest import get_csrf
 
 
@@ -66,7 +67,7 @@ def test_unanswered_invitation_follows_a_later_hand_over(directory, make_event):
     svc.add_invitees(event, group_ids=[group.id])
     before = {i.full_name: i for i in svc.list_invitations(event)}
     old_token = before["Lê Văn Bình"].token
-    svc.answer(before["Phạm Thị Ánh"], "attend")
+    svc.answer(before["Phạm Thị Ánh"], "attend", consent=ConsentGiven())
     posts = {p.residential_group.number: p for p in svc.list_posts() if p.residential_group}
     giang = svc.save_contact(None, full_name="Vũ Thị Giang", phone="0987 000 111")
     hoa = svc.save_contact(None, full_name="Đào Thị Hoa", phone="0987 000 222")

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from civic.extensions import db
 from civic.invitations import services as svc
 from civic.invitations.importer import import_contacts
+from civic.privacy.services import ConsentGiven
 
 HOSTILE = ['=HYPERLINK("http://x.example/","Xem")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
 
@@ -21,9 +22,9 @@ def test_decline_reasons_in_the_report_are_text(directory, make_event):
     event = make_event()
     svc.add_invitees(event, contact_ids=[c.id for c in directory.values()])
     invitations = svc.list_invitations(event)
-    svc.answer(invitations[0], "decline", reason='=HYPERLINK("http://x.example/","Xem")')
+    svc.answer(invitations[0], "decline", reason='=HYPERLINK("http://x.example/","Xem")', consent=ConsentGiven())
     for inv, text in zip(invitations[1:], HOSTILE[1:], strict=True):
-        svc.answer(inv, "decline", reason="lý do")
+        svc.answer(inv, "decline", reason="lý do", consent=ConsentGiven())
         inv.reason = text  # stored as typed (a tab or CR cannot come through the form's strip)
     db.session.commit()
     book = load_workbook(io.BytesIO(svc.report_xlsx(event)))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from civic.extensions import db
 from civic.invitations import services as svc
+from civic.privacy.services import ConsentGiven
 from tests.conftest import submit_form
 from tests.invitations.conftest import inv_of
 
@@ -227,7 +228,7 @@ def test_walk_in(client, login, organizer, conference):
 
 
 def test_sign_in_sheet_order_and_tick(client, login, organizer, conference):
-    svc.answer(inv_of(conference, "Hoàng Văn Ân"), "decline", reason="Bận", via="phone")
+    svc.answer(inv_of(conference, "Hoàng Văn Ân"), "decline", reason="Bận", via="phone", consent=ConsentGiven())
     sections = svc.sign_in_sheet(conference, "don-vi")
     # By tổ dân phố where the person has one (the tổ's bí thư and tổ trưởng together), else by unit.
     assert [unit for unit, _ in sections] == ["Công an phường", "Tổ dân phố số 1", "Tổ dân phố số 2"]
@@ -246,9 +247,9 @@ def test_sign_in_sheet_order_and_tick(client, login, organizer, conference):
 
 
 def test_report_numbers(client, login, organizer, conference):
-    svc.answer(inv_of(conference, "Nguyễn Văn An"), "attend")
-    svc.answer(inv_of(conference, "Trần Thị An"), "substitute", substitute_name="Vũ Văn Nam")
-    svc.answer(inv_of(conference, "Hoàng Văn Ân"), "decline", reason="Ốm")
+    svc.answer(inv_of(conference, "Nguyễn Văn An"), "attend", consent=ConsentGiven())
+    svc.answer(inv_of(conference, "Trần Thị An"), "substitute", substitute_name="Vũ Văn Nam", consent=ConsentGiven())
+    svc.answer(inv_of(conference, "Hoàng Văn Ân"), "decline", reason="Ốm", consent=ConsentGiven())
     svc.check_in(inv_of(conference, "Nguyễn Văn An"))
     svc.check_in(inv_of(conference, "Trần Thị An"))
     svc.add_walk_in(conference, "Bùi Văn Tuấn")
@@ -287,7 +288,7 @@ def test_letters_print_one_per_invitee(client, login, organizer, conference):
 
 
 def test_reminders(app, conference, organizer):
-    svc.answer(inv_of(conference, "Nguyễn Văn An"), "attend")
+    svc.answer(inv_of(conference, "Nguyễn Văn An"), "attend", consent=ConsentGiven())
     result = svc.send_reminders(conference, "accepted", organizer)
     assert (result.email, result.sms) == (1, 0)
     result = svc.send_reminders(conference, "pending", organizer)

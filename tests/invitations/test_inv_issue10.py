@@ -6,6 +6,7 @@ import pytest
 
 from civic.extensions import db
 from civic.invitations import services as svc
+from civic.privacy.services import ConsentGiven
 from tests.conftest import submit_form
 from tests.invitations.conftest import inv_of
 
@@ -138,7 +139,7 @@ def test_report_groups_by_invitation_group_then_post_then_other(conference, dire
 def test_checked_in_wins_over_a_decline_and_the_history_keeps_both(client, login, organizer, conference):
     an = inv_of(conference, "Nguyễn Văn An")
     svc.check_in(an, organizer)
-    svc.answer(an, "decline", reason="Bận đột xuất", via="link")
+    svc.answer(an, "decline", reason="Bận đột xuất", via="link", consent=ConsentGiven())
     totals = svc.attendance_report(conference)["totals"]
     assert totals["attended"] == 1 and totals["declined"] == 0
     assert an.status == "decline" and an.reason == "Bận đột xuất" and an.checked_in_at is not None
@@ -189,8 +190,8 @@ def test_substitute_phone_is_kept_and_checked(client, conference):
     db.session.refresh(an)
     assert an.substitute_phone == "+84987654321"
     with pytest.raises(svc.InvitationError):
-        svc.answer(an, "substitute", substitute_name="Vũ Văn Nam", substitute_phone="123", via="phone")
-    svc.answer(an, "attend", via="phone")
+        svc.answer(an, "substitute", substitute_name="Vũ Văn Nam", substitute_phone="123", via="phone", consent=ConsentGiven())
+    svc.answer(an, "attend", via="phone", consent=ConsentGiven())
     assert an.substitute_phone is None
 
 
@@ -199,8 +200,8 @@ def test_invitee_who_attends_finds_the_check_in_code_on_their_own_page(client, c
     inv = inv_of(conference, "Nguyễn Văn An")
     url = f"/giay-moi/{inv.token}"
     assert "Mã điểm danh" not in client.get(url).get_data(as_text=True)  # no answer yet
-    svc.answer(inv, "attend", via="link")
+    svc.answer(inv, "attend", via="link", consent=ConsentGiven())
     page = client.get(url).get_data(as_text=True)
     assert "Mã điểm danh" in page and 'src="data:image/svg+xml' in page
-    svc.answer(inv, "decline", reason="Bận công tác", via="link")
+    svc.answer(inv, "decline", reason="Bận công tác", via="link", consent=ConsentGiven())
     assert "Mã điểm danh" not in client.get(url).get_data(as_text=True)

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from civic.core.permissions import rule_for
+from civic.privacy.services import ConsentGiven
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def two_events(app, make_user):
         event = ev.create_event(organizer, ev.EventData(title=title, starts_at=start, ends_at=start + timedelta(hours=2),
                                                         venue_name="Nhà văn hóa", status="published"))
         db.session.commit()
-        result = ev.answer_event(event, ev.Answer(response="yes", name="Khách " + guest, email=guest), notify=False)
+        result = ev.answer_event(event, ev.Answer(response="yes", name="Khách " + guest, email=guest), notify=False, consent=ConsentGiven())
         db.session.commit()
         rsvp = getattr(result, "rsvp", result)
         with app.test_request_context():
