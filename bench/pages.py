@@ -250,6 +250,8 @@ def rsvp_target(base: str, event_path: str) -> Target | None:
             low = name.lower()
             if low in ("response", "answer", "rsvp"):
                 data[name] = "yes"
+            elif low == "consent":
+                data[name] = "y"  # the person ticks the consent box
             elif "email" in low:
                 data[name] = f"khach{i}-{secrets.token_hex(3)}@example.vn"
             elif "name" in low or "ten" in low:

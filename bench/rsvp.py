@@ -124,7 +124,8 @@ def _load(url: str, answers: int, concurrency: int, prefix: str = "0913") -> tup
                 i = next(counter, None)
             if i is None:
                 return
-            payload = {"name": f"Người dân {i}", "phone": f"{prefix}{i:06d}", "response": "yes", "guests": i % 3 // 2}
+            payload = {"name": f"Người dân {i}", "phone": f"{prefix}{i:06d}", "response": "yes", "guests": i % 3 // 2,
+                       "consent": True}
             t0 = time.perf_counter()
             code = _post(url, payload)
             elapsed = (time.perf_counter() - t0) * 1000

@@ -159,6 +159,7 @@ def test_resident_reads_searches_rsvps_and_subscribes(app, demo, journey, web):
     group = form.get_by_label("Tổ dân phố")
     if group.count():
         group.select_option(label="Tổ dân phố số 5")
+    form.locator("input[name=consent]").check()
     form.get_by_role("button", name="Gửi đăng ký").click()
     # Today a result page; after the POST/redirect/GET change the manage page. Both say it.
     j.step("da-dang-ky", "đã đăng ký tham dự thành công")
@@ -184,6 +185,7 @@ def test_resident_reads_searches_rsvps_and_subscribes(app, demo, journey, web):
     form.locator("input[type=email]").fill(email)
     form.get_by_label("Tổ dân phố của bạn").select_option(label="Tổ dân phố số 5")
     form.locator("#channels").get_by_label("Email").check()
+    form.locator("input[name=consent]").check()
     form.get_by_role("button", name="Đăng ký").click()
     j.step("cho-xac-nhan", "vui lòng xác nhận đăng ký")
 

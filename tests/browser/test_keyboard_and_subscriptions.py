@@ -77,6 +77,7 @@ def test_subscribe_to_election_reminders_and_unsubscribe(app, demo, page, web):
     form.locator("input[name=email]").fill(email)
     form.locator("select[name=group]").select_option(index=1)
     form.locator("input[name=channels][value=email]").check()
+    form.locator("input[name=consent]").check()
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
     assert "/dang-ky-nhan-tin/da-ghi-nhan" in page.url or "da-ghi-nhan" in page.url, page.locator(

@@ -42,6 +42,7 @@ def test_register_verify_and_sign_in(app, demo, page, web):
     group = page.locator("select[name=group]")
     if group.count():
         group.select_option(index=1)
+    page.locator("input[name=consent]").check()
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     assert "/dang-ky" not in page.url, page.locator("main").inner_text()[:500]
@@ -73,6 +74,7 @@ def test_rsvp_as_guest(app, demo, page, web, make_event):
     group = form.locator("select[name=group]")
     if group.count():
         group.select_option(index=1)
+    form.locator("input[name=consent]").check()
     form.locator("button[type=submit]").last.click()
     page.wait_for_load_state()
     rsvp = db.session.scalar(sa.select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.email == email))

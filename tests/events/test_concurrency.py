@@ -35,7 +35,8 @@ def test_simultaneous_answers_never_overbook(app, live_server, make_event):
     db.session.remove()  # hold no connection (nor SQLite's write lock) while the server works
 
     payloads = [
-        {"name": f"Người dân {i}", "phone": f"0912{i:06d}", "response": "yes", "guests": i % 3} for i in range(PEOPLE)
+        {"name": f"Người dân {i}", "phone": f"0912{i:06d}", "response": "yes", "guests": i % 3, "consent": True}
+        for i in range(PEOPLE)
     ]
     # Same person, same answer, same instant: must end up as one record (the later one is told
     # that this phone has already answered).

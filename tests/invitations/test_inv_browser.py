@@ -73,6 +73,7 @@ def test_organizer_loop(app, page, browser, live_server, organizer, make_event):
     guest.locator("input[name=response][value=substitute]").check()
     guest.locator("input[name=substitute_name]").fill("Trịnh Văn Phó")
     guest.locator("input[name=substitute_position]").fill("Phó trưởng Công an phường")
+    guest.locator("input[name=consent]").check()
     guest.get_by_role("button", name="Gửi trả lời").click()
     guest.wait_for_load_state()
     assert "Cử người đi thay" in guest.locator("#current-answer").inner_text()

@@ -73,7 +73,7 @@ def test_every_form_survives_hostile_input(app, sec, make_user, sign_in):
     targets += [(staff, *t) for t in _form_targets(app, sec, staff, extra) if t[0] not in {x[1] for x in targets}]
     # The event page's RSVP form posts elsewhere.
     targets.append((anonymous, "events.rsvp", f"/su-kien/{event.id}/tra-loi",
-                    ["response", "name", "email", "phone", "guests", "group", "answer_1"]))
+                    ["response", "name", "email", "phone", "guests", "group", "answer_1", "consent"]))
     assert len(targets) >= 5, [t[1] for t in targets]
     for client, endpoint, url, names in targets:
 
