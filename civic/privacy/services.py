@@ -320,12 +320,12 @@ def identity_from_token(token: str) -> tuple[Identity, str]:
     try:
         data = _serializer().loads(token or "", max_age=IDENTITY_MAX_AGE)
     except SignatureExpired as exc:
-        raise PrivacyError(_("This link has expired. Open your personal link again or ask for a new code."), 403) from exc
+        raise PrivacyError(_("This link has expired. Open your personal link again or ask for a new code."), 404) from exc
     except BadSignature as exc:
-        raise PrivacyError(_("This link is not valid."), 403) from exc
+        raise PrivacyError(_("This link is not valid."), 404) from exc
     identity = Identity(frozenset(data.get("e") or ()), frozenset(data.get("p") or ()), data.get("u"))
     if not identity:
-        raise PrivacyError(_("This link is not valid."), 403)
+        raise PrivacyError(_("This link is not valid."), 404)
     return identity, data.get("v") or "link"
 
 
