@@ -68,6 +68,7 @@ def test_guest_answers_with_consent_downloads_and_erases(app, browser, live_serv
         assert rsvp is not None
         consents = db.session.scalars(sa.select(Consent).where(Consent.subject_id == rsvp.id)).all()
         assert {c.purpose for c in consents} == {"rsvp", "messages_email"} and consents[0].notice.version == 1
+        rsvp_id = rsvp.id
         web.release(app)
 
         # The personal link from the confirmation e-mail.
@@ -93,7 +94,7 @@ def test_guest_answers_with_consent_downloads_and_erases(app, browser, live_serv
         assert "Dữ liệu của bạn đã được xóa" in text
         web.release(app)
         db.session.expire_all()
-        erased = db.session.get(Rsvp, rsvp.id)
+        erased = db.session.get(Rsvp, rsvp_id)
         assert erased.email is None and erased.name == "Người tham dự đã xóa dữ liệu"
         assert ev.counts(erased.event)["confirmed"]["answers"] == 1
         web.release(app)
