@@ -20,9 +20,9 @@ def _commands() -> list:
     from civic.backup import backup_command, restore_command
     from civic.invitations.cli import contacts_cli
     from civic.notifications.cli import worker_command
-    from civic.portal.cli import demo_command
+    from civic.portal.cli import demo_command, retention_command
 
-    return [users_cli, tokens_cli, contacts_cli, worker_command, demo_command, backup_command, restore_command, db_cli]
+    return [users_cli, tokens_cli, contacts_cli, worker_command, demo_command, retention_command, backup_command, restore_command, db_cli]
 
 
 class CivicGroup(FlaskGroup):

@@ -93,6 +93,19 @@ NOTIFY_SETTINGS = {
 }
 
 
+# Retention (issue 14): days personal data is kept; whole days, checked at start like the above.
+RETENTION_SETTINGS = {
+    "CIVIC_RETENTION_RSVP_DAYS": _number(1, integer=True),
+    "CIVIC_RETENTION_SUBSCRIPTION_GRACE_DAYS": _number(0, integer=True),
+    "CIVIC_RETENTION_OUTBOX_DAYS": _number(1, integer=True),
+}
+RETENTION_DEFAULTS = {
+    "CIVIC_RETENTION_RSVP_DAYS": 90,
+    "CIVIC_RETENTION_SUBSCRIPTION_GRACE_DAYS": 30,
+    "CIVIC_RETENTION_OUTBOX_DAYS": 30,
+}
+
+
 # Optional settings, read from the environment when set (README: "Further settings").
 OPTIONAL_SETTINGS = {
     "CIVIC_AUTH_RATE_LIMIT": str,
@@ -113,6 +126,7 @@ OPTIONAL_SETTINGS = {
     "CIVIC_WARD_SIGNER_TITLE": str,
     "CIVIC_WARD_SIGNER_NAME": str,
     **NOTIFY_SETTINGS,
+    **RETENTION_SETTINGS,
 }
 
 
@@ -142,7 +156,7 @@ def _one_line(exc: Exception) -> str:
 
 def _check_notify_overrides(cfg: dict) -> None:
     """Values given to create_app() directly go through the same checks as the environment's."""
-    for name, parse in NOTIFY_SETTINGS.items():
+    for name, parse in (NOTIFY_SETTINGS | RETENTION_SETTINGS).items():
         value = cfg.get(name)
         if value is None or value == "":
             continue
@@ -188,6 +202,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_TIMEZONE": "UTC",
+        **RETENTION_DEFAULTS,
     }
     cfg.update(_optional_settings(env))
     cfg.update(overrides)

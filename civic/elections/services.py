@@ -1077,3 +1077,47 @@ def send_test_reminder(election: Election, user):
     except engine.TemplateError as exc:
         db.session.rollback()
         raise ElectionError(str(exc)) from exc
+
+
+# --------------------------------------------------------------------------- retention
+
+ERASED_NAME = "Người tham dự đã xóa dữ liệu"
+
+
+def anonymise_expired_subscriptions(today: date, grace_days: int) -> int:
+    """Anonymise reminder subscriptions whose purpose is served; returns how many.
+
+    A subscription asks for the reminders of the coming election. Once the last election's
+    polling day is ``grace_days`` behind ``today`` and no later election is planned, every
+    subscription made up to that polling day is anonymised: address, name and codes go, the
+    row stays (unsubscribed) so the subscriber counts of past elections still add up.
+    A later election keeps the subscriptions (they are waiting for its reminders).
+    """
+    cutoff = today - timedelta(days=grace_days)
+    last = db.session.scalar(sa.select(sa.func.max(Election.polling_day)))
+    if last is None or last > cutoff:
+        return 0
+    end_of_day = local_to_utc(datetime.combine(last + timedelta(days=1), time.min))
+    rows = db.session.scalars(
+        sa.select(Subscription)
+        .where(
+            Subscription.created_at < end_of_day,
+            sa.or_(Subscription.email.is_not(None), Subscription.phone.is_not(None),
+                   Subscription.name != ERASED_NAME),
+        )
+        .order_by(Subscription.id)
+    ).all()
+    now = utcnow()
+    for sub in rows:
+        sub.email = None
+        sub.phone = None
+        sub.name = ERASED_NAME
+        sub.group_id = None
+        sub.want_email = False
+        sub.want_sms = False
+        sub.email_token_hash = None
+        sub.sms_code_hash = None
+        sub.sms_code_expires_at = None
+        sub.unsubscribed_at = sub.unsubscribed_at or now
+    db.session.flush()
+    return len(rows)

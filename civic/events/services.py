@@ -1504,3 +1504,49 @@ def chart_data(event: Event) -> dict:
     ).all()
     by_group = sorted(((name or _("Not given"), int(n)) for name, n in groups), key=lambda x: -x[1])
     return {"over_time": per_day, "by_group": by_group}
+
+
+# --------------------------------------------------------------------------- retention
+
+# The name an answer keeps once its person's data is gone (counts and seats stay).
+ERASED_NAME = "Người tham dự đã xóa dữ liệu"
+# An answer needs a phone, an e-mail or an account (ck_rsvps_identity); an anonymised guest
+# answer keeps a placeholder in a reserved, undeliverable domain (RFC 2606) that names no one.
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+
+
+def is_anonymised(rsvp: Rsvp) -> bool:
+    return bool(rsvp.email and rsvp.email.endswith("@" + ERASED_EMAIL_DOMAIN))
+
+
+def anonymise_guest_rsvps(before: datetime) -> int:
+    """Anonymise guest answers to events that ended before ``before``; returns how many.
+
+    Guest answers are those given on the public form or the API without an account. Kept:
+    answers of signed-in residents (their account holds the data and its own rights apply)
+    and answers given through an invitation (the attendance of an official meeting is part
+    of the record). Response, status, guests and waiting-list time stay, so counts, seats
+    and reports are unchanged; name, phone, e-mail, tổ dân phố, free-text answers and the
+    client hash go. Running it again changes nothing.
+    """
+    stmt = (
+        sa.select(Rsvp)
+        .join(Event, Event.id == Rsvp.event_id)
+        .where(
+            Event.ends_at < before,
+            Rsvp.user_id.is_(None),
+            Rsvp.invitation_id.is_(None),
+            sa.or_(Rsvp.email.is_(None), ~Rsvp.email.like(f"%@{ERASED_EMAIL_DOMAIN}")),
+        )
+        .order_by(Rsvp.id)
+    )
+    rows = db.session.scalars(stmt).all()
+    for rsvp in rows:
+        rsvp.name = ERASED_NAME
+        rsvp.phone = None
+        rsvp.email = f"rsvp-{rsvp.id}@{ERASED_EMAIL_DOMAIN}"
+        rsvp.residential_group_id = None
+        rsvp.answers = {}
+        rsvp.client_key = None
+    db.session.flush()
+    return len(rows)

@@ -423,7 +423,7 @@ def is_suppressed(address: str | None, channel: str, topic: str) -> bool:
     return bool(db.session.scalar(
         sa.select(Suppression.id).where(
             # After erasure a suppression keeps only the address's keyed hash.
-            Suppression.address.in_((address, _hashed(address))), Suppression.channel == channel,
+            Suppression.address.in_((address, address_hash(address))), Suppression.channel == channel,
             Suppression.topic.in_((topic, ALL_TOPICS)),
         ).limit(1)
     ))
@@ -433,17 +433,18 @@ def suppressed_addresses(addresses, channel: str, topic: str) -> set[str]:
     addresses = list({a for a in addresses if a})
     if not addresses:
         return set()
+    # After erasure or a purge a suppression keeps only the address's keyed hash.
+    by_key = {a: a for a in addresses} | {address_hash(a): a for a in addresses}
+    keys = list(by_key)
     found = set()
-    hashed = {_hashed(a): a for a in addresses}
-    for start in range(0, len(addresses), 500):
-        chunk = addresses[start:start + 500]
-        found.update(db.session.scalars(
+    for start in range(0, len(keys), 500):
+        found.update(by_key[k] for k in db.session.scalars(
             sa.select(Suppression.address).where(
-                Suppression.address.in_(chunk + [_hashed(a) for a in chunk]), Suppression.channel == channel,
+                Suppression.address.in_(keys[start:start + 500]), Suppression.channel == channel,
                 Suppression.topic.in_((topic, ALL_TOPICS)),
             )
         ))
-    return {hashed.get(a, a) for a in found}
+    return found
 
 
 def _hashed(address: str) -> str:
@@ -697,3 +698,42 @@ __all__ = [
     "Attachment", "NotificationError", "Recipient", "TemplateError", "create_campaign", "is_suppressed",
     "preview", "progress", "read_unsubscribe_token", "retry_failed", "unsubscribe", "unsubscribe_url",
 ]
+
+
+# --------------------------------------------------------------------------- retention
+
+HASHED_PREFIX = "#"
+
+
+def address_hash(address: str) -> str:
+    """What the ledger keeps of an address once it is purged or erased: a keyed hash, enough
+    to recognise the same address again (dedupe, suppression), not to read it back."""
+    if address.startswith(HASHED_PREFIX):
+        return address
+    return _hashed(address)
+
+
+def purge_outbox(before: datetime) -> int:
+    """Purge the e-mail and SMS outbox: deliveries finished before ``before`` lose their
+    address (a hash stays), name and per-recipient context (links, names, places); returns
+    how many. Status, channel, times and errors stay, so the campaign pages still count.
+    Pending and in-flight deliveries are never touched. Running it again changes nothing."""
+    rows = db.session.scalars(
+        sa.select(Delivery)
+        .where(
+            Delivery.status.in_((SENT, FAILED, SKIPPED)),
+            sa.func.coalesce(Delivery.sent_at, Delivery.updated_at) < before,
+            sa.or_(
+                sa.and_(Delivery.address.is_not(None), ~Delivery.address.like(HASHED_PREFIX + "%")),
+                Delivery.name.is_not(None),
+            ),
+        )
+        .order_by(Delivery.id)
+    ).all()
+    for delivery in rows:
+        if delivery.address:
+            delivery.address = address_hash(delivery.address)
+        delivery.name = None
+        delivery.context = {}
+    db.session.flush()
+    return len(rows)

@@ -15,3 +15,20 @@ def demo_command():
     report = load_demo()
     for line in report:
         click.echo(line)
+
+
+@click.command("retention")
+@with_appcontext
+def retention_command():
+    """Anonymise now what is past its retention period (the daily task does the same)."""
+    from flask import current_app
+
+    from civic.portal.retention import run_retention
+
+    cfg = current_app.config
+    report = run_retention()
+    click.echo(f"Guest answers anonymised ({cfg['CIVIC_RETENTION_RSVP_DAYS']} days after the event): "
+               f"{report.rsvps}")
+    click.echo(f"Election subscriptions anonymised ({cfg['CIVIC_RETENTION_SUBSCRIPTION_GRACE_DAYS']} days "
+               f"after polling day): {report.subscriptions}")
+    click.echo(f"Outbox messages purged (after {cfg['CIVIC_RETENTION_OUTBOX_DAYS']} days): {report.deliveries}")

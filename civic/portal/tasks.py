@@ -12,3 +12,10 @@ def flush_site_counters():
     from civic.core.counters import flush_counters
 
     return flush_counters()
+
+
+@app_periodic_task(crontab(minute="30", hour="19"))  # 02:30 in Hà Nội, when the ward sleeps
+def apply_retention():
+    from civic.portal.retention import run_retention
+
+    return run_retention().total
