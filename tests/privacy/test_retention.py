@@ -147,7 +147,7 @@ def test_outbox_purge_keeps_a_hash_and_the_counts(app):
     assert run_retention(NOW).deliveries == 2
     db.session.expire_all()
     o = db.session.get(Delivery, old.id)
-    assert o.address == notify.address_hash("nguoi1@example.vn") and o.address.startswith("h:")
+    assert o.address == notify.address_hash("nguoi1@example.vn") and o.address.startswith("#")
     assert "nguoi1" not in o.address and o.name is None and o.context == {}
     assert o.status == "sent" and o.sent_at is not None
     assert db.session.get(Delivery, old_sms.id).address == notify.address_hash("+84913000002")
