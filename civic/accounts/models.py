@@ -14,6 +14,7 @@ from civic.core.permissions import Role
 from civic.core.text import fold
 from civic.core.timeutil import utcnow
 from civic.extensions import db
+from civic.privacy.models import AuditLog  # noqa: F401 (moved to privacy, same table; importable from here)
 
 
 class ResidentialGroup(db.Model):
@@ -119,18 +120,3 @@ class ApiToken(db.Model):
 
     user: Mapped[User] = relationship(back_populates="tokens")
 
-
-class AuditLog(db.Model):
-    """Who changed what, when: role changes, deactivations, token events."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    action: Mapped[str] = mapped_column(sa.String(60), index=True)
-    target_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-
-    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
-    target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id], lazy="joined")

@@ -17,7 +17,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from civic.accounts import signals
-from civic.accounts.models import ApiToken, AuditLog, PhoneCode, ResidentialGroup, User
+from civic.accounts.models import ApiToken, PhoneCode, ResidentialGroup, User
+from civic.privacy.audit import record_audit  # noqa: F401 (moved there; callers import it from here too)
+from civic.privacy.models import AuditLog
 from civic.core.db import writing
 from civic.core.permissions import Role, api_user_loader
 from civic.core.text import clean_line, fold
@@ -629,17 +631,6 @@ def change_password(user: User, current: str, new: str) -> User:
 
 
 # --------------------------------------------------------------------------- administration
-
-
-def record_audit(actor: User | None, action: str, target: User | None = None, **detail) -> AuditLog:
-    entry = AuditLog(
-        actor_id=actor.id if actor else None,
-        action=action,
-        target_user_id=target.id if target else None,
-        detail=detail,
-    )
-    db.session.add(entry)
-    return entry
 
 
 def get_user(user_id: int) -> User:

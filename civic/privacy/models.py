@@ -1,4 +1,5 @@
-"""The notice's versions, recorded consents, requests from people about their data, codes."""
+"""The notice's versions, recorded consents, requests about a person's data, codes, and the
+audit log. Imports no other domain: users are referred to by table name."""
 
 from __future__ import annotations
 
@@ -92,3 +93,22 @@ class Code(db.Model):
 
 def migration_ddl(dialect_name: str) -> list[str]:
     return []
+
+
+class AuditLog(db.Model):
+    """Who did or saw what, when: role changes, tokens, exports and views of personal data.
+
+    The table predates this domain (it was accounts'); moving the class changed no schema.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(60), index=True)
+    target_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    actor = relationship("User", foreign_keys=[actor_id], lazy="joined")
+    target_user = relationship("User", foreign_keys=[target_user_id], lazy="joined")
