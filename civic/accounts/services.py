@@ -686,15 +686,25 @@ def search_users(query: str = "", role: str | None = None, page: int = 1, per_pa
     return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
 
 
-def audit_label(action: str) -> str:
-    labels = {
+def audit_labels() -> dict[str, str]:
+    """Every kind of audit row, in words (the filter lists them all)."""
+    return {
         "role_change": _("Role changed"),
         "deactivate": _("Account deactivated"),
         "reactivate": _("Account reactivated"),
         "token_create": _("API token created"),
         "token_revoke": _("API token revoked"),
+        "answers_view": _("Answers list viewed (with phone numbers)"),
+        "answers_export": _("Answers exported"),
+        "contacts_export": _("Directory exported"),
+        "letters_print": _("Invitation letters printed"),
+        "sign_in_sheet": _("Sign-in sheet printed"),
+        "attendance_report": _("Attendance report viewed or exported"),
     }
-    return labels.get(action, action)
+
+
+def audit_label(action: str) -> str:
+    return audit_labels().get(action, action)
 
 
 def describe_audit(entry: AuditLog) -> str:
@@ -707,13 +717,26 @@ def describe_audit(entry: AuditLog) -> str:
         return f"{state.get(detail.get('old'), '')} → {state.get(detail.get('new'), '')}"
     if entry.action.startswith("token_"):
         return f"{detail.get('name', '')} ({detail.get('prefix', '')}…)"
+    if "rows" in detail:
+        rows = _("%(count)s rows", count=detail.get("rows") or 0)
+        fmt = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "api": "API"}.get(detail.get("format") or "")
+        return " · ".join(p for p in (detail.get("event_title") or "", rows, fmt or "") if p)
     return ""
 
 
-def list_audit(page: int = 1, per_page: int = 50, target_id: int | None = None):
+def list_audit(page: int = 1, per_page: int = 50, target_id: int | None = None,
+               person: str = "", kind: str = ""):
+    """Audit rows, newest first; ``person`` matches the actor's or the concerned person's
+    name or e-mail (tone marks optional), ``kind`` one action."""
     stmt = sa.select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
     if target_id:
         stmt = stmt.where(AuditLog.target_user_id == target_id)
+    folded = fold(person or "")
+    if folded:
+        matching = sa.select(User.id).where(User.search_folded.like(_like_pattern(folded), escape="\\"))
+        stmt = stmt.where(sa.or_(AuditLog.actor_id.in_(matching), AuditLog.target_user_id.in_(matching)))
+    if kind:
+        stmt = stmt.where(AuditLog.action == kind)
     return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
 
 

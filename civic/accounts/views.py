@@ -475,9 +475,17 @@ def admin_set_active(user_id: int):
 @bp.get("/quan-tri/nhat-ky")
 @role_required(Role.ADMIN)
 def admin_audit():
+    person = request.args.get("nguoi", "")[:100]
+    kinds = services.audit_labels()
+    kind = request.args.get("loai", "")
+    if kind not in kinds:
+        kind = ""
     return _render(
         "accounts/admin_audit.html",
-        page=services.list_audit(_page_arg()),
+        page=services.list_audit(_page_arg(), person=person, kind=kind),
+        person=person,
+        kind=kind,
+        kind_choices=list(kinds.items()),
         audit_label=services.audit_label,
         describe_audit=services.describe_audit,
     )

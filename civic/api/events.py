@@ -261,6 +261,7 @@ def rsvp_list(event_id: int):
         }
         for r in services.answer_list(event)
     ]
+    services.record_answers_access(g.api_user, event, "answers_export", "api", rows=len(items))
     return jsonify({"event": event_json(event), "counts": services.counts(event), "items": items})
 
 

@@ -1550,3 +1550,16 @@ def anonymise_guest_rsvps(before: datetime) -> int:
         rsvp.client_key = None
     db.session.flush()
     return len(rows)
+
+
+# --------------------------------------------------------------------------- who saw what
+
+
+def record_answers_access(user, event: Event, action: str, fmt: str | None = None, rows: int | None = None) -> None:
+    """Write to the audit log that ``user`` saw or exported ``event``'s answers (with phones)."""
+    from civic.privacy.audit import record_and_commit
+
+    if rows is None:
+        rows = db.session.scalar(sa.select(sa.func.count()).select_from(Rsvp).where(Rsvp.event_id == event.id)) or 0
+    record_and_commit(user, action, None, event_id=event.id, event_title=event.title, rows=int(rows),
+                      format=fmt)

@@ -552,7 +552,9 @@ def _answers_page(event, message_form=None, status: int = 200):
 @bp.get("/quan-ly/<int:event_id>")
 @role_required(Role.ORGANIZER)
 def answers(event_id: int):
-    return _answers_page(_managed_or_403(event_id))
+    event = _managed_or_403(event_id)
+    services.record_answers_access(current_user, event, "answers_view")
+    return _answers_page(event)
 
 
 @bp.get("/quan-ly/<int:event_id>/tra-loi.csv")
@@ -560,6 +562,7 @@ def answers(event_id: int):
 def export_csv(event_id: int):
     event = _managed_or_403(event_id)
     response = Response(services.export_csv(event), mimetype="text/csv; charset=utf-8")
+    services.record_answers_access(current_user, event, "answers_export", "csv")
     response.headers["Content-Disposition"] = f'attachment; filename="tra-loi-{slugify(event.title)[:40]}.csv"'
     return response
 
@@ -572,6 +575,7 @@ def export_xlsx(event_id: int):
         services.export_xlsx(event),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    services.record_answers_access(current_user, event, "answers_export", "xlsx")
     response.headers["Content-Disposition"] = f'attachment; filename="tra-loi-{slugify(event.title)[:40]}.xlsx"'
     return response
 

@@ -1229,3 +1229,23 @@ def qr_data_uri(url: str) -> str:
     import segno
 
     return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
+
+
+# --------------------------------------------------------------------------- who saw what
+
+
+def record_access(user, action: str, event=None, fmt: str | None = None, rows: int | None = None) -> None:
+    """Write to the audit log that ``user`` exported or printed personal data: the directory
+    (no event) or an event's invitations (letters, sign-in sheet, attendance report)."""
+    from civic.privacy.audit import record_and_commit
+
+    if rows is None:
+        if event is None:
+            rows = db.session.scalar(sa.select(sa.func.count()).select_from(Contact)) or 0
+        else:
+            rows = db.session.scalar(
+                sa.select(sa.func.count()).select_from(Invitation).where(Invitation.event_id == event.id)) or 0
+    detail = {"rows": int(rows), "format": fmt}
+    if event is not None:
+        detail |= {"event_id": event.id, "event_title": event.title}
+    record_and_commit(user, action, None, **detail)

@@ -148,7 +148,9 @@ def contact_delete(contact_id):
 @bp.route("/danh-ba/xuat.xlsx")
 @role_required(Role.ORGANIZER)
 def contacts_export():
-    return _xlsx(svc.export_contacts_xlsx(), "danh-ba.xlsx")
+    data = svc.export_contacts_xlsx()
+    svc.record_access(current_user, "contacts_export", fmt="xlsx")
+    return _xlsx(data, "danh-ba.xlsx")
 
 
 @bp.route("/danh-ba/nhom", methods=["GET", "POST"])
@@ -495,6 +497,7 @@ def letters(event_id):
     only = request.args.get("id", type=int)
     invitations = [i for i in svc.list_invitations(event) if not i.is_walk_in and (only is None or i.id == only)]
     qr = {i.id: svc.qr_data_uri(svc.checkin_url(i)) for i in invitations}
+    svc.record_access(current_user, "letters_print", event, rows=len(invitations))
     return render_template("invitations/letters.html", event=event, settings=settings, invitations=invitations,
                            qr=qr, ward=svc.ward_settings(), roles=svc.role_labels())
 
@@ -630,7 +633,9 @@ def sign_in_sheet(event_id):
     event = _managed_event(event_id)
     blank = min(max(request.args.get("trong", 10, type=int) or 0, 0), 100)
     grouping = _grouping()
-    return render_template("invitations/sign_in_sheet.html", event=event, sections=svc.sign_in_sheet(event, grouping),
+    sections = svc.sign_in_sheet(event, grouping)
+    svc.record_access(current_user, "sign_in_sheet", event)
+    return render_template("invitations/sign_in_sheet.html", event=event, sections=sections,
                            blank_rows=range(blank), ward=svc.ward_settings(), grouping=grouping)
 
 
@@ -662,6 +667,7 @@ def report(event_id):
 
     event = _managed_event(event_id)
     data = svc.attendance_report(event)
+    svc.record_access(current_user, "attendance_report", event)
     chart = Markup(svc.report_chart_svg(data["totals"]))  # noqa: S704 - built by us with escaped labels
     return render_template("invitations/report.html", event=event, report=data, chart=chart)
 
@@ -670,7 +676,9 @@ def report(event_id):
 @role_required(Role.ORGANIZER)
 def report_xlsx(event_id):
     event = _managed_event(event_id)
-    return _xlsx(svc.report_xlsx(event), f"bao-cao-su-kien-{event.id}.xlsx")
+    data = svc.report_xlsx(event)
+    svc.record_access(current_user, "attendance_report", event, fmt="xlsx")
+    return _xlsx(data, f"bao-cao-su-kien-{event.id}.xlsx")
 
 
 ROLE_CHOICES = ROLES
