@@ -34,6 +34,7 @@ class ContactForm(CivicForm):
                                                  Length(max=254)])
     groups = SelectMultipleField(_l("Groups"), coerce=int, validate_choice=True)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+    legal_basis = SelectField(_l("Legal basis for holding this data"), default="public_duty", validate_choice=True)
 
 
 class GroupForm(CivicForm):
@@ -74,6 +75,7 @@ class ImportConfirmForm(CivicForm):
     group_id = SelectField(_l("Put everyone in this file into a group"), coerce=_int_or_zero, default=0,
                            validate_choice=False)
     new_group = StringField(_l("Or a new group named"), validators=[Optional(), Length(max=160)])
+    legal_basis = SelectField(_l("Legal basis for holding this data"), default="public_duty", validate_choice=True)
 
 
 class BulkGroupForm(CivicForm):

@@ -750,7 +750,8 @@ def _find_group_id(text: str, by_folded: dict, by_number: dict) -> int | None:
     return None
 
 
-def write_import(report: ImportReport, group_id: int | None = None, new_group_name: str = "") -> dict:
+def write_import(report: ImportReport, group_id: int | None = None, new_group_name: str = "",
+                 legal_basis: str = "public_duty", source: str = "") -> dict:
     """Write every create/update of a classified report in ONE transaction; all or nothing.
 
     With ``group_id`` or ``new_group_name`` every person of the file (new, changed and unchanged)
@@ -815,6 +816,7 @@ def write_import(report: ImportReport, group_id: int | None = None, new_group_na
                     "name_folded": fold(r.full_name), "position": v["position"], "unit": v["unit"],
                     "residential_group_id": group_id_for(r), "phone": v["phone"], "email": v["email"],
                     "notes": v["notes"], "created_at": now, "updated_at": now,
+                    "legal_basis": legal_basis, "source": source,
                 })
             table = Contact.__table__
             if file_group is not None or any(r.values.get("groups") for r in creates):
@@ -828,7 +830,7 @@ def write_import(report: ImportReport, group_id: int | None = None, new_group_na
             params = []
             for r in updates:
                 v = r.values
-                row = {"id": r.contact_id, "updated_at": now}
+                row = {"id": r.contact_id, "updated_at": now, "legal_basis": legal_basis, "source": source}
                 for name in COMPARED:
                     if name in r.changes:
                         row[name] = v[name]
@@ -867,6 +869,7 @@ def write_import(report: ImportReport, group_id: int | None = None, new_group_na
                 grouped = sum(1 for c, g in links - present if g == file_group.id)
     report.written = True
     summary = report.summary()
+    summary["legal_basis"] = legal_basis
     if file_group is not None:
         summary.update(group=file_group.name, grouped=grouped)
     return summary
@@ -881,8 +884,10 @@ def analyse(data: bytes, filename: str = "", mapping: dict[int, str] | None = No
 
 
 def import_contacts(data: bytes, filename: str = "", dry_run: bool = False,
-                    mapping: dict[int, str] | None = None) -> ImportReport:
+                    mapping: dict[int, str] | None = None, legal_basis: str = "public_duty") -> ImportReport:
     report = analyse(data, filename, mapping)
     if not dry_run:
-        write_import(report)
+        from pathlib import PurePath
+
+        write_import(report, legal_basis=legal_basis, source=clean_line(PurePath(filename).name)[:200])
     return report

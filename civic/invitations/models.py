@@ -52,6 +52,11 @@ class Contact(NameMixin, TimestampMixin, db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Why the ward holds this person's data (Law 91/2025): a ward's list of leaders is kept to
+    # carry out a public duty, not by consent. ``source`` names the imported file ("" = by hand).
+    legal_basis: Mapped[str] = mapped_column(sa.String(30), default="public_duty", server_default="public_duty")
+    # None: the contact predates this record (source unknown).
+    source: Mapped[str | None] = mapped_column(sa.String(200), default="")
 
     residential_group = relationship("ResidentialGroup", lazy="joined")
     user = relationship("User", lazy="select")

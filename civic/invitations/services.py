@@ -111,9 +111,36 @@ def get_contact(contact_id) -> Contact | None:
         return None
 
 
+LEGAL_BASES = ("public_duty", "legal_obligation", "consent")
+DEFAULT_LEGAL_BASIS = "public_duty"
+
+
+def legal_basis_labels() -> dict[str, str]:
+    """Why the ward may hold a contact's data (Law 91/2025/QH15, Art. 19)."""
+    return {
+        "public_duty": _("Carrying out a public duty"),
+        "legal_obligation": _("A legal obligation"),
+        "consent": _("The person's consent"),
+    }
+
+
+def check_legal_basis(value: str | None) -> str:
+    value = value or DEFAULT_LEGAL_BASIS
+    if value not in LEGAL_BASES:
+        raise InvitationError(_("Choose the legal basis for holding this data."))
+    return value
+
+
+def source_label(contact: Contact) -> str:
+    if contact.source is None:
+        return _("Source not recorded (added before sources were kept)")
+    return _("File %(name)s", name=contact.source) if contact.source else _("Entered by hand")
+
+
 def save_contact(contact: Contact | None, *, full_name: str, position: str = "", unit: str = "",
                  residential_group: str | None = None, phone: str | None = None, email: str | None = None,
-                 notes: str = "", group_ids: list[int] | None = None) -> Contact:
+                 notes: str = "", group_ids: list[int] | None = None, legal_basis: str | None = None) -> Contact:
+    legal_basis = check_legal_basis(legal_basis)
     family, middle, given = split_full_name(clean_line(full_name))
     if not given:
         raise InvitationError(_("Enter the person's full name."))
@@ -138,6 +165,7 @@ def save_contact(contact: Contact | None, *, full_name: str, position: str = "",
     contact.phone = phone_e164
     contact.email = email
     contact.notes = nfc(notes or "").strip()
+    contact.legal_basis = legal_basis
     if residential_group:
         from civic.accounts.services import find_group, get_or_create_group
 
@@ -444,7 +472,8 @@ def run_import_analysis(job_id: str) -> None:
     _write_job(job_id, job)
 
 
-def confirm_import(job_id: str, group_id: int | None = None, new_group_name: str = "") -> dict:
+def confirm_import(job_id: str, group_id: int | None = None, new_group_name: str = "",
+                   legal_basis: str | None = None) -> dict:
     """Write the previewed rows, all or nothing (classification refreshed against the database);
     with a group (chosen, or new by name) everyone in the file joins it in the same transaction."""
     from civic.invitations.importer import ImportReport, classify, write_import
@@ -456,10 +485,12 @@ def confirm_import(job_id: str, group_id: int | None = None, new_group_name: str
         raise InvitationError(_("The file is still being checked. Wait for the preview, then confirm."))
     if group_id or clean_line(new_group_name):
         check_bulk_group(group_id, new_group_name)
+    legal_basis = check_legal_basis(legal_basis)
     report = ImportReport.from_dict(job["report"])
     classify(report.rows)
-    summary = write_import(report, group_id=group_id, new_group_name=new_group_name)
-    job.update(state="written", summary=summary, report=None)  # personal data is not kept after writing
+    summary = write_import(report, group_id=group_id, new_group_name=new_group_name, legal_basis=legal_basis,
+                           source=job.get("filename") or "")
+    job.update(state="written", summary=summary, report=None, legal_basis=legal_basis)  # personal data is not kept after writing
     _write_job(job_id, job)
     upload, _status = _job_paths(job_id)
     upload.unlink(missing_ok=True)

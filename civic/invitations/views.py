@@ -55,7 +55,8 @@ def _directory(q: str, group_id: int | None, bulk, status: int = 200, ticked=())
     bulk.group_id.choices = _group_choices(_("Choose a group"))
     bulk.q.data, bulk.nhom.data = q, group_id or ""
     return render_template("invitations/contacts.html", contacts=people, q=q, group_id=group_id,
-                           groups=svc.list_contact_groups(), bulk=bulk, ticked=set(ticked)), status
+                           groups=svc.list_contact_groups(), bulk=bulk, ticked=set(ticked),
+                           basis_labels=svc.legal_basis_labels(), source_label=svc.source_label), status
 
 
 @bp.post("/danh-ba/nhom-hang-loat")
@@ -89,6 +90,7 @@ def contacts_bulk_group():
 def _contact_form(contact=None):
     form = forms.ContactForm(obj=None)
     form.groups.choices = [(g.id, g.name) for g in svc.list_contact_groups() if not g.is_post_based]
+    form.legal_basis.choices = list(svc.legal_basis_labels().items())
     if contact is not None and request.method == "GET":
         form.full_name.data = contact.full_name
         form.position.data = contact.position
@@ -98,6 +100,7 @@ def _contact_form(contact=None):
         form.email.data = contact.email
         form.notes.data = contact.notes
         form.groups.data = [g.id for g in contact.groups]
+        form.legal_basis.data = contact.legal_basis
     return form
 
 
@@ -122,7 +125,7 @@ def _edit_contact(contact):
             svc.save_contact(contact, full_name=form.full_name.data, position=form.position.data or "",
                              unit=form.unit.data or "", residential_group=form.residential_group.data,
                              phone=form.phone.data, email=form.email.data, notes=form.notes.data or "",
-                             group_ids=form.groups.data or [])
+                             group_ids=form.groups.data or [], legal_basis=form.legal_basis.data)
         except svc.InvitationError as exc:
             flash(str(exc), "error")
             status = 400
@@ -131,7 +134,8 @@ def _edit_contact(contact):
             return redirect(url_for("invitations.contacts"))
     elif request.method == "POST":
         status = 400
-    return render_template("invitations/contact_form.html", form=form, contact=contact), status
+    return render_template("invitations/contact_form.html", form=form, contact=contact,
+                           source=svc.source_label(contact) if contact else None), status
 
 
 @bp.post("/danh-ba/<int:contact_id>/xoa")
@@ -275,6 +279,7 @@ def _preview(job, confirm=None, status=None):
     if confirm is None:
         confirm = forms.ImportConfirmForm(formdata=None)
     confirm.group_id.choices = _group_choices(_("No group"))
+    confirm.legal_basis.choices = list(svc.legal_basis_labels().items())
     labels = field_labels()
     return render_template(
         "invitations/import_preview.html", job=job, report=report, buckets=buckets, labels=labels,
@@ -314,13 +319,15 @@ def import_remap(job_id):
 def import_confirm(job_id):
     job = _job_or_404(job_id)
     form = forms.ImportConfirmForm()
+    form.legal_basis.choices = list(svc.legal_basis_labels().items())
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
         flash(first_error(form) or _("Some of the information is not valid."), "error")
         return _preview(job, confirm=form, status=400)
     try:
-        summary = svc.confirm_import(job_id, group_id=form.group_id.data or None, new_group_name=form.new_group.data or "")
+        summary = svc.confirm_import(job_id, group_id=form.group_id.data or None, new_group_name=form.new_group.data or "",
+                                     legal_basis=form.legal_basis.data)
     except svc.InvitationError as exc:
         flash(str(exc), "error")
         return _preview(svc.read_job(job_id), confirm=form, status=400)
