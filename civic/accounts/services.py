@@ -18,8 +18,6 @@ from sqlalchemy.exc import IntegrityError
 
 from civic.accounts import signals
 from civic.accounts.models import ApiToken, PhoneCode, ResidentialGroup, User
-from civic.privacy.audit import record_audit  # noqa: F401 (moved there; callers import it from here too)
-from civic.privacy.models import AuditLog
 from civic.core.db import writing
 from civic.core.permissions import Role, api_user_loader
 from civic.core.text import clean_line, fold
@@ -27,6 +25,8 @@ from civic.core.timeutil import utcnow
 from civic.core.urls import absolute_url
 from civic.extensions import db, login_manager
 from civic.privacy import services as privacy
+from civic.privacy.audit import record_audit  # noqa: F401 (moved there; callers import it from here too)
+from civic.privacy.models import AuditLog
 
 _hasher = PasswordHasher()
 # Tests create hundreds of accounts; argon2's default cost (~0.5 s on a busy CI core) would

@@ -1081,8 +1081,6 @@ def send_test_reminder(election: Election, user):
 
 # --------------------------------------------------------------------------- retention
 
-ERASED_NAME = "Người tham dự đã xóa dữ liệu"
-
 
 def anonymise_expired_subscriptions(today: date, grace_days: int) -> int:
     """Anonymise reminder subscriptions whose purpose is served; returns how many.
@@ -1103,7 +1101,7 @@ def anonymise_expired_subscriptions(today: date, grace_days: int) -> int:
         .where(
             Subscription.created_at < end_of_day,
             sa.or_(Subscription.email.is_not(None), Subscription.phone.is_not(None),
-                   Subscription.name != ERASED_NAME),
+                   Subscription.name != privacy.ERASED_NAME),
         )
         .order_by(Subscription.id)
     ).all()
@@ -1111,7 +1109,7 @@ def anonymise_expired_subscriptions(today: date, grace_days: int) -> int:
     for sub in rows:
         sub.email = None
         sub.phone = None
-        sub.name = ERASED_NAME
+        sub.name = privacy.ERASED_NAME
         sub.group_id = None
         sub.want_email = False
         sub.want_sms = False

@@ -1508,15 +1508,8 @@ def chart_data(event: Event) -> dict:
 
 # --------------------------------------------------------------------------- retention
 
-# The name an answer keeps once its person's data is gone (counts and seats stay).
-ERASED_NAME = "Người tham dự đã xóa dữ liệu"
-# An answer needs a phone, an e-mail or an account (ck_rsvps_identity); an anonymised guest
-# answer keeps a placeholder in a reserved, undeliverable domain (RFC 2606) that names no one.
-ERASED_EMAIL_DOMAIN = "erased.invalid"
-
-
 def is_anonymised(rsvp: Rsvp) -> bool:
-    return bool(rsvp.email and rsvp.email.endswith("@" + ERASED_EMAIL_DOMAIN))
+    return rsvp.erased_at is not None
 
 
 def anonymise_guest_rsvps(before: datetime) -> int:
@@ -1536,15 +1529,16 @@ def anonymise_guest_rsvps(before: datetime) -> int:
             Event.ends_at < before,
             Rsvp.user_id.is_(None),
             Rsvp.invitation_id.is_(None),
-            sa.or_(Rsvp.email.is_(None), ~Rsvp.email.like(f"%@{ERASED_EMAIL_DOMAIN}")),
+            Rsvp.erased_at.is_(None),
         )
         .order_by(Rsvp.id)
     )
     rows = db.session.scalars(stmt).all()
+    now = utcnow()
     for rsvp in rows:
-        rsvp.name = ERASED_NAME
-        rsvp.phone = None
-        rsvp.email = f"rsvp-{rsvp.id}@{ERASED_EMAIL_DOMAIN}"
+        rsvp.name = privacy.ERASED_NAME
+        rsvp.phone = rsvp.email = None
+        rsvp.erased_at = now
         rsvp.residential_group_id = None
         rsvp.answers = {}
         rsvp.client_key = None

@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8da1a08b3622'
-down_revision = 'e3a880b5f19e'
+down_revision = '8a79eaf99d84'
 branch_labels = None
 depends_on = None
 

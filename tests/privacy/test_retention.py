@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, UTC
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -64,7 +64,7 @@ def test_rsvps_past_their_date_are_anonymised_and_counts_stay(app, make_user):
     db.session.expire_all()
     for r in (db.session.get(Rsvp, g1.id), db.session.get(Rsvp, g2.id)):
         assert r.name == "Người tham dự đã xóa dữ liệu"
-        assert r.phone is None and "example.vn" not in r.email and events.is_anonymised(r)
+        assert r.phone is None and r.email is None and events.is_anonymised(r)
         assert r.answers == {} and r.client_key is None
     assert db.session.get(Rsvp, g1.id).guests == 1 and db.session.get(Rsvp, g2.id).status == "declined"
     for r, n in ((by_account, 3), (by_invitation, 4), (keep, 5)):
