@@ -86,6 +86,7 @@ NOTIFY_SETTINGS = {
     "NOTIFY_RETRY_BASE_SECONDS": _number(0),
     "NOTIFY_RETRY_MAX_SECONDS": _number(0),
     "NOTIFY_SMS_STRIP_MARKS": _flag,
+    "NOTIFY_SMS_QUIET_HOURS": _flag,
     "NOTIFY_UNSUBSCRIBE_MAILTO": _mailto,
     "SMS_GATEWAY_URL": _http_url,
     "SMS_GATEWAY_TIMEOUT": _number(0, above=True),

@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Worker subprocesses read settings from the environment: no SMS quiet hours in tests either.
+os.environ.setdefault("NOTIFY_SMS_QUIET_HOURS", "0")
 PG_URL = os.environ.get("CIVIC_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("CIVIC_TEST_REDIS_URL")
 CHROMIUM = os.environ.get("CIVIC_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -119,6 +121,8 @@ def _base_config(data_dir: Path, database_url: str) -> dict:
         "SERVER_NAME": None,
         "REDIS_URL": None,
         "MAIL_URL": None,
+        # Tests run at any hour (CI often at night); the quiet-hours tests turn this back on.
+        "NOTIFY_SMS_QUIET_HOURS": 0,
     }
 
 

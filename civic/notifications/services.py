@@ -457,7 +457,9 @@ def _hashed(address: str) -> str:
 
 
 def in_quiet_hours(now: datetime) -> bool:
-    """SMS quiet hours 21:00-07:00 in the ward's time zone."""
+    """SMS quiet hours 21:00-07:00 in the ward's time zone (NOTIFY_SMS_QUIET_HOURS=0 turns them off)."""
+    if not setting("NOTIFY_SMS_QUIET_HOURS", 1, int):
+        return False
     hour = as_utc(now).astimezone(local_tz()).hour
     return hour >= 21 or hour < 7
 

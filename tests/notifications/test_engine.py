@@ -121,6 +121,7 @@ def test_unsubscribe_token_round_trip_and_tampering(app):
 
 
 def test_sms_quiet_hours_defer_then_send(app, outbox):
+    app.config["NOTIFY_SMS_QUIET_HOURS"] = 1
     c = campaign(channels=("sms",), sms_text="Nhắc {name}: bầu cử ở khu vực {area}", send_at=NIGHT - timedelta(hours=1))
     worker.process_batch(now=NIGHT)
     rows = db.session.scalars(sa.select(Delivery).where(Delivery.campaign_id == c.id)).all()
@@ -136,6 +137,7 @@ def test_sms_quiet_hours_defer_then_send(app, outbox):
 
 
 def test_urgent_sms_ignores_quiet_hours(app):
+    app.config["NOTIFY_SMS_QUIET_HOURS"] = 1
     c = campaign(channels=("sms",), sms_text="Khẩn: {area}", urgent=True, send_at=NIGHT - timedelta(minutes=5))
     worker.process_batch(now=NIGHT)
     assert {s for _k, _c, s, _r in statuses(c)} == {"sent"}
