@@ -80,4 +80,4 @@ def isoformat_local(value: datetime | None) -> str | None:
     """ISO 8601 with the ward's offset, for APIs and <time datetime>."""
     if value is None:
         return None
-    return to_local(value).isoformat()
+    return to_local(value).isoformat(timespec="seconds")

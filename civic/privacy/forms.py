@@ -17,7 +17,7 @@ def consent_field(label=None) -> BooleanField:
 
 class StartForm(CivicForm):
     address = StringField(_l("Your phone number or e-mail"), validators=[DataRequired(), Length(max=254)],
-                          render_kw={"autocomplete": "email tel", "spellcheck": "false", "autocapitalize": "none"})
+                          render_kw={"autocomplete": "on", "spellcheck": "false", "autocapitalize": "none"})
 
 
 class CodeForm(CivicForm):

@@ -38,6 +38,8 @@ def test_keyboard_only_sign_in_and_rsvp(app, demo, page, web, make_user, make_ev
     assert "/dang-nhap" not in page.url, page.locator("main").inner_text()[:300]
 
     page.goto(f"/su-kien/{event_id}")
+    _tab_to(page, "form.ev-rsvp-form input[name=consent]")
+    page.keyboard.press("Space")  # the consent box, unticked until the resident ticks it
     _tab_to(page, "form.ev-rsvp-form button[value=yes]")
     with page.expect_navigation():
         page.keyboard.press("Space")
@@ -59,6 +61,8 @@ def test_keyboard_only_guest_rsvp(app, demo, page, web, make_event):
     page.keyboard.type("Lê Thị Bàn Phím")
     _tab_to(page, "form.ev-rsvp-form input[name=email]")
     page.keyboard.type(email)
+    _tab_to(page, "form.ev-rsvp-form input[name=consent]")
+    page.keyboard.press("Space")
     _tab_to(page, "form.ev-rsvp-form button[type=submit]")
     with page.expect_navigation():
         page.keyboard.press("Enter")

@@ -87,7 +87,7 @@ def test_rsvp_as_guest(app, demo, page, web, make_event):
         "input[value='Trần Văn Khách']").count() >= 1
 
 
-def test_rsvp_as_resident_in_one_tap(app, demo, page, web, make_user, make_event):
+def test_rsvp_as_resident_with_consent_and_one_tap(app, demo, page, web, make_user, make_event):
     from civic.events.models import Rsvp
     from civic.extensions import db
 
@@ -96,6 +96,7 @@ def test_rsvp_as_resident_in_one_tap(app, demo, page, web, make_user, make_event
     event_id = make_event()
     web.sign_in(page, email, password)
     page.goto(f"/su-kien/{event_id}")
+    page.locator("form.ev-rsvp-form input[name=consent]").check()
     page.locator("form.ev-rsvp-form button[value=yes]").click()
     page.wait_for_load_state()
     rsvp = db.session.scalar(sa.select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.user_id == user_id))
