@@ -700,11 +700,19 @@ def audit_labels() -> dict[str, str]:
         "letters_print": _("Invitation letters printed"),
         "sign_in_sheet": _("Sign-in sheet printed"),
         "attendance_report": _("Attendance report viewed or exported"),
+        **privacy.audit_labels(),
     }
 
 
 def audit_label(action: str) -> str:
     return audit_labels().get(action, action)
+
+
+def audit_actor(entry: AuditLog) -> str:
+    """Who acted, in words: a guest's own privacy request was made by the person, not the system."""
+    if entry.actor:
+        return entry.actor.full_name
+    return _("the person themselves") if entry.action.startswith("privacy_") else _("system")
 
 
 def describe_audit(entry: AuditLog) -> str:
@@ -717,6 +725,8 @@ def describe_audit(entry: AuditLog) -> str:
         return f"{state.get(detail.get('old'), '')} → {state.get(detail.get('new'), '')}"
     if entry.action.startswith("token_"):
         return f"{detail.get('name', '')} ({detail.get('prefix', '')}…)"
+    if entry.action.startswith("privacy_"):
+        return privacy.describe_audit(entry.action, detail)
     if "rows" in detail:
         rows = _("%(count)s rows", count=detail.get("rows") or 0)
         fmt = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "api": "API"}.get(detail.get("format") or "")

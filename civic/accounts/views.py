@@ -428,6 +428,7 @@ def _admin_user_page(target, status=200, error=None, role_form=None):
         audit=services.list_audit(1, 20, target_id=target.id).items,
         audit_label=services.audit_label,
         describe_audit=services.describe_audit,
+        audit_actor=services.audit_actor,
         error=error,
     )
 
@@ -486,6 +487,8 @@ def admin_audit():
         person=person,
         kind=kind,
         kind_choices=list(kinds.items()),
+        empty_text=_("No record matches this filter.") if (person or kind) else None,
         audit_label=services.audit_label,
         describe_audit=services.describe_audit,
+        audit_actor=services.audit_actor,
     )

@@ -65,6 +65,7 @@ def _erase(identity: Identity) -> Erased:
         r.user_id = None
         r.answers = {}
         r.client_key = None
+        r.residential_group_id = None
         r.erased_at = now
     return Erased(erased=len(rows))
 

@@ -1047,6 +1047,9 @@ def rsvp_from_token(event_id: int, token: str) -> Rsvp:
     rsvp = db.session.get(Rsvp, data["r"])
     if rsvp is None or rsvp.event_id != event_id:
         raise EventError(_("This answer no longer exists."), 404)
+    if rsvp.erased_at is not None:
+        # Its person's data is gone: the link no longer opens or changes it.
+        raise EventError(_("The personal data of this answer has been erased. It is still counted, but can no longer be opened or changed."), 404)
     return rsvp
 
 

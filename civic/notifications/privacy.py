@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from civic.core.phone import format_phone_local
 from civic.core.timeutil import format_datetime
 from civic.extensions import db
 from civic.notifications.models import PENDING, SKIPPED, Delivery, Suppression
@@ -39,8 +40,9 @@ def _find(identity: Identity) -> Section:
     rows = _deliveries(identity)
     return Section(
         key="deliveries", title=_("Messages sent to you"),
-        headers=[_("Message"), _("Channel"), _("Address"), _("Status"), _("Sent at")],
-        rows=[[d.campaign.title or d.campaign.subject, "Email" if d.channel == "email" else "SMS", d.address or "",
+        headers=[_("Message"), _("Channel"), _("Sent to"), _("Status"), _("Sent at")],
+        rows=[[d.campaign.title or d.campaign.subject, "Email" if d.channel == "email" else "SMS",
+               format_phone_local(d.address) if d.address and d.channel == "sms" and not d.address.startswith("#") else d.address or "",
                status_label(d.status), format_datetime(d.sent_at) if d.sent_at else ""] for d in rows],
     )
 

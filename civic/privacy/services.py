@@ -6,6 +6,7 @@ their points of collection and register providers (civic.privacy.registry) for t
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
@@ -19,13 +20,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from civic.config import ward_settings
 from civic.core.db import transaction
 from civic.core.phone import InvalidPhone, normalize_phone
 from civic.core.spreadsheets import safe_row
-from civic.core.timeutil import format_datetime, utcnow
+from civic.core.timeutil import format_datetime, isoformat_local, utcnow
 from civic.extensions import db
 from civic.privacy import registry, signals
 from civic.privacy.audit import record_audit
@@ -86,6 +86,41 @@ def request_kind_labels() -> dict[str, str]:
             "withdraw": _("Withdraw consent to messages"), "erase": _("Erase my data"), "other": _("Other request")}
 
 
+def audit_labels() -> dict[str, str]:
+    """The audit log's words for what privacy records there."""
+    kinds = request_kind_labels()
+    labels = {f"privacy_{kind}": _("Personal data request: %(kind)s", kind=label) for kind, label in kinds.items()}
+    labels.update({
+        "privacy_request_closed": _("Personal data request marked as done"),
+        "privacy_notice_published": _("Personal data notice published"),
+    })
+    return labels
+
+
+def describe_audit(action: str, detail: dict) -> str:
+    if action == "privacy_notice_published":
+        return _("Version %(version)s", version=detail.get("version", ""))
+    if "request_id" in detail:
+        status = request_status_labels().get(detail.get("status") or "", "")
+        return " · ".join(p for p in (_("Request no. %(id)s", id=detail["request_id"]), status) if p)
+    return ""
+
+
+def requester_label(req: Request) -> str:
+    """Who asked, for the ward's list: where to answer them and how they proved who they are."""
+    from civic.core.phone import format_phone_local
+
+    proofs = {"link": _("proved by their personal link"), "account": _("signed in to their account"),
+              "code": _("proved by a code sent to them")}
+    contact = req.contact or ""
+    if contact and "@" not in contact:
+        contact = format_phone_local(contact)
+    parts = [contact or _("address not kept"), proofs.get(req.proof, "")]
+    if req.user_id:
+        parts.append(_("account no. %(id)s", id=req.user_id))
+    return " · ".join(p for p in parts if p)
+
+
 def request_status_labels() -> dict[str, str]:
     return {"open": _("Open"), "done": _("Done")}
 
@@ -125,7 +160,11 @@ def address_hash(address: str) -> str:
 def default_notice_text() -> str:
     """The first version's text (content the admin edits, in Vietnamese like the demo's)."""
     ward = ward_settings(current_app.config)
-    days = current_app.config.get("CIVIC_RETENTION_RSVP_DAYS") or 90
+    config = current_app.config
+    days = config.get("CIVIC_RETENTION_RSVP_DAYS") or 90
+    grace = config.get("CIVIC_RETENTION_SUBSCRIPTION_GRACE_DAYS")
+    grace = 30 if grace is None else grace
+    outbox = config.get("CIVIC_RETENTION_OUTBOX_DAYS") or 30
     return f"""## Bên kiểm soát dữ liệu
 {ward["issuer_name"]}, {ward["address"]}, {ward["district"]}, {ward["city"]}, là bên kiểm soát và xử lý dữ liệu cá nhân thu thập qua cổng thông tin này.
 
@@ -139,16 +178,21 @@ def default_notice_text() -> str:
 
 ## Thời gian lưu trữ
 - Câu trả lời tham dự của khách: ẩn danh sau {days} ngày kể từ ngày sự kiện.
-- Đăng ký nhắc lịch bầu cử: ẩn danh sau ngày bỏ phiếu và thời gian gia hạn.
-- Hộp thư đi, tin nhắn SMS: xóa sau thời hạn do phường cấu hình.
+- Đăng ký nhắc lịch bầu cử: ẩn danh {grace} ngày sau ngày bỏ phiếu, khi không còn cuộc bầu cử nào sắp tới.
+- Hộp thư đi, tin nhắn SMS: {outbox} ngày sau khi gửi, địa chỉ nhận được thay bằng một mã băm không đọc ngược được (chỉ để không gửi trùng và tôn trọng yêu cầu ngừng nhận); tên và nội dung riêng bị xóa.
+- Tài khoản: cho đến khi bạn yêu cầu xóa.
 - Điểm danh cuộc họp chính thức được lưu theo quy định về hồ sơ công vụ.
 
+## Bên nhận dữ liệu
+Dữ liệu không được bán hay chia sẻ cho mục đích khác. Đơn vị cung cấp dịch vụ email và SMS mà phường sử dụng chỉ nhận địa chỉ và nội dung tin nhắn để chuyển đi.
+
 ## Quyền của bạn
-Bạn có quyền được biết, đồng ý, không đồng ý hoặc rút lại sự đồng ý; xem, tải về, chỉnh sửa, xóa dữ liệu; hạn chế xử lý hoặc phản đối việc xử lý dữ liệu của mình.
+Bạn có quyền được biết, đồng ý, không đồng ý hoặc rút lại sự đồng ý; xem, tải về, chỉnh sửa, xóa dữ liệu; hạn chế xử lý hoặc phản đối việc xử lý dữ liệu của mình; khiếu nại, tố cáo, khởi kiện theo quy định của pháp luật, trong đó có gửi phản ánh tới cơ quan chuyên trách bảo vệ dữ liệu cá nhân (Bộ Công an).
 
 ## Cách thực hiện quyền
 - Mở đường dẫn riêng trong tin nhắn xác nhận, hoặc đăng nhập tài khoản, rồi chọn "Dữ liệu cá nhân của tôi".
 - Nếu không có đường dẫn hay tài khoản: vào trang "Dữ liệu cá nhân của tôi", nhập số điện thoại hoặc email và mã xác minh được gửi tới đó.
+- Hoặc đến trực tiếp {ward["issuer_name"]}, {ward["address"]}, trong giờ hành chính.
 - Mọi yêu cầu đều được ghi nhận, có ngày và trạng thái; phường trả lời trong thời hạn luật định.
 """
 
@@ -214,6 +258,8 @@ def publish_notice(body: str, actor) -> Notice:
         notice.published_at = utcnow()
         notice.published_by_id = getattr(actor, "id", None)
         db.session.add(notice)
+        db.session.flush()
+        record_audit(actor, "privacy_notice_published", version=notice.version)
     return notice
 
 
@@ -307,25 +353,33 @@ def withdraw_message_consents(subjects) -> int:
 # --------------------------------------------------------------------------- proving who you are
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="civic.privacy.identity")
+def _fernet():
+    # Encrypted, not only signed: the link carries the person's phone or e-mail, and links end
+    # up in browser history, server logs and forwarded messages.
+    from cryptography.fernet import Fernet
+
+    key = hmac.new(str(current_app.config["SECRET_KEY"]).encode(), b"civic.privacy.identity", hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 def identity_token(identity: Identity, proof: str) -> str:
-    return _serializer().dumps({"e": sorted(identity.emails), "p": sorted(identity.phones),
-                                "u": identity.user_id, "v": proof})
+    data = {"e": sorted(identity.emails), "p": sorted(identity.phones), "u": identity.user_id, "v": proof}
+    return _fernet().encrypt(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
 def identity_from_token(token: str) -> tuple[Identity, str]:
+    from cryptography.fernet import InvalidToken
+
+    token = (token or "").strip()
     try:
-        data = _serializer().loads(token or "", max_age=IDENTITY_MAX_AGE)
-    except SignatureExpired as exc:
-        raise PrivacyError(_("This link has expired. Open your personal link again or ask for a new code."), 404) from exc
-    except BadSignature as exc:
-        raise PrivacyError(_("This link is not valid."), 404) from exc
+        raw = _fernet().decrypt((token + "=" * (-len(token) % 4)).encode(), ttl=IDENTITY_MAX_AGE)
+        data = json.loads(raw)
+    except (InvalidToken, ValueError) as exc:
+        # Expired and forged look the same to Fernet; say both.
+        raise PrivacyError(_("This link is not valid or has expired. Open your personal link again or ask for a new code."), 404) from exc
     identity = Identity(frozenset(data.get("e") or ()), frozenset(data.get("p") or ()), data.get("u"))
     if not identity:
-        raise PrivacyError(_("This link is not valid."), 404)
+        raise PrivacyError(_("This link is not valid or has expired. Open your personal link again or ask for a new code."), 404)
     return identity, data.get("v") or "link"
 
 
@@ -383,7 +437,7 @@ def request_code(raw_address: str, limited: bool = True) -> None:
 def verify_code(raw_address: str, code: str) -> str:
     """The "your data" link token for this address once its code is right."""
     address = normalize_address(raw_address)
-    invalid = PrivacyError(_("This code is not right or has expired. Ask for a new code."))
+    expired = PrivacyError(_("This code has expired or was tried too many times. Ask for a new code."))
     code = re.sub(r"\D", "", code or "")
     with transaction():
         row = db.session.scalar(
@@ -391,12 +445,13 @@ def verify_code(raw_address: str, code: str) -> str:
             .order_by(Code.id.desc()).limit(1)
         )
         if row is None or row.expires_at < utcnow() or row.attempts >= CODE_MAX_ATTEMPTS:
-            raise invalid
+            raise expired
         row.attempts += 1
-        if not hmac.compare_digest(row.code_hash, _code_hash(address, code)):
-            db.session.commit()
-            raise invalid
-        row.used_at = utcnow()
+        right = hmac.compare_digest(row.code_hash, _code_hash(address, code))
+        if right:
+            row.used_at = utcnow()
+    if not right:  # the attempt is counted (committed above) before the refusal
+        raise PrivacyError(_("This code is not right. Check the message and try again, or ask for a new code."))
     return identity_token(identity_of_address(address), "code")
 
 
@@ -458,7 +513,7 @@ def _filename_stem() -> str:
 
 def export_json(identity: Identity, proof: str, actor=None) -> tuple[bytes, str]:
     sections = gather(identity)
-    data = {"generated_at": utcnow().isoformat(), "controller": ward_settings(current_app.config)["issuer_name"],
+    data = {"generated_at": isoformat_local(utcnow()), "controller": ward_settings(current_app.config)["issuer_name"],
             "sections": [{"key": s.key, "title": s.title, "note": s.note,
                           "rows": [dict(zip(s.headers, row, strict=False)) for row in s.rows]} for s in sections]}
     with transaction():
@@ -489,6 +544,16 @@ def export_xlsx(identity: Identity, proof: str, actor=None) -> tuple[bytes, str]
 
 
 def record_access(identity: Identity, proof: str, actor=None) -> None:
+    """Seeing one's data is a request; the same person opening the page again within the
+    link's lifetime is the same request, so reloads don't bury the real ones."""
+    contact_hash = address_hash(identity.addresses[0]) if identity.addresses else None
+    recent = sa.select(Request.id).where(
+        Request.kind == "access", Request.created_at > utcnow() - timedelta(seconds=IDENTITY_MAX_AGE),
+        Request.contact_hash == contact_hash if contact_hash else Request.contact_hash.is_(None),
+        Request.user_id == identity.user_id if identity.user_id else Request.user_id.is_(None),
+    ).limit(1)
+    if db.session.scalar(recent) is not None:
+        return
     with transaction():
         _register("access", identity, proof, actor)
 

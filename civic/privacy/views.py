@@ -131,11 +131,17 @@ def _identity(token: str):
 def mine(token: str):
     identity, proof = _identity(token)
     services.record_access(identity, proof, _actor())
+    return _mine_page(token, identity)
+
+
+def _mine_page(token: str, identity, status: int = 200, error: str | None = None, **forms):
+    """The data page; after a refused post it comes back with the message and what was typed."""
+    forms = {"correct_form": CorrectForm(formdata=None), "withdraw_form": WithdrawForm(formdata=None),
+             "erase_form": EraseForm(formdata=None), "ask_form": AskForm(formdata=None)} | forms
     return _private(Response(render_template(
         "privacy/mine.html", token=token, sections=services.gather(identity), identity=identity,
-        correct_form=CorrectForm(formdata=None), withdraw_form=WithdrawForm(formdata=None),
-        erase_form=EraseForm(formdata=None), ask_form=AskForm(formdata=None),
-    )))
+        error=error, **forms,
+    ), status))
 
 
 @bp.get("/du-lieu-ca-nhan/xem/<token>/du-lieu.json")
@@ -167,12 +173,12 @@ def _back(token: str):
 def correct(token: str):
     identity, proof = _identity(token)
     form = CorrectForm()
-    if not form.validate():
-        abort_with(422, first_error(form) or _("Enter your name."))
     try:
+        if not form.validate():
+            raise services.PrivacyError(first_error(form) or _("Enter your name."))
         changed = services.correct_name(identity, proof, form.name.data, _actor())
     except services.PrivacyError as exc:
-        abort_with(exc.status, str(exc))
+        return _mine_page(token, identity, exc.status, str(exc), correct_form=form)
     flash(_("Your name has been corrected in %(n)s records.", n=changed), "success")
     return _back(token)
 
@@ -221,7 +227,7 @@ def ask(token: str):
             raise services.PrivacyError(first_error(form) or _("Write what you are asking for."))
         services.ask(identity, proof, form.text.data, _actor())
     except services.PrivacyError as exc:
-        abort_with(exc.status, str(exc))
+        return _mine_page(token, identity, exc.status, str(exc), ask_form=form)
     flash(_("Your request has been registered. We will tell you when it is done."), "success")
     return _back(token)
 
@@ -233,7 +239,7 @@ def ask(token: str):
 @role_required(Role.ADMIN)
 def admin():
     return render_template(
-        "privacy/admin.html", open_requests=[(r, services.age_days(r)) for r in services.open_requests()],
+        "privacy/admin.html", open_requests=[(r, services.age_days(r), services.requester_label(r)) for r in services.open_requests()],
         done=services.recent_requests(), kinds=services.request_kind_labels(), consents=services.consent_counts(),
         close_form=CloseRequestForm(formdata=None), current=services.current_notice(),
     )
