@@ -322,6 +322,9 @@ def manage_rsvp(event_id: int, token: str):
                 _too_many(exc)
             flash(str(exc), "error")
             status = exc.status
+    if request.method == "GET":
+        # The field's default (0) would otherwise hide the guests already counted.
+        form.guests.data = rsvp.guests
     if request.method == "GET" or status != 200:
         form.response.data = form.response.data or rsvp.response
         form.guests.data = rsvp.guests if form.guests.data is None else form.guests.data

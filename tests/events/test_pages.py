@@ -87,6 +87,9 @@ def test_guest_answers_then_changes_and_cancels_with_link(app, client, make_even
     path = link.removeprefix("http://localhost")
     page = client.get(path)
     assert page.status_code == 200 and "Phạm Văn Hùng" in page.get_data(as_text=True)
+    # The change form starts from the answer as it is: saving it unchanged keeps the guest.
+    guests_input = re.search(r'<input[^>]*name="guests"[^>]*>', page.get_data(as_text=True)).group(0)
+    assert 'value="1"' in guests_input, guests_input
     # Change: come alone, maybe.
     response = submit_form(client, path, {"action": "update", "response": "maybe", "name": "Phạm Văn Hùng", "guests": "0"})
     assert response.status_code == 303
