@@ -832,7 +832,14 @@ def _answer_once(event_id, answer, user, source, rsvp, invitation_id, client=Non
     # Built before the commit expires the objects (saves reloading them).
     url = manage_url(existing)
     existing._history_id = history.id
-    db.session.commit()
+    # What was just written is what the confirmation and the response read next: keep it
+    # loaded instead of reloading the event and the answer one SELECT at a time.
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     return RsvpResult(existing, created, url), promoted
 
 
