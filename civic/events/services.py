@@ -1256,6 +1256,7 @@ def notify_confirmation(rsvp: Rsvp, url: str | None = None, limited: bool = Fals
         attachments=attachments,
         urgent=True,
         dedupe_key=f"event:{event.id}:confirm:rsvp:{rsvp.id}:{last or 0}",
+        id_only=True,
     )
 
 
