@@ -275,16 +275,33 @@ def take_over_dead(now: datetime) -> int:
     return len(rows)
 
 
+_finish_statements: dict[tuple, sa.Update] = {}
+
+
+def _finish_statement(columns: tuple):
+    """UPDATE … WHERE id = :id AND status = 'sending' AND worker_id = :worker, built once per
+    set of columns (building the expression anew cost more than running it, once per message)."""
+    stmt = _finish_statements.get(columns)
+    if stmt is None:
+        table = Delivery.__table__
+        stmt = _finish_statements[columns] = (
+            table.update()
+            .where(table.c.id == sa.bindparam("job_id"), table.c.status == SENDING,
+                   table.c.worker_id == sa.bindparam("holder"))
+            .values({name: sa.bindparam(f"v_{name}") for name in columns})
+        )
+    return stmt
+
+
 def _finish(job: Job, worker_id: str, **values) -> bool:
     """Record a result for a delivery this worker still holds; True when recorded."""
     values.setdefault("updated_at", utcnow())
     try:
         # Core statement on the session's connection: no ORM bookkeeping per message.
-        table = Delivery.__table__
+        columns = tuple(sorted(values))
+        params = {f"v_{name}": values[name] for name in columns}
         result = db.session.connection().execute(
-            table.update()
-            .where(table.c.id == job.id, table.c.status == SENDING, table.c.worker_id == worker_id[:80])
-            .values(**values)
+            _finish_statement(columns), {"job_id": job.id, "holder": worker_id[:80], **params}
         )
         db.session.commit()
     except BaseException:
