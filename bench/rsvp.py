@@ -83,7 +83,7 @@ def _pg_url() -> str | None:
     try:
         import sqlalchemy as sa
 
-        name = f"{admin.url.database}_bench_rsvp"
+        name = f"{admin.url.database}_bench_rsvp_{os.getpid()}"  # several benches may share the server
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
