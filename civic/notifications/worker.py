@@ -633,7 +633,12 @@ class SmtpSession:
         headers["MIME-Version"] = "1.0"
         headers["Content-Type"] = content_type
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        return WireMessage(self.envelope_from, [job.address], head.encode("ascii") + b"\r\n" + body)
+        rcpt = job.address
+        if not rcpt.isascii():  # an IDN domain: punycode, as Flask-Mailman's backend does
+            from flask_mailman.message import sanitize_address
+
+            rcpt = sanitize_address(rcpt, "utf-8")
+        return WireMessage(self.envelope_from, [rcpt], head.encode("ascii") + b"\r\n" + body)
 
     def send(self, message) -> None:
         if isinstance(message, WireMessage):

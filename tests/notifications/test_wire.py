@@ -99,3 +99,15 @@ def test_an_idle_connection_the_server_dropped_costs_no_attempt(app, smtp_server
     assert [d.status for d in rows] == ["sent"] * 4
     assert smtp_server.total() - before == 4
     assert session.opened == 2
+
+
+def test_an_idn_address_goes_out_punycoded(app, smtp_server):
+    import dataclasses
+
+    campaign = _campaign(1)
+    delivery = db.session.scalars(sa.select(Delivery).where(Delivery.campaign_id == campaign.id)).one()
+    job = dataclasses.replace(worker.job_from(delivery, campaign, []), address="an@phường.vn")
+    with worker.request_context():
+        wire = worker.SmtpSession().wire(job, worker.render_job(job))
+    assert wire.to == ["an@xn--phng-rib8295b.vn"]
+    assert wire.data.split(b"\r\n\r\n", 1)[0].isascii()
