@@ -1,8 +1,12 @@
-"""RSVP throughput: simultaneous answers to one event through the JSON API under gunicorn.
+"""RSVP throughput: simultaneous answers to one event under gunicorn (2 sync workers).
 
-run() -> [{"metric", "value", "unit"}, ...] for SQLite and (when reachable) PostgreSQL:
-answers per second and p95 latency at concurrency 32 against gunicorn with 2 sync workers,
-plus the capacity check afterwards (confirmed people must never exceed capacity).
+run() -> [{"metric", "value", "unit"}, ...]:
+- the guest form POST (CSRF token, 303 to the answer's page) on SQLite;
+- the JSON API on SQLite and (when reachable) PostgreSQL;
+each 600 answers to one event of capacity 300 at concurrency 32: answers per second, p95,
+the servers' CPU per answer (user+system of the gunicorn workers from /proc, so the load of
+other processes on the machine does not count), then the check of the rows written:
+confirmed people (must equal capacity), lost (answered but no row) and duplicated rows.
 
 PostgreSQL comes from CIVIC_BENCH_DATABASE_URL or CIVIC_TEST_DATABASE_URL (a database
 ``<name>_bench_rsvp`` is created fresh next to it); skipped when unreachable.
@@ -79,7 +83,7 @@ def _pg_url() -> str | None:
     try:
         import sqlalchemy as sa
 
-        name = f"{admin.url.database}_bench_rsvp"
+        name = f"{admin.url.database}_bench_rsvp_{os.getpid()}"  # several benches may share the server
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -112,7 +116,38 @@ def _post(url: str, payload: dict) -> int:
         return exc.code
 
 
-def _load(url: str, answers: int, concurrency: int, prefix: str = "0913") -> tuple[float, list[float], dict[int, int]]:
+def _post_form(url: str, body: bytes, headers: dict) -> int:
+    req = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - loopback
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(req, timeout=60) as resp:
+            resp.read()
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        exc.read()
+        return exc.code
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def _load(url: str, answers: int, concurrency: int, prefix: str = "0913", form=None
+          ) -> tuple[float, list[float], dict[int, int]]:
     latencies: list[float] = []
     codes: dict[int, int] = {}
     lock = threading.Lock()
@@ -127,7 +162,11 @@ def _load(url: str, answers: int, concurrency: int, prefix: str = "0913") -> tup
             payload = {"name": f"Người dân {i}", "phone": f"{prefix}{i:06d}", "response": "yes", "guests": i % 3 // 2,
                        "consent": True}
             t0 = time.perf_counter()
-            code = _post(url, payload)
+            if form is not None:
+                body, headers = form(payload)
+                code = _post_form(url, body, headers)
+            else:
+                code = _post(url, payload)
             elapsed = (time.perf_counter() - t0) * 1000
             with lock:
                 latencies.append(elapsed)
@@ -142,7 +181,36 @@ def _load(url: str, answers: int, concurrency: int, prefix: str = "0913") -> tup
     return time.perf_counter() - t0, latencies, codes
 
 
-def _bench_backend(label: str, database_url: str | None, answers: int, concurrency: int) -> list[dict]:
+def _form_target(base: str, event_id: int):
+    """(action URL, payload -> (body, headers)) for the event page's guest form, with its CSRF token."""
+    import urllib.parse
+
+    status, html, headers = pages.fetch(f"{base}/su-kien/{event_id}")
+    if status in (301, 302, 308):
+        status, html, headers = pages.fetch(base + headers.get("Location", "").removeprefix(base))
+    target = pages.rsvp_target(base, f"/su-kien/{event_id}") if status != 200 else None
+    if target is None:
+        # The bench event's page (the slug redirect followed by rsvp_target's own fetch).
+        import re
+
+        path = re.search(rf'href="(/su-kien/{event_id}/[^"#]*)"', html or "")
+        target = pages.rsvp_target(base, path.group(1) if path else f"/su-kien/{event_id}")
+    if target is None:
+        raise RuntimeError("the event page has no guest RSVP form")
+    _body, sample_headers = target.body(0)
+    fields = dict(urllib.parse.parse_qsl(_body.decode()))
+
+    def form(payload: dict):
+        data = dict(fields)
+        data.update(name=payload["name"], phone=payload["phone"], email="", response="yes",
+                    guests=str(payload["guests"]))
+        return urllib.parse.urlencode(data).encode(), sample_headers
+
+    return base + target.path, form
+
+
+def _bench_backend(label: str, database_url: str | None, answers: int, concurrency: int,
+                   kind: str = "api") -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="civic-bench-rsvp-") as tmp:
         env = pages.demo_env(Path(tmp), database_url)
         out = subprocess.run(
@@ -151,29 +219,41 @@ def _bench_backend(label: str, database_url: str | None, answers: int, concurren
         )
         event_id = int(out.stdout.strip().splitlines()[-1])
         with pages.gunicorn("bench.pages:portal_app()", env) as server:
+            form = None
             url = f"{server.url}/api/v1/events/{event_id}/rsvps"
-            _load(url, 20, 4, prefix="0914")  # warm up both workers (these answers count in the check below)
-            seconds, latencies, codes = _load(url, answers, concurrency)
+            if kind == "form":
+                url, form = _form_target(server.url, event_id)
+            _load(url, 20, 4, prefix="0914", form=form)  # warm up both workers (these answers count in the check below)
+            pids = server.worker_pids()
+            cpu0 = _cpu_seconds(pids)
+            seconds, latencies, codes = _load(url, answers, concurrency, form=form)
+            cpu = _cpu_seconds(pids) - cpu0
         check = json.loads(
             subprocess.run([sys.executable, "-c", CHECK], env=env, cwd=pages.ROOT, check=True,
                            capture_output=True, text=True).stdout.strip().splitlines()[-1]
         )
     p95 = statistics.quantiles(latencies, n=20)[18] if len(latencies) >= 20 else max(latencies)
-    errors = sum(n for code, n in codes.items() if code != 201)
+    ok = 303 if kind == "form" else 201
+    errors = sum(n for code, n in codes.items() if code != ok)
+    what = "RSVP form POST (guest)" if kind == "form" else "RSVP API"
     return [
-        {"metric": f"RSVP throughput, {label}, concurrency {concurrency}", "value": round(answers / seconds, 1),
+        {"metric": f"{what}, {label}, {answers} answers, concurrency {concurrency}", "value": round(answers / seconds, 1),
          "unit": "answers/s"},
-        {"metric": f"RSVP p95 latency, {label}", "value": round(p95, 1), "unit": "ms"},
-        {"metric": f"RSVP non-201 answers, {label}", "value": errors, "unit": "count"},
-        {"metric": f"RSVP lost or duplicated answers, {label}", "value": abs(check["rows"] - (answers + 20))
-         + (check["rows"] - check["distinct"]), "unit": "count"},
-        {"metric": f"RSVP confirmed people / capacity, {label}", "value": f"{check['confirmed_people']}/{CAPACITY}",
+        {"metric": f"{what} p95 latency, {label}", "value": round(p95, 1), "unit": "ms"},
+        {"metric": f"{what} server CPU per answer, {label} (2 workers, /proc)", "value": round(1000 * cpu / answers, 2),
+         "unit": "ms"},
+        {"metric": f"{what} answers not {ok}, {label}", "value": errors, "unit": "count"},
+        {"metric": f"{what} confirmed people / capacity, {label}", "value": f"{check['confirmed_people']}/{CAPACITY}",
          "unit": "people"},
+        {"metric": f"{what} lost answers, {label}", "value": max(0, answers + 20 - check["rows"]), "unit": "count"},
+        {"metric": f"{what} duplicated answers, {label}", "value": check["rows"] - check["distinct"]
+         + max(0, check["rows"] - answers - 20), "unit": "count"},
     ]
 
 
 def run(answers: int = ANSWERS, concurrency: int = CONCURRENCY) -> list[dict]:
-    results = _bench_backend("SQLite", None, answers, concurrency)
+    results = _bench_backend("SQLite", None, answers, concurrency, kind="form")
+    results += _bench_backend("SQLite", None, answers, concurrency)
     pg = _pg_url()
     if pg:
         try:
@@ -186,5 +266,18 @@ def run(answers: int = ANSWERS, concurrency: int = CONCURRENCY) -> list[dict]:
 
 
 if __name__ == "__main__":
-    for line in run():
+    only = sys.argv[1] if len(sys.argv) > 1 else None  # "form", "sqlite" or "pg": one measurement
+    if only == "form":
+        rows = _bench_backend("SQLite", None, ANSWERS, CONCURRENCY, kind="form")
+    elif only == "sqlite":
+        rows = _bench_backend("SQLite", None, ANSWERS, CONCURRENCY)
+    elif only == "pg":
+        pg = _pg_url()
+        try:
+            rows = _bench_backend("PostgreSQL", pg, ANSWERS, CONCURRENCY)
+        finally:
+            _drop(pg)
+    else:
+        rows = run()
+    for line in rows:
         print(f"{line['metric']}: {line['value']} {line['unit']}")

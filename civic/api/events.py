@@ -11,6 +11,7 @@ from civic.accounts.services import UnknownGroupError, resolve_group
 from civic.api import bp
 from civic.api.common import json_body, json_error, page_arg
 from civic.core import ratelimits
+from civic.core.db import reads_first
 from civic.core.errors import abort_with
 from civic.core.permissions import Role, public, token_required
 from civic.core.timeutil import isoformat_local, local_to_utc
@@ -114,6 +115,7 @@ def event_ics_file(event_id: int):
 @bp.post("/events/<int:event_id>/rsvps")
 @public
 @ratelimits.public_form_limit()
+@reads_first
 def rsvp_create(event_id: int):
     event = _visible_or_404(event_id)
     data = json_body()

@@ -145,6 +145,36 @@ def writes_on_get(view):
     return wrapper
 
 
+def reads_first(view):
+    """For a POST view that reads and validates before one short write (an RSVP): its first
+    transaction begins deferred, so on SQLite the lookups and form work run without the write
+    lock; ``begin_writes()`` ends that read and every later transaction begins IMMEDIATE."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if has_request_context() and request.method not in READ_METHODS:
+            request.environ[READS_ONLY] = True
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def begin_writes() -> None:
+    """End a ``reads_first`` request's read transaction (loaded objects stay loaded); from here
+    on its transactions take SQLite's write lock at BEGIN. Elsewhere it changes nothing."""
+    if not _reads_only() or request.method in READ_METHODS:
+        return
+    session = db.session()
+    if session.in_transaction():
+        keep = session.expire_on_commit
+        session.expire_on_commit = False
+        try:
+            session.commit()  # nothing was written: this only ends the read
+        finally:
+            session.expire_on_commit = keep
+    request.environ[READS_ONLY] = False
+
+
 def is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 

@@ -46,9 +46,10 @@ class CivicForm(FlaskForm):
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
+            # The class-level unbound field is shared by every instance: build the filters per
+            # bind instead of prepending to its kwargs (which grew by one filter per form made).
             filters = unbound_field.kwargs.get("filters", ())
-            unbound_field.kwargs["filters"] = (_nfc_filter, *filters)
-            return unbound_field.bind(form=form, **options)
+            return unbound_field.bind(form=form, **options, filters=(_nfc_filter, *filters))
 
         csrf_class = _TranslatedCSRF
 

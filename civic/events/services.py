@@ -618,10 +618,7 @@ def _validate_answer(event: Event, user: User | None, answer: Answer) -> Answer:
         raise EventError(_("The number of guests must be a whole number."), 422) from exc
     if guests < 0:
         raise EventError(_("The number of guests must be a whole number."), 422)
-    if guests and not event.allow_guests:
-        raise EventError(_("This event does not take guests; please answer for yourself only."), 422)
-    if guests > event.max_guests:
-        raise EventError(_("You may bring at most %(n)s guests.", n=event.max_guests), 422)
+    _check_guests(event, guests)
     if answer.response == RsvpResponse.NO:
         guests = 0
     answer.guests = guests
@@ -721,17 +718,27 @@ def answer_event(
     their limits: seats per client at one event, messages per recipient per day.
     ``own_ids`` are answers this browser gave itself (kept in its signed session): matching one
     of them sends nothing again, and the caller may show that answer's page.
-    ``consent`` (civic.privacy.services.ConsentGiven) is required for a new answer from the
-    website or the API; it is recorded with the answer, in the same transaction.
+
+    The event's lock is held only for the seat decision: checks, validation and the lookup of
+    an earlier answer run before it (``_prepare_answer``), the confirmation after the commit.
     """
     from sqlalchemy.exc import IntegrityError
 
+    from civic.core.db import begin_writes
+
+    new_guest = False
     for attempt in range(3):
         try:
-            result, promoted = _answer_once(event.id, answer, user, source, rsvp, invitation_id, client, consent)
+            if attempt == 0:
+                answer, new_guest = _prepare_answer(event, answer, user, source, rsvp, client, consent)
+            begin_writes()
+            # A retry (a racing insert of the same person) runs every lookup again under the lock.
+            result, promoted = _answer_once(event.id, answer, user, source, rsvp, invitation_id, client,
+                                            new_guest=new_guest and attempt == 0, consent=consent)
             break
         except AlreadyAnswered as exc:
             db.session.rollback()
+            begin_writes()
             own = exc.rsvp_id in set(own_ids or ())
             resent = False
             if notify and not own:
@@ -755,26 +762,72 @@ def answer_event(
     return result
 
 
-def _answer_once(event_id, answer, user, source, rsvp, invitation_id, client=None, consent=None):
-    event = _lock_event(event_id)
+def _prepare_answer(event: Event, answer: Answer, user, source, rsvp, client, consent=None) -> tuple[Answer, bool]:
+    """Everything before the lock: is the event open, is the answer valid, has this guest answered.
+
+    Returns the cleaned answer and whether it is a new guest answer whose phone and email no
+    other answer holds (then the locked section skips those lookups; if another request takes
+    the same phone or email meanwhile, the unique constraints stop the insert and the retry
+    looks again under the lock).
+    """
     check_open(event, source, answer.response)
     answer = _validate_answer(event, user, Answer(**vars(answer)))
     if consent is None and rsvp is None and source in ("web", "api"):
         # A new answer from a form: no consent, nothing stored (the link's page changes an
         # answer already given with consent).
         raise EventError(privacy.consent_missing_message(), 422)
-    if rsvp is not None:
+    if rsvp is not None or user is not None:
+        return answer, False
+    existing = _find_existing(event.id, None, answer)
+    if existing is not None:
+        # Only the link's holder changes an answer given with this phone or email.
+        raise AlreadyAnswered("", existing.id)
+    if client is not None:
+        _check_client_limits(event, None, answer, client, True)
+    return answer, True
+
+
+def _lock_seats(event_id: int):
+    """The seat-deciding columns of the event, locked (FOR UPDATE on PostgreSQL; on SQLite the
+    transaction's BEGIN IMMEDIATE holds the write lock). Only columns: no eager loads under the lock."""
+    stmt = sa.select(
+        Event.id, Event.status, Event.starts_at, Event.rsvp_deadline, Event.audience, Event.capacity,
+        Event.allow_guests, Event.max_guests,
+    ).where(Event.id == event_id)
+    if db.engine.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = db.session.execute(stmt).one_or_none()
+    if row is None:
+        raise EventError(_("This event does not exist."), 404)
+    return row
+
+
+def _check_guests(event, guests: int) -> None:
+    if guests and not event.allow_guests:
+        raise EventError(_("This event does not take guests; please answer for yourself only."), 422)
+    if guests > event.max_guests:
+        raise EventError(_("You may bring at most %(n)s guests.", n=event.max_guests), 422)
+
+
+def _answer_once(event_id, answer, user, source, rsvp, invitation_id, client=None, new_guest=False, consent=None):
+    """The seat decision, under the event's lock; ``answer`` was validated by ``_prepare_answer``."""
+    event = _lock_seats(event_id)
+    # The organizer may have closed the event or changed its rules since the unlocked read.
+    check_open(event, source, answer.response)
+    _check_guests(event, answer.guests)
+    if new_guest:
+        existing = None
+    elif rsvp is not None:
         existing = db.session.get(Rsvp, rsvp.id, populate_existing=True)
         if existing is None or existing.event_id != event.id:
             raise EventError(_("This link is not valid for this event."), 403)
     else:
         existing = _find_existing(event.id, user, answer)
         if existing is not None and user is None:
-            # Only the link's holder changes an answer given with this phone or email.
             raise AlreadyAnswered("", existing.id)
     created = existing is None
     now = utcnow()
-    if client is not None:
+    if client is not None and not new_guest:
         _check_client_limits(event, existing, answer, client, created)
     if created:
         # Added to the session only once complete (queries below would autoflush it).
@@ -787,10 +840,15 @@ def _answer_once(event_id, answer, user, source, rsvp, invitation_id, client=Non
     existing.name = answer.name
     # Keep the identity already on file; add what was missing unless another answer to this
     # event already holds it (one person, one answer: the unique constraints stay intact).
+    # A new guest's phone and email were looked up before the lock.
     exclude = None if created else existing.id
-    if not existing.phone and answer.phone and _identity_free(event.id, Rsvp.phone, answer.phone, exclude):
+    if not existing.phone and answer.phone and (
+        new_guest or _identity_free(event.id, Rsvp.phone, answer.phone, exclude)
+    ):
         existing.phone = answer.phone
-    if not existing.email and answer.email and _identity_free(event.id, Rsvp.email, answer.email, exclude):
+    if not existing.email and answer.email and (
+        new_guest or _identity_free(event.id, Rsvp.email, answer.email, exclude)
+    ):
         existing.email = answer.email
     if answer.group_id is not None or created:
         existing.residential_group_id = answer.group_id
@@ -840,11 +898,17 @@ def _answer_once(event_id, answer, user, source, rsvp, invitation_id, client=Non
     if freed:
         promoted = _promote_waitlist(event)
     db.session.flush()
-    # Built before the commit expires the objects (saves reloading them).
-    url = manage_url(existing)
     existing._history_id = history.id
-    db.session.commit()
-    return RsvpResult(existing, created, url), promoted
+    # What was just written is what the confirmation and the response read next: keep it
+    # loaded instead of reloading the event and the answer one SELECT at a time.
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    # The personal link needs only the id: built after the lock is released.
+    return RsvpResult(existing, created, manage_url(existing)), promoted
 
 
 def _check_client_limits(event: Event, existing: Rsvp | None, answer: Answer, client: str, created: bool) -> None:
@@ -1204,6 +1268,7 @@ def notify_confirmation(rsvp: Rsvp, url: str | None = None, limited: bool = Fals
         attachments=attachments,
         urgent=True,
         dedupe_key=f"event:{event.id}:confirm:rsvp:{rsvp.id}:{last or 0}",
+        id_only=True,
     )
 
 

@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from civic.accounts.services import UnknownGroupError, group_key, resolve_group
 from civic.core import ratelimits
+from civic.core.db import reads_first
 from civic.core.errors import abort_with
 from civic.core.forms import first_error
 from civic.core.permissions import Role, public, role_required
@@ -224,6 +225,7 @@ def rsvp_form(event_id: int):
 @bp.post("/<int:event_id>/tra-loi")
 @public
 @ratelimits.public_form_limit()
+@reads_first
 def rsvp(event_id: int):
     event = _event_or_404(event_id)
     user = _user()

@@ -275,16 +275,33 @@ def take_over_dead(now: datetime) -> int:
     return len(rows)
 
 
+_finish_statements: dict[tuple, sa.Update] = {}
+
+
+def _finish_statement(columns: tuple):
+    """UPDATE … WHERE id = :id AND status = 'sending' AND worker_id = :worker, built once per
+    set of columns (building the expression anew cost more than running it, once per message)."""
+    stmt = _finish_statements.get(columns)
+    if stmt is None:
+        table = Delivery.__table__
+        stmt = _finish_statements[columns] = (
+            table.update()
+            .where(table.c.id == sa.bindparam("job_id"), table.c.status == SENDING,
+                   table.c.worker_id == sa.bindparam("holder"))
+            .values({name: sa.bindparam(f"v_{name}") for name in columns})
+        )
+    return stmt
+
+
 def _finish(job: Job, worker_id: str, **values) -> bool:
     """Record a result for a delivery this worker still holds; True when recorded."""
     values.setdefault("updated_at", utcnow())
     try:
         # Core statement on the session's connection: no ORM bookkeeping per message.
-        table = Delivery.__table__
+        columns = tuple(sorted(values))
+        params = {f"v_{name}": values[name] for name in columns}
         result = db.session.connection().execute(
-            table.update()
-            .where(table.c.id == job.id, table.c.status == SENDING, table.c.worker_id == worker_id[:80])
-            .values(**values)
+            _finish_statement(columns), {"job_id": job.id, "holder": worker_id[:80], **params}
         )
         db.session.commit()
     except BaseException:
@@ -440,16 +457,10 @@ def _email_class():
 _CivicEmail = None
 
 
-def build_email(job: Job, connection):
-    global _CivicEmail
-    if _CivicEmail is None:
-        _CivicEmail = _email_class()
-    EmailMultiAlternatives = _CivicEmail  # noqa: N806
-
-    parts = render_job(job)
+def _headers(job: Job, parts: dict, domain: str | None = None) -> dict:
     # Same Message-ID on a re-send after a crash, so mail clients can fold a rare duplicate.
     headers = {
-        "Message-ID": f"<delivery-{job.id}.c{job.campaign_id}@{_message_domain()}>",
+        "Message-ID": f"<delivery-{job.id}.c{job.campaign_id}@{domain or _message_domain()}>",
         "X-Civic-Delivery": str(job.id),
         "Date": format_datetime(utcnow()),  # "+0000", not the "-0000" (zone unknown) default
     }
@@ -459,6 +470,21 @@ def build_email(job: Job, connection):
         if mailto:
             headers["List-Unsubscribe"] += f", <mailto:{mailto}?subject=unsubscribe>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
+def build_email(job: Job, connection):
+    """The message for one delivery: a WireMessage (envelope and bytes) when ``connection`` is
+    an SMTP connection of ``SmtpSession``, else a Flask-Mailman message (file and test backends)."""
+    if isinstance(connection, SmtpSession):
+        return connection.wire(job, render_job(job))
+    global _CivicEmail
+    if _CivicEmail is None:
+        _CivicEmail = _email_class()
+    EmailMultiAlternatives = _CivicEmail  # noqa: N806
+
+    parts = render_job(job)
+    headers = _headers(job, parts)
     to = formataddr((job.name, job.address)) if job.name else job.address
     message = EmailMultiAlternatives(
         subject=parts["subject"], body=parts["text"], from_email=current_app.config["MAIL_DEFAULT_SENDER"],
@@ -473,18 +499,205 @@ def build_email(job: Job, connection):
 # --------------------------------------------------------------------------- sending
 
 
-def send_email_batch(jobs: list[Job], worker_id: str) -> int:
+# --------------------------------------------------------------------------- the SMTP wire
+
+
+@dataclass
+class WireMessage:
+    """One message as it goes on the wire: envelope sender, recipients and the RFC 5322 bytes."""
+
+    from_addr: str
+    to: list[str]
+    data: bytes
+
+
+_CRLF_RE = re.compile(r"\r\n|\r|\n")
+
+
+def _header_value(name: str, value: str) -> str:
+    """A header's value, RFC 2047-encoded (and folded) when it is not plain ASCII; never a line break."""
+    from email.header import Header
+
+    value = " ".join(_CRLF_RE.split(value))
+    if value.isascii():
+        return value
+    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def _address(name: str | None, address: str) -> str:
+    from email.utils import formataddr as _formataddr
+
+    if not address.isascii():
+        from flask_mailman.message import sanitize_address
+
+        return sanitize_address((name or "", address), "utf-8")
+    return _formataddr((name, address), charset="utf-8") if name else address
+
+
+def _text_part(subtype: str, text: str) -> bytes:
+    import base64
+
+    body = "\r\n".join(_CRLF_RE.split(text)).encode("utf-8")
+    head = f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+    if max((len(line) for line in body.split(b"\r\n")), default=0) <= 998:
+        return (head + "Content-Transfer-Encoding: 8bit\r\n\r\n").encode() + body
+    return (head + "Content-Transfer-Encoding: base64\r\n\r\n").encode() + base64.encodebytes(body).replace(
+        b"\n", b"\r\n")
+
+
+def _attachment_part(att) -> bytes:
+    import base64
+    from email.utils import encode_rfc2231
+
+    name = att.filename if att.filename.isascii() else None
+    disposition = (f'attachment; filename="{name}"' if name
+                   else f"attachment; filename*={encode_rfc2231(att.filename, 'utf-8')}")
+    head = (f"Content-Type: {att.mimetype}\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: base64\r\n"
+            f"Content-Disposition: {disposition}\r\n\r\n")
+    return head.encode() + base64.encodebytes(bytes(att.content)).replace(b"\n", b"\r\n")
+
+
+def _multipart(subtype: str, parts: list[bytes]) -> tuple[str, bytes]:
+    import secrets
+
+    boundary = f"===============civic{secrets.token_hex(10)}=="
+    body = b"".join(b"--" + boundary.encode() + b"\r\n" + part + b"\r\n" for part in parts)
+    return f'multipart/{subtype}; boundary="{boundary}"', body + b"--" + boundary.encode() + b"--\r\n"
+
+
+class SmtpSession:
+    """One SMTP connection kept open across the batches of a sending run, and what every message
+    of the run shares (the sender encoded once, the Message-ID domain, each attachment encoded once).
+
+    Messages are serialised here and handed to smtplib as bytes: the same structure as Flask-
+    Mailman's (multipart/alternative text and HTML, attachments in multipart/mixed) without
+    re-parsing the sender and re-folding every header of every message.
+    """
+
+    def __init__(self):
+        from email.utils import parseaddr as _parseaddr
+
+        from civic.extensions import mail
+
+        self.backend = mail.get_connection(fail_silently=False)
+        sender = current_app.config["MAIL_DEFAULT_SENDER"]
+        name, address = _parseaddr(sender)
+        self.envelope_from = address
+        self.from_header = _address(name or None, address)
+        self.domain = _message_domain()
+        self._attachments: dict[tuple, bytes] = {}
+        self.opened = 0
+        self._used = time.monotonic()
+
+    @property
+    def smtp(self):
+        return getattr(self.backend, "connection", None)
+
+    def open(self) -> None:
+        """Connected before a batch: a connection idle for a while is checked (NOOP) and
+        replaced if the server dropped it, so a stale socket never charges a message an attempt."""
+        if self.smtp is not None and time.monotonic() - self._used > 5:
+            try:
+                self.smtp.noop()
+            except (OSError, smtplib.SMTPException):
+                self.close()
+        if self.smtp is None:
+            self.backend.open()
+            self.opened += 1
+        self._used = time.monotonic()
+
+    def close(self) -> None:
+        try:
+            self.backend.close()
+        except (OSError, smtplib.SMTPException):
+            pass
+
+    def wire(self, job: Job, parts: dict) -> WireMessage:
+        alternative = _multipart("alternative", [_text_part("plain", parts["text"]), _text_part("html", parts["html"])])
+        if job.attachments:
+            pieces = [f"Content-Type: {alternative[0]}\r\nMIME-Version: 1.0\r\n\r\n".encode() + alternative[1]]
+            for index, att in enumerate(job.attachments):
+                key = (job.campaign_id, index, att.filename, len(att.content))
+                encoded = self._attachments.get(key)
+                if encoded is None:
+                    if len(self._attachments) > 64:
+                        self._attachments.clear()
+                    encoded = self._attachments[key] = _attachment_part(att)
+                pieces.append(encoded)
+            content_type, body = _multipart("mixed", pieces)
+        else:
+            content_type, body = alternative
+        headers = {"Subject": _header_value("Subject", parts["subject"]), "From": self.from_header,
+                   "To": _address(job.name, job.address)}
+        headers.update(_headers(job, parts, self.domain))
+        headers["MIME-Version"] = "1.0"
+        headers["Content-Type"] = content_type
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        rcpt = job.address
+        if not rcpt.isascii():  # an IDN domain: punycode, as Flask-Mailman's backend does
+            from flask_mailman.message import sanitize_address
+
+            rcpt = sanitize_address(rcpt, "utf-8")
+        return WireMessage(self.envelope_from, [rcpt], head.encode("ascii") + b"\r\n" + body)
+
+    def send(self, message) -> None:
+        if isinstance(message, WireMessage):
+            if self.smtp is None:
+                self.open()
+            refused = self.smtp.sendmail(message.from_addr, message.to, message.data)
+            self._used = time.monotonic()
+            if refused:
+                raise smtplib.SMTPRecipientsRefused(refused)
+            return
+        if not self.backend.send_messages([message]):
+            raise smtplib.SMTPServerDisconnected("the message was not accepted")
+
+
+@contextlib.contextmanager
+def smtp_session():
+    """An SmtpSession for a sending run when mail goes over SMTP (else None: the backend's own path)."""
+    from flask_mailman.backends.smtp import EmailBackend as SmtpBackend
+
+    from civic.extensions import mail
+
+    if not isinstance(mail.get_connection(fail_silently=False), SmtpBackend):
+        yield None
+        return
+    session = SmtpSession()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def send_email_batch(jobs: list[Job], worker_id: str, session: SmtpSession | None = None) -> int:
+    """Send one claimed batch. ``session`` (from ``smtp_session()``) keeps the SMTP connection
+    open across batches; without it the batch opens and closes its own."""
     from civic.extensions import mail
 
     sent = 0
     limiter = limiter_for("email")
     lease = services.setting("NOTIFY_LEASE_SECONDS", 120.0)
     renewed_at = time.monotonic()  # just after the claim: the lease is counted from here
-    connection = mail.get_connection(fail_silently=False)
+    own = None
+    if session is None:
+        backend = mail.get_connection(fail_silently=False)
+        from flask_mailman.backends.smtp import EmailBackend as SmtpBackend
+
+        if isinstance(backend, SmtpBackend):
+            own = session = SmtpSession()
+        connection = session if session is not None else backend
+    else:
+        connection = session
     try:
-        connection.open()
+        if session is not None:
+            session.open()
+        else:
+            connection.open()
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("SMTP connection failed: %s", exc)
+        if session is not None:
+            session.close()
         for job in jobs:
             mark_error(job, worker_id, exc, permanent=False)
         return 0
@@ -508,14 +721,19 @@ def send_email_batch(jobs: list[Job], worker_id: str) -> int:
                 mark_error(job, worker_id, exc, permanent=False)
                 continue
             try:
-                count = connection.send_messages([message])
-                if not count:
-                    raise smtplib.SMTPServerDisconnected("the message was not accepted")
+                if session is not None:
+                    session.send(message)
+                else:
+                    count = connection.send_messages([message])
+                    if not count:
+                        raise smtplib.SMTPServerDisconnected("the message was not accepted")
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
                 mark_error(job, worker_id, exc, permanent=classify_smtp(exc))
                 continue
             except (OSError, smtplib.SMTPException) as exc:
                 # The connection is gone: this one is retried, the rest go back untouched.
+                if session is not None:
+                    session.close()
                 mark_error(job, worker_id, exc, permanent=classify_smtp(exc))
                 for rest in jobs[index + 1:]:
                     release(rest, worker_id, exc)
@@ -527,10 +745,13 @@ def send_email_batch(jobs: list[Job], worker_id: str) -> int:
             if mark_sent(job, worker_id):
                 sent += 1
     finally:
-        try:
-            connection.close()
-        except (OSError, smtplib.SMTPException):
-            pass
+        if own is not None:
+            own.close()
+        elif session is None:
+            try:
+                connection.close()
+            except (OSError, smtplib.SMTPException):
+                pass
     return sent
 
 
@@ -567,7 +788,8 @@ def send_sms_batch(jobs: list[Job], worker_id: str) -> int:
     return sent
 
 
-def process_batch(worker_id: str | None = None, limit: int | None = None, now: datetime | None = None) -> int:
+def process_batch(worker_id: str | None = None, limit: int | None = None, now: datetime | None = None,
+                  session: SmtpSession | None = None) -> int:
     """Claim one batch and send it; returns the number claimed (0 = nothing due)."""
     worker_id = worker_id or worker_identity()
     limit = limit or int(services.setting("NOTIFY_BATCH_SIZE", 50, int))
@@ -577,7 +799,7 @@ def process_batch(worker_id: str | None = None, limit: int | None = None, now: d
     email_jobs = [j for j in jobs if j.channel == "email"]
     sms_jobs = [j for j in jobs if j.channel == "sms"]
     if email_jobs:
-        send_email_batch(email_jobs, worker_id)
+        send_email_batch(email_jobs, worker_id, session)
     if sms_jobs:
         send_sms_batch(sms_jobs, worker_id)
     return len(jobs)
@@ -594,9 +816,9 @@ def run_until_idle(worker_id: str | None = None, max_batches: int | None = None)
     worker_id = worker_id or worker_identity()
     total = batches = 0
     limit = int(services.setting("NOTIFY_BATCH_SIZE", 50, int))
-    with request_context():
+    with request_context(), smtp_session() as session:
         while max_batches is None or batches < max_batches:
-            claimed = process_batch(worker_id, limit=limit)
+            claimed = process_batch(worker_id, limit=limit, session=session)
             if not claimed:
                 break
             if claimed >= limit and batches == 0 and not huey.immediate:
