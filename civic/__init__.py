@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from civic.news.views import bp as news_bp
     from civic.notifications.views import bp as notifications_bp
     from civic.portal.views import bp as portal_bp
+    from civic.schedule.views import bp as schedule_bp
 
     for blueprint in (
         portal_bp,
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
         invitations_bp,
         elections_bp,
         notifications_bp,
+        schedule_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
@@ -118,3 +120,6 @@ def _register_blueprints(app: Flask) -> None:
     from civic.invitations.services import connect_event_signals
 
     connect_event_signals()  # invitees hear of changes the events domain announces
+    from civic.schedule.services.participants import connect_signals as connect_schedule_signals
+
+    connect_schedule_signals()  # a revised week tells each invitee once

@@ -16,4 +16,5 @@ from civic.api import (  # noqa: E402,F401
     news,
     notifications,
     openapi,
+    schedule,
 )
