@@ -9,8 +9,9 @@ def load_demo() -> list[str]:
     from civic.events import demo as events_demo
     from civic.invitations import demo as invitations_demo
     from civic.news import demo as news_demo
+    from civic.schedule import demo as schedule_demo
 
     report: list[str] = []
-    for module in (accounts_demo, news_demo, events_demo, invitations_demo, elections_demo):
+    for module in (accounts_demo, news_demo, events_demo, invitations_demo, elections_demo, schedule_demo):
         report.extend(module.load_demo())
     return report

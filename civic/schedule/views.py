@@ -3,7 +3,7 @@ Atom, and the editor (draft, copy, recurring items, publish, revise, cancel)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -40,7 +40,7 @@ def _week_context(year: int, week: int, number: int | None = None) -> dict:
             views, shown = rev.snapshot, number
         else:
             views, shown = [out.item_view(i) for i in row.items], row.revision
-    ward = ward_settings()
+    ward = ward_settings(current_app.config)
     prev, nxt = svc.shift_week(year, week, -1), svc.shift_week(year, week, 1)
     from datetime import date
 
@@ -150,7 +150,7 @@ def ics():
 @bp.get("/lich-cong-tac/feed.atom")
 @public
 def feed():
-    body = render_template("schedule/feed.atom", weeks=svc.published_weeks(20), ward=ward_settings(),
+    body = render_template("schedule/feed.atom", weeks=svc.published_weeks(20), ward=ward_settings(current_app.config),
                            heading=out.week_heading, revision_label=out.revision_label)
     return Response(body, mimetype="application/atom+xml")
 
@@ -208,7 +208,7 @@ def _data(form) -> svc.ItemData:
 def _editor(row, form, status=200):
     return render_template("schedule/edit.html", week=row, form=form, action=forms.ActionForm(),
                            publish=forms.PublishForm(), views=[out.item_view(i) for i in row.items],
-                           title=out.week_heading(row, ward_settings()["ward_name"])), status
+                           title=out.week_heading(row, ward_settings(current_app.config)["ward_name"])), status
 
 
 @bp.route("/lich-cong-tac/quan-ly/<int:week_id>", methods=["GET", "POST"])
