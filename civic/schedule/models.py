@@ -1,5 +1,6 @@
-"""The leaders' weekly work schedule (lịch công tác tuần): weeks, items, participants,
-published revisions (snapshots) and the recurring items a new week starts with."""
+"""The leaders' schedules: the weekly work schedule (lịch công tác tuần: weeks, items,
+participants, published revisions as snapshots, the recurring items a new week starts with) and
+the citizen reception schedule (lịch tiếp công dân: rules per post, days off, overrides)."""
 
 from __future__ import annotations
 
@@ -153,6 +154,67 @@ class RecurringItem(db.Model):
     chair_post_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     is_public: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+
+# --- Citizen reception (lịch tiếp công dân) ---
+# Sessions are computed from the rules, the days off and the per-session overrides (see
+# civic/schedule/services/reception.py): nothing to regenerate when a rule, a holiday or a holder changes.
+
+HOLIDAY_POLICIES = ("skip", "next", "previous")
+OVERRIDE_ACTIONS = ("cancel", "move")
+
+
+class ReceptionRule(TimestampMixin, db.Model):
+    """"The holder of this post receives citizens every Thursday 07:30–11:30 at the ward office"."""
+
+    __tablename__ = "reception_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    # ISO weekdays as digits, Monday = 0: "3" is Thursday, "1,3" Tuesday and Thursday.
+    weekdays: Mapped[str] = mapped_column(sa.String(20))
+    starts_at: Mapped[time] = mapped_column(sa.Time)
+    ends_at: Mapped[time] = mapped_column(sa.Time)
+    place: Mapped[str] = mapped_column(sa.String(300))
+    valid_from: Mapped[date] = mapped_column(sa.Date, index=True)
+    valid_until: Mapped[date | None] = mapped_column(sa.Date)
+    holiday_policy: Mapped[str] = mapped_column(sa.String(20), default="next")
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    post = relationship("Post", lazy="joined")
+    overrides: Mapped[list[ReceptionOverride]] = relationship(
+        back_populates="rule", cascade="all, delete-orphan", order_by="ReceptionOverride.original_on"
+    )
+
+    @property
+    def weekday_numbers(self) -> list[int]:
+        return sorted(int(d) for d in self.weekdays.split(",") if d.strip().isdigit())
+
+
+class ReceptionHoliday(TimestampMixin, db.Model):
+    """A day off the ward adds (the government's yearly Tết days, a swapped day)."""
+
+    __tablename__ = "reception_holidays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+
+class ReceptionOverride(TimestampMixin, db.Model):
+    """One session of a rule cancelled (with the reason) or moved to another date."""
+
+    __tablename__ = "reception_overrides"
+    __table_args__ = (sa.UniqueConstraint("rule_id", "original_on", name="uq_reception_overrides_rule_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(sa.ForeignKey("reception_rules.id", ondelete="CASCADE"))
+    original_on: Mapped[date] = mapped_column(sa.Date)
+    action: Mapped[str] = mapped_column(sa.String(20))
+    moved_to: Mapped[date | None] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    rule: Mapped[ReceptionRule] = relationship(back_populates="overrides")
 
 
 def migration_ddl(dialect_name: str) -> list[str]:

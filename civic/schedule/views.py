@@ -315,3 +315,6 @@ def act(week_id, action):
     except ScheduleError as exc:
         flash(str(exc), "error")
     return redirect(url_for(".edit", week_id=row.id)), 303
+
+
+from civic.schedule import views_reception  # noqa: E402,F401  (its routes are on this blueprint)

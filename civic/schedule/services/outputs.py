@@ -10,7 +10,6 @@ from civic.core.timeutil import local_today, to_local
 from civic.schedule.models import ScheduleItem, ScheduleWeek
 
 
-
 def day_heading(day: date) -> str:
     """"THỨ HAI (09/02/2026)" as the administrative layout writes it."""
     names = [_("MONDAY"), _("TUESDAY"), _("WEDNESDAY"), _("THURSDAY"), _("FRIDAY"), _("SATURDAY"), _("SUNDAY")]
@@ -144,8 +143,9 @@ def docx_bytes(week: ScheduleWeek, views: list[dict], ward: dict, revision: int)
 
 
 def ics_bytes(name: str, items: list[ScheduleItem]) -> bytes:
-    from icalendar import Calendar, Event as VEvent
     from flask import current_app
+    from icalendar import Calendar
+    from icalendar import Event as VEvent
 
     host = current_app.config["CIVIC_BASE_URL"].split("://", 1)[-1].split("/", 1)[0] or "civic"
     cal = Calendar()

@@ -99,8 +99,8 @@ def ensure_event(item: ScheduleItem, user=None):
 def sync_event(item: ScheduleItem, user=None) -> None:
     """Keep the carrying event in step (inside the revision's transaction). The change is logged
     on the event; the notice is the schedule's own (one per invitee per revision)."""
-    from civic.events.models import Event, EventChange
     from civic.core.timeutil import format_datetime
+    from civic.events.models import Event, EventChange
 
     if item.event_id is None:
         return

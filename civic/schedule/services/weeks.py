@@ -14,7 +14,13 @@ from civic.core.text import clean_line, nfc
 from civic.core.timeutil import local_to_utc, local_today, to_local, utcnow
 from civic.extensions import db
 from civic.schedule.models import (
-    PARTICIPANT_KINDS, SESSIONS, RecurringItem, ScheduleItem, ScheduleParticipant, ScheduleRevision, ScheduleWeek,
+    PARTICIPANT_KINDS,
+    SESSIONS,
+    RecurringItem,
+    ScheduleItem,
+    ScheduleParticipant,
+    ScheduleRevision,
+    ScheduleWeek,
 )
 from civic.schedule.services import ScheduleConflict, ScheduleError
 
