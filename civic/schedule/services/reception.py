@@ -472,4 +472,5 @@ def sessions_ics(sessions: list[Session], name: str) -> bytes:
             vevent.add("description", s.explanation)
         vevent.add("status", "CONFIRMED" if s.takes_place else "CANCELLED")
         cal.add_component(vevent)
+    cal.add_missing_timezones()
     return cal.to_ical()
