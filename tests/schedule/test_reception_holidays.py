@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from civic.schedule import holidays as hol
+from civic.schedule.services import holidays as hol
 
 
 def test_tet_and_hung_kings_known_dates():
