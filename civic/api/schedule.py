@@ -67,7 +67,7 @@ def _parse_item(body: dict) -> svc.ItemData:
 
 
 @bp.post("/schedule/<int:year>/<int:week>/items")
-@token_required(Role.ORGANIZER)
+@token_required(Role.ORGANIZER, Role.EDITOR)
 def schedule_add_item_api(year, week):
     body = json_body()
     if not svc.valid_week(year, week):
@@ -82,7 +82,7 @@ def schedule_add_item_api(year, week):
 
 
 @bp.post("/schedule/<int:year>/<int:week>/publish")
-@token_required(Role.ORGANIZER)
+@token_required(Role.ORGANIZER, Role.EDITOR)
 def schedule_publish_api(year, week):
     body = json_body()
     row = svc.get_week(year, week) if svc.valid_week(year, week) else None
@@ -92,7 +92,7 @@ def schedule_publish_api(year, week):
         invited = svc.publish(row, g.api_user, body.get("version"), body.get("replaces_letters"))
     except ScheduleError as exc:
         return json_error(exc.code, str(exc))
-    return jsonify({**_week_json(row, has_role(g.api_user, Role.ORGANIZER)), "invited": invited})
+    return jsonify({**_week_json(row, any(has_role(g.api_user, r) for r in (Role.ORGANIZER, Role.EDITOR))), "invited": invited})
 
 
 _bearer = [{"bearer": []}]

@@ -57,6 +57,7 @@ class AccessRule:
 
     kind: str  # "public" | "login" | "role" | "token"
     role: Role | None = None
+    also: tuple[Role, ...] = ()  # other roles, any one of which will do too
 
     def allows(self, role: Role | None) -> bool:
         if self.kind == "public":
@@ -65,7 +66,7 @@ class AccessRule:
             return False
         if self.kind in {"login", "token"} and self.role is None:
             return True
-        return self.role in ROLE_GRANTS[role]
+        return any(r in ROLE_GRANTS[role] for r in (self.role, *self.also))
 
 
 _api_user_loader = None
@@ -100,31 +101,32 @@ def login_required(view):
     return _mark(wrapped, AccessRule("login"))
 
 
-def role_required(role: Role | str):
-    """A signed-in account whose role grants ``role`` (admins pass every check)."""
-    role = Role(role)
+def role_required(role: Role | str, *others: Role | str):
+    """A signed-in account whose role grants ``role`` or one of ``others`` (admins pass every check)."""
+    role, others = Role(role), tuple(Role(r) for r in others)
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
-            if not has_role(current_user, role):
+            if not any(has_role(current_user, r) for r in (role, *others)):
                 abort(403)
             return view(*args, **kwargs)
 
-        return _mark(wrapped, AccessRule("role", role))
+        return _mark(wrapped, AccessRule("role", role, others))
 
     return decorator
 
 
-def token_required(role: Role | str | None = None):
+def token_required(role: Role | str | None = None, *others: Role | str):
     """API: a personal token (``Authorization: Bearer …``) or a signed-in session.
 
     401 without credentials, 403 when the account's role does not grant ``role``.
     The account is available as ``g.api_user``.
     """
     wanted = Role(role) if role else None
+    others = tuple(Role(r) for r in others)
 
     def decorator(view):
         @functools.wraps(view)
@@ -134,12 +136,12 @@ def token_required(role: Role | str | None = None):
             user = _api_user_loader(request)
             if user is None:
                 abort(401)
-            if wanted is not None and not has_role(user, wanted):
+            if wanted is not None and not any(has_role(user, r) for r in (wanted, *others)):
                 abort(403)
             g.api_user = user
             return view(*args, **kwargs)
 
-        return _mark(wrapped, AccessRule("token", wanted))
+        return _mark(wrapped, AccessRule("token", wanted, others))
 
     return decorator
 

@@ -13,7 +13,7 @@ def load_demo() -> list[str]:
     from civic.schedule import demo_reception as reception_demo
 
     report: list[str] = []
-    for module in (accounts_demo, news_demo, events_demo, invitations_demo, elections_demo, schedule_demo,
-                   reception_demo):
+    for module in (accounts_demo, news_demo, events_demo, invitations_demo, elections_demo, reception_demo,
+                   schedule_demo):
         report.extend(module.load_demo())
     return report

@@ -56,9 +56,7 @@ def load_demo() -> list[str]:
     svc.save_recurring(weekday=0, start=time(7, 30), end=time(8, 30), chair_post_ids=[ct],
                        content="Giao ban lãnh đạo UBND phường đầu tuần",
                        participants_note="Các đồng chí Phó Chủ tịch UBND; công chức các bộ phận chuyên môn")
-    svc.save_recurring(weekday=3, start=time(8, 0), end=time(11, 0), chair_post_ids=[ct], place="Phòng tiếp công dân",
-                       content="Chủ tịch UBND phường tiếp công dân định kỳ", preparing_unit="Công chức Tư pháp – Hộ tịch",
-                       participants_note="Đại diện Ủy ban MTTQ phường; công chức Địa chính – Xây dựng")
+    # The chairman's Thursday citizen reception comes from the reception rule (demo_reception, loaded first).
 
     # Week 02 (11–17/01/2021): an ordinary week.
     w2 = svc.create_week(2021, 2, editor)

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from civic.extensions import db
 
 PLACE = "Trụ sở UBND phường – Phòng tiếp công dân"
-LEADERS = (("Chủ tịch UBND phường", "Đỗ Mạnh Cường"), ("Phó Chủ tịch UBND phường", "Vũ Thị Lan"))
+LEADERS = ("Chủ tịch UBND phường", "Phó Chủ tịch UBND phường")
 
 
 def _first_weekday_holiday(today: date):
@@ -22,7 +22,6 @@ def _first_weekday_holiday(today: date):
 
 
 def load_demo() -> list[str]:
-    from civic.core.text import fold
     from civic.core.timeutil import local_today
     from civic.invitations import services as inv
     from civic.invitations.models import Contact
@@ -31,15 +30,14 @@ def load_demo() -> list[str]:
 
     today = local_today()
     posts = []
-    for title, name in LEADERS:
+    for title in LEADERS:
         post = inv.get_or_create_post(title, None)
         db.session.commit()
         if inv.current_holding(post) is None:
-            contact = db.session.scalar(sa.select(Contact).where(Contact.position == title,
-                                                                  Contact.name_folded == fold(name)))
+            contact = db.session.scalar(sa.select(Contact).where(Contact.position == title).order_by(Contact.id))
             if contact is None:
                 return [_("Citizen reception skipped: the leaders' directory is missing.")]
-            inv.hand_over(post, contact, date(2021, 6, 1), note="Nhiệm kỳ 2021–2026")
+            inv.hand_over(post, contact, date(2016, 7, 1))
         posts.append(post)
     new = 0
     chairman, vice = posts

@@ -40,8 +40,19 @@ class ItemForm(CivicForm):
     units = TextAreaField(_l("Participants: units (one per line)"), validators=[Optional(), Length(max=2000)])
     participants_note = TextAreaField(_l("Other participants (outside bodies, named people)"),
                                       validators=[Optional(), Length(max=2000)])
+    participants_legal_basis = SelectField(_l("Legal basis for naming people from outside the directory"),
+                                           default="public_duty", choices=[], validate_choice=False)
     separate_letter = BooleanField(_l("Invitations sent separately (giấy mời riêng)"))
     is_public = BooleanField(_l("Shown on the portal"), default=True)
+
+
+class ParticipantsForm(CivicForm):
+    """Add participants to an item already on the schedule (just they are invited)."""
+
+    version = HiddenField()
+    posts = SelectMultipleField(_l("Participants: posts"), coerce=int, validate_choice=False)
+    groups = SelectMultipleField(_l("Participants: invitation groups"), coerce=int, validate_choice=False)
+    contacts = SelectMultipleField(_l("Participants: people from the directory"), coerce=int, validate_choice=False)
 
 
 class CancelForm(CivicForm):

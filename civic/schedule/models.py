@@ -77,6 +77,9 @@ class ScheduleItem(TimestampMixin, db.Model):
     place: Mapped[str] = mapped_column(sa.String(300), default="")
     preparing_unit: Mapped[str] = mapped_column(sa.String(200), default="")
     participants_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Why outside participants' names are held (personal data): public_duty | legal_obligation | consent.
+    participants_legal_basis: Mapped[str] = mapped_column(sa.String(30), default="public_duty",
+                                                          server_default="public_duty")
     separate_letter: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     is_public: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     status: Mapped[str] = mapped_column(sa.String(20), default="active")  # active | cancelled
@@ -87,6 +90,8 @@ class ScheduleItem(TimestampMixin, db.Model):
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"), index=True)
     own_event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"), index=True)
     recurring_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schedule_recurring.id", ondelete="SET NULL"))
+    # The reception rule it was generated from (a plain number: deleting a rule leaves past weeks as they were).
+    reception_rule_id: Mapped[int | None] = mapped_column(sa.Integer)
 
     week: Mapped[ScheduleWeek] = relationship(back_populates="items")
     chairs = relationship("Post", secondary=schedule_item_chairs, lazy="selectin", order_by="Post.id")

@@ -11,17 +11,18 @@ from civic.config import ward_settings
 from civic.core.forms import first_error
 from civic.core.permissions import Role, has_role, public, role_required
 from civic.schedule import forms
-from civic.schedule.services import ScheduleError, session_labels
+from civic.schedule.services import ScheduleError, legal_basis_labels, session_labels
 from civic.schedule.services import outputs as out
 from civic.schedule.services import weeks as svc
 
 bp = Blueprint("schedule", __name__)
 
+EDITORS = (Role.ORGANIZER, Role.EDITOR)  # the issue: "an editor or organizer drafts the coming week"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _internal() -> bool:
-    return has_role(current_user, Role.ORGANIZER)
+    return any(has_role(current_user, r) for r in EDITORS)
 
 
 def _week_context(year: int, week: int, number: int | None = None) -> dict:
@@ -159,7 +160,7 @@ def feed():
 
 
 @bp.route("/lich-cong-tac/quan-ly", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@role_required(*EDITORS)
 def manage():
     form = forms.ActionForm()
     if request.method == "POST":
@@ -188,8 +189,12 @@ def _choices(form):
     from civic.invitations import services as inv
 
     posts = [(p.id, p.label) for p in inv.list_posts()]
-    form.chairs.choices = form.posts.choices = posts
+    if hasattr(form, "chairs"):
+        form.chairs.choices = posts
+    form.posts.choices = posts
     form.groups.choices = [(g.id, g.name) for g in inv.list_contact_groups()]
+    if hasattr(form, "participants_legal_basis"):
+        form.participants_legal_basis.choices = list(legal_basis_labels().items())
     form.contacts.choices = [(c.id, f"{c.full_name} – {c.position}" if c.position else c.full_name)
                              for c in inv.list_contacts()]
 
@@ -201,6 +206,7 @@ def _data(form) -> svc.ItemData:
     return svc.ItemData(day=form.day.data, start=form.start.data, end=form.end.data, content=form.content.data,
                         place=form.place.data or "", preparing_unit=form.preparing_unit.data or "",
                         participants_note=form.participants_note.data or "",
+                        participants_legal_basis=form.participants_legal_basis.data or "public_duty",
                         separate_letter=form.separate_letter.data, is_public=form.is_public.data,
                         chair_post_ids=form.chairs.data or [], participants=pairs)
 
@@ -212,7 +218,7 @@ def _editor(row, form, status=200):
 
 
 @bp.route("/lich-cong-tac/quan-ly/<int:week_id>", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@role_required(*EDITORS)
 def edit(week_id):
     row = _managed_week(week_id)
     form = forms.ItemForm()
@@ -229,13 +235,14 @@ def edit(week_id):
     except ScheduleError as exc:
         flash(str(exc), "error")
         row = _managed_week(week_id)
-        return _editor(row, form, exc.code)  # the entries are shown again, nothing lost
+        form.version.data = row.version  # their entries are shown again; saving again goes through
+        return _editor(row, form, exc.code)
     flash(_("The item is saved."), "success")
     return redirect(url_for(".edit", week_id=row.id)), 303
 
 
 @bp.route("/lich-cong-tac/quan-ly/<int:week_id>/muc/<int:item_id>", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
+@role_required(*EDITORS)
 def item(week_id, item_id):
     row = _managed_week(week_id)
     found = svc.get_item(row, item_id)
@@ -250,14 +257,15 @@ def item(week_id, item_id):
         form.version.data = cancel.version.data = row.version
         form.day.data, form.start.data = found.day, to_local(found.starts_at).time()
         form.end.data = to_local(found.ends_at).time() if found.ends_at else None
-        for name in ("content", "place", "preparing_unit", "participants_note", "separate_letter", "is_public"):
+        for name in ("content", "place", "preparing_unit", "participants_note", "participants_legal_basis",
+                     "separate_letter", "is_public"):
             getattr(form, name).data = getattr(found, name)
         form.chairs.data = [p.id for p in found.chairs]
         form.posts.data = [p.post_id for p in found.participants if p.kind == "post"]
         form.groups.data = [p.group_id for p in found.participants if p.kind == "group"]
         form.contacts.data = [p.contact_id for p in found.participants if p.kind == "contact"]
         form.units.data = "\n".join(p.text for p in found.participants if p.kind == "unit")
-        return render_template("schedule/item.html", week=row, item=found, form=form, cancel=cancel)
+        return _item_page(row, found, 200, form=form, cancel=cancel)
     status = 200
     if not form.validate_on_submit():
         flash(first_error(form), "error")
@@ -272,12 +280,25 @@ def item(week_id, item_id):
             status = exc.code
             row = _managed_week(week_id)
             found = svc.get_item(row, item_id)
-    cancel.version.data = row.version
-    return render_template("schedule/item.html", week=row, item=found, form=form, cancel=cancel), status
+            form.version.data = row.version  # entries kept; saving again goes through
+    return _item_page(row, found, status, form=form, cancel=cancel)
+
+
+def _item_page(row, found, status, form=None, cancel=None, adding=None):
+    if form is None:
+        form = forms.ItemForm(formdata=None)
+        _choices(form)
+    cancel = cancel or forms.CancelForm(formdata=None)
+    if adding is None:
+        adding = forms.ParticipantsForm(formdata=None)
+        _choices(adding)
+    cancel.version.data = adding.version.data = row.version
+    return render_template("schedule/item.html", week=row, item=found, form=form, cancel=cancel,
+                           adding=adding), status
 
 
 @bp.post("/lich-cong-tac/quan-ly/<int:week_id>/muc/<int:item_id>/huy")
-@role_required(Role.ORGANIZER)
+@role_required(*EDITORS)
 def cancel(week_id, item_id):
     row = _managed_week(week_id)
     found = svc.get_item(row, item_id)
@@ -296,7 +317,7 @@ def cancel(week_id, item_id):
 
 
 @bp.post("/lich-cong-tac/quan-ly/<int:week_id>/<any('sao-chep', 'dinh-ky', 'ban-hanh'):action>")
-@role_required(Role.ORGANIZER)
+@role_required(*EDITORS)
 def act(week_id, action):
     row = _managed_week(week_id)
     form = forms.PublishForm() if action == "ban-hanh" else forms.ActionForm()
@@ -312,9 +333,38 @@ def act(week_id, action):
         else:
             n = svc.publish(row, current_user, form.version.data, form.replaces_letters.data)
             flash(_("The week is published. %(n)s people were sent their invitation.", n=n), "success")
+    except ScheduleError as exc:  # an empty week, a race: said on the page, with a 4xx
+        flash(str(exc), "error")
+        form = forms.ItemForm(formdata=None)
+        _choices(form)
+        row = _managed_week(week_id)
+        form.version.data, form.day.data = row.version, row.monday
+        return _editor(row, form, exc.code)
+    return redirect(url_for(".edit", week_id=row.id)), 303
+
+
+@bp.post("/lich-cong-tac/quan-ly/<int:week_id>/muc/<int:item_id>/thanh-phan")
+@role_required(*EDITORS)
+def add_participants(week_id, item_id):
+    """Add participants to an item; on a published week only they are invited."""
+    row = _managed_week(week_id)
+    found = svc.get_item(row, item_id)
+    if found is None:
+        abort(404)
+    form = forms.ParticipantsForm()
+    _choices(form)
+    if not form.validate_on_submit():
+        abort(400)
+    pairs = ([("post", i) for i in form.posts.data or []] + [("group", i) for i in form.groups.data or []]
+             + [("contact", i) for i in form.contacts.data or []])
+    try:
+        n = svc.add_participants(found, pairs, current_user, form.version.data)
     except ScheduleError as exc:
         flash(str(exc), "error")
-    return redirect(url_for(".edit", week_id=row.id)), 303
+        row = _managed_week(week_id)
+        return _item_page(row, svc.get_item(row, item_id), exc.code, adding=form)
+    flash(_("%(n)s participants added.", n=n), "success")
+    return redirect(url_for(".item", week_id=row.id, item_id=found.id)), 303
 
 
 from civic.schedule import views_reception  # noqa: E402,F401  (its routes are on this blueprint)

@@ -65,6 +65,7 @@ def upgrade():
     sa.Column('place', sa.String(length=300), nullable=False),
     sa.Column('preparing_unit', sa.String(length=200), nullable=False),
     sa.Column('participants_note', sa.Text(), nullable=False),
+    sa.Column('participants_legal_basis', sa.String(length=30), server_default='public_duty', nullable=False),
     sa.Column('separate_letter', sa.Boolean(), nullable=False),
     sa.Column('is_public', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),

@@ -29,3 +29,12 @@ class ScheduleConflict(ScheduleError):
 
 def session_labels() -> dict[str, str]:
     return {"sang": _("Morning"), "chieu": _("Afternoon"), "toi": _("Evening")}
+
+
+LEGAL_BASES = ("public_duty", "legal_obligation", "consent")
+
+
+def legal_basis_labels() -> dict[str, str]:
+    """Why the names of outside participants are held (the same bases as the directory's contacts)."""
+    return {"public_duty": _("Carrying out a public duty"), "legal_obligation": _("A legal obligation"),
+            "consent": _("The person's consent")}

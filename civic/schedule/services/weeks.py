@@ -11,18 +11,17 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from civic.core.text import clean_line, nfc
-from civic.core.timeutil import local_to_utc, local_today, to_local, utcnow
+from civic.core.timeutil import local_to_utc, local_today, utcnow
 from civic.extensions import db
 from civic.schedule.models import (
     PARTICIPANT_KINDS,
     SESSIONS,
-    RecurringItem,
     ScheduleItem,
     ScheduleParticipant,
     ScheduleRevision,
     ScheduleWeek,
 )
-from civic.schedule.services import ScheduleConflict, ScheduleError
+from civic.schedule.services import LEGAL_BASES, ScheduleConflict, ScheduleError
 
 
 def iso_week_of(day: date) -> tuple[int, int]:
@@ -112,6 +111,7 @@ class ItemData:
     place: str = ""
     preparing_unit: str = ""
     participants_note: str = ""
+    participants_legal_basis: str = "public_duty"
     separate_letter: bool = False
     is_public: bool = True
     chair_post_ids: list[int] = field(default_factory=list)
@@ -188,6 +188,8 @@ def _validate(week: ScheduleWeek, data: ItemData) -> tuple[datetime, datetime | 
     data.place = clean_line(data.place or "")[:300]
     data.preparing_unit = clean_line(data.preparing_unit or "")[:200]
     data.participants_note = nfc(data.participants_note or "").strip()[:2000]
+    if data.participants_legal_basis not in LEGAL_BASES:
+        raise ScheduleError(_("Choose the legal basis for holding this data."))
     if data.own_event_id is not None:
         from civic.events.services import get_event
 
@@ -216,6 +218,7 @@ def _apply(item: ScheduleItem, data: ItemData, starts, ends) -> None:
     item.day, item.session, item.starts_at, item.ends_at = data.day, data.session, starts, ends
     item.content, item.place, item.preparing_unit = data.content, data.place, data.preparing_unit
     item.participants_note, item.separate_letter = data.participants_note, bool(data.separate_letter)
+    item.participants_legal_basis = data.participants_legal_basis
     item.is_public, item.own_event_id = bool(data.is_public), data.own_event_id
 
 
@@ -290,15 +293,26 @@ def weekday_day(day: date) -> str:
 
 
 def update_item(item: ScheduleItem, data: ItemData, user=None, expected_version=None) -> ScheduleItem:
-    week = item.week
+    update_items(item.week, [(item, data)], user, expected_version)
+    return item
+
+
+def _prepare(week: ScheduleWeek, item: ScheduleItem, data: ItemData) -> tuple:
+    """Every check of one change, before anything is written."""
     if item.is_cancelled:
         raise ScheduleError(_("A cancelled item cannot be edited."), 409)
+    if item.week_id != week.id:
+        raise ScheduleError(_("This item is not in this week."), 404)
     starts, ends = _validate(week, data)
-    chairs = _posts(data.chair_post_ids)
-    rows = _participant_rows(data.participants)
+    return item, data, starts, ends, _posts(data.chair_post_ids), _participant_rows(data.participants)
+
+
+def _change(prepared: tuple) -> tuple[dict, bool]:
+    """Apply one checked change; returns the reader-visible diff (time, place) and whether
+    participants were added."""
+    item, data, starts, ends, chairs, rows = prepared
     old_when, old_place = (item.starts_at, item.day), item.place
     old_keys = {_key(p) for p in item.participants}
-    _claim(week, expected_version)
     _apply(item, data, starts, ends)
     item.chairs = chairs
     kept = {_key(p): p for p in item.participants}
@@ -308,11 +322,29 @@ def update_item(item: ScheduleItem, data: ItemData, user=None, expected_version=
         fields["when"] = [_when_text(old_when), _when_text((item.starts_at, item.day))]
     if old_place != item.place:
         fields["place"] = [old_place, item.place]
-    added = {_key(r) for r in rows} - old_keys
-    changes = [{"item_id": item.id, "fields": fields, "cancelled": False}] if fields else []
-    _finish(week, user, [item], _("Changed: %(content)s", content=item.content[:120]), changes,
-            invite_items=[item] if added else None)
-    return item
+    return fields, bool({_key(r) for r in rows} - old_keys)
+
+
+def update_items(week: ScheduleWeek, changes_in, user=None, expected_version=None) -> list[ScheduleItem]:
+    """Change several items at once: on a published week that is ONE revision, and each
+    participant of the moved items hears once, with all of their moved items listed."""
+    prepared = [_prepare(week, item, data) for item, data in changes_in]
+    if not prepared:
+        raise ScheduleError(_("Nothing to change."))
+    _claim(week, expected_version)
+    changed, changes, invite_items = [], [], []
+    for one in prepared:
+        item = one[0]
+        fields, added = _change(one)
+        changed.append(item)
+        if fields:
+            changes.append({"item_id": item.id, "fields": fields, "cancelled": False})
+        if added:
+            invite_items.append(item)
+    summary = (_("Changed: %(content)s", content=changed[0].content[:120]) if len(changed) == 1
+               else _("Changed: %(n)s items", n=len(changed)))
+    _finish(week, user, changed, summary, changes, invite_items=invite_items or None)
+    return changed
 
 
 def _key(p: ScheduleParticipant):
@@ -361,88 +393,6 @@ def cancel_item(item: ScheduleItem, reason: str, user=None, expected_version=Non
     return item
 
 
-def _copy(week: ScheduleWeek, source: ScheduleItem, day: date) -> ScheduleItem:
-    item = ScheduleItem(week_id=week.id)
-    start = to_local(source.starts_at).time()
-    end = to_local(source.ends_at).time() if source.ends_at else None
-    item.day, item.session = day, source.session
-    item.starts_at = local_to_utc(datetime.combine(day, start))
-    item.ends_at = local_to_utc(datetime.combine(day, end)) if end else None
-    for name in ("content", "place", "preparing_unit", "participants_note", "separate_letter", "is_public",
-                 "recurring_id"):
-        setattr(item, name, getattr(source, name))
-    item.chairs = list(source.chairs)
-    item.participants = [ScheduleParticipant(kind=p.kind, post_id=p.post_id, group_id=p.group_id,
-                                             contact_id=p.contact_id, text=p.text) for p in source.participants]
-    return item
-
-
-def copy_last_week(week: ScheduleWeek, item_ids=None, user=None, expected_version=None) -> int:
-    """Copy last week's (chosen) items, not cancelled ones, to the same weekday of this week."""
-    if week.is_published:
-        raise ScheduleError(_("Copy items into a draft week only."), 409)
-    last = get_week(*shift_week(week.iso_year, week.iso_week, -1))
-    sources = [i for i in (last.items if last else []) if not i.is_cancelled]
-    if item_ids is not None:
-        wanted = {str(i) for i in item_ids}
-        sources = [i for i in sources if str(i.id) in wanted]
-    if not sources:
-        raise ScheduleError(_("Last week has no items to copy."))
-    _claim(week, expected_version)
-    for source in sources:
-        week.items.append(_copy(week, source, week.monday + timedelta(days=source.day.weekday())))
-    db.session.commit()
-    return len(sources)
-
-
-def list_recurring() -> list[RecurringItem]:
-    return list(db.session.scalars(sa.select(RecurringItem).order_by(RecurringItem.weekday,
-                                                                     RecurringItem.start_time)))
-
-
-def save_recurring(*, weekday: int, start: time, content: str, end: time | None = None, place: str = "",
-                   preparing_unit: str = "", participants_note: str = "", chair_post_ids=(),
-                   is_public: bool = True) -> RecurringItem:
-    content = nfc(content or "").strip()
-    if not content:
-        raise ScheduleError(_("Enter what the item is (at most 2,000 characters)."))
-    if weekday not in range(7):
-        raise ScheduleError(_("Choose a weekday."))
-    if end is not None and end < start:
-        raise ScheduleError(_("The item cannot end before it starts."))
-    posts = _posts(chair_post_ids)
-    row = RecurringItem(weekday=weekday, session=session_for(start), start_time=start, end_time=end,
-                        content=content[:2000], place=clean_line(place)[:300],
-                        preparing_unit=clean_line(preparing_unit)[:200], participants_note=participants_note.strip(),
-                        chair_post_ids=[p.id for p in posts], is_public=is_public)
-    db.session.add(row)
-    db.session.commit()
-    return row
-
-
-def generate_recurring(week: ScheduleWeek, user=None, expected_version=None) -> int:
-    """Add this week's recurring items (each once: running it again adds nothing)."""
-    if week.is_published:
-        raise ScheduleError(_("Add recurring items to a draft week only."), 409)
-    have = {(i.recurring_id, i.day) for i in week.items}
-    rows = [r for r in list_recurring() if r.active
-            and (r.id, week.monday + timedelta(days=r.weekday)) not in have]
-    if not rows:
-        raise ScheduleError(_("The recurring items are already in this week."))
-    _claim(week, expected_version)
-    for r in rows:
-        day = week.monday + timedelta(days=r.weekday)
-        item = ScheduleItem(week_id=week.id, day=day, session=r.session, content=r.content, place=r.place,
-                            preparing_unit=r.preparing_unit, participants_note=r.participants_note,
-                            is_public=r.is_public, recurring_id=r.id,
-                            starts_at=local_to_utc(datetime.combine(day, r.start_time)),
-                            ends_at=local_to_utc(datetime.combine(day, r.end_time)) if r.end_time else None)
-        item.chairs = _posts(r.chair_post_ids)
-        week.items.append(item)
-    db.session.commit()
-    return len(rows)
-
-
 def publish(week: ScheduleWeek, user=None, expected_version=None, replaces_letters: bool | None = None) -> int:
     """Publish the week (portal, Atom, ICS) and invite each item's participants; returns how
     many people were sent their (one) message."""
@@ -477,3 +427,12 @@ def snapshot(week: ScheduleWeek) -> list[dict]:
 
 def get_revision(week: ScheduleWeek, number: int) -> ScheduleRevision | None:
     return next((r for r in week.revisions if r.number == number), None)
+
+
+# Copying last week and the recurring items live beside (kept out of this module's length).
+from civic.schedule.services.recurring import (  # noqa: E402,F401
+    copy_last_week,
+    generate_recurring,
+    list_recurring,
+    save_recurring,
+)
