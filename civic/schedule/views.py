@@ -61,13 +61,21 @@ def _week_context(year: int, week: int, number: int | None = None) -> dict:
 @public
 def current():
     year, week = svc.this_week()
-    return render_template("schedule/week.html", **_week_context(year, week))
+    return render_template("schedule/week.html", **_week_context(year, week), reception_next=_next_reception())
+
+
+def _next_reception():
+    from civic.schedule.services import reception
+
+    return reception.next_session()
 
 
 @bp.get("/lich-cong-tac/<int:year>/tuan-<int:week>")
 @public
 def week(year, week):
-    return render_template("schedule/week.html", **_week_context(year, week))
+    shown = (year, week) == svc.this_week()
+    return render_template("schedule/week.html", **_week_context(year, week),
+                           reception_next=_next_reception() if shown else None)
 
 
 @bp.get("/lich-cong-tac/<int:year>/tuan-<int:week>/lan-<int:number>")
