@@ -57,7 +57,6 @@ class AccessRule:
 
     kind: str  # "public" | "login" | "role" | "token"
     role: Role | None = None
-    also: tuple[Role, ...] = ()  # other roles, any one of which will do too
 
     def allows(self, role: Role | None) -> bool:
         if self.kind == "public":
@@ -66,7 +65,7 @@ class AccessRule:
             return False
         if self.kind in {"login", "token"} and self.role is None:
             return True
-        return any(r in ROLE_GRANTS[role] for r in (self.role, *self.also))
+        return self.role in ROLE_GRANTS[role]
 
 
 _api_user_loader = None
@@ -101,20 +100,48 @@ def login_required(view):
     return _mark(wrapped, AccessRule("login"))
 
 
-def role_required(role: Role | str, *others: Role | str):
-    """A signed-in account whose role grants ``role`` or one of ``others`` (admins pass every check)."""
-    role, others = Role(role), tuple(Role(r) for r in others)
+def role_required(role: Role | str):
+    """A signed-in account whose role grants ``role`` (admins pass every check)."""
+    role = Role(role)
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
-            if not any(has_role(current_user, r) for r in (role, *others)):
+            if not has_role(current_user, role):
                 abort(403)
             return view(*args, **kwargs)
 
-        return _mark(wrapped, AccessRule("role", role, others))
+        return _mark(wrapped, AccessRule("role", role))
+
+    return decorator
+
+
+@dataclass(frozen=True)
+class AnyRoleRule(AccessRule):
+    """Access for accounts whose role grants any of ``roles`` (organizer OR editor OR admin)."""
+
+    roles: frozenset = frozenset()
+
+    def allows(self, role: Role | None) -> bool:
+        return role is not None and bool(self.roles & ROLE_GRANTS[role])
+
+
+def any_role_required(*roles: Role | str):
+    """Like ``role_required`` for a set of roles; declares an honest rule for the access matrix."""
+    wanted = frozenset(Role(r) for r in roles)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not any(has_role(current_user, r) for r in wanted):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _mark(wrapped, AnyRoleRule("role", None, wanted))
 
     return decorator
 
@@ -126,7 +153,7 @@ def token_required(role: Role | str | None = None, *others: Role | str):
     The account is available as ``g.api_user``.
     """
     wanted = Role(role) if role else None
-    others = tuple(Role(r) for r in others)
+    anyof = frozenset(Role(r) for r in (role, *others)) if others else None
 
     def decorator(view):
         @functools.wraps(view)
@@ -136,12 +163,13 @@ def token_required(role: Role | str | None = None, *others: Role | str):
             user = _api_user_loader(request)
             if user is None:
                 abort(401)
-            if wanted is not None and not any(has_role(user, r) for r in (wanted, *others)):
+            if wanted is not None and not any(has_role(user, r) for r in (anyof or {wanted})):
                 abort(403)
             g.api_user = user
             return view(*args, **kwargs)
 
-        return _mark(wrapped, AccessRule("token", wanted, others))
+        rule = AnyRoleRule("token", None, anyof) if anyof else AccessRule("token", wanted)
+        return _mark(wrapped, rule)
 
     return decorator
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from civic.config import ward_settings
 from civic.core.forms import first_error
-from civic.core.permissions import Role, has_role, public, role_required
+from civic.core.permissions import Role, any_role_required, has_role, public
 from civic.schedule import forms
 from civic.schedule.services import ScheduleError, legal_basis_labels, session_labels
 from civic.schedule.services import outputs as out
@@ -168,7 +168,7 @@ def feed():
 
 
 @bp.route("/lich-cong-tac/quan-ly", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@any_role_required(*EDITORS)
 def manage():
     form = forms.ActionForm()
     if request.method == "POST":
@@ -226,7 +226,7 @@ def _editor(row, form, status=200):
 
 
 @bp.route("/lich-cong-tac/quan-ly/<int:week_id>", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@any_role_required(*EDITORS)
 def edit(week_id):
     row = _managed_week(week_id)
     form = forms.ItemForm()
@@ -250,7 +250,7 @@ def edit(week_id):
 
 
 @bp.route("/lich-cong-tac/quan-ly/<int:week_id>/muc/<int:item_id>", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@any_role_required(*EDITORS)
 def item(week_id, item_id):
     row = _managed_week(week_id)
     found = svc.get_item(row, item_id)
@@ -306,7 +306,7 @@ def _item_page(row, found, status, form=None, cancel=None, adding=None):
 
 
 @bp.post("/lich-cong-tac/quan-ly/<int:week_id>/muc/<int:item_id>/huy")
-@role_required(*EDITORS)
+@any_role_required(*EDITORS)
 def cancel(week_id, item_id):
     row = _managed_week(week_id)
     found = svc.get_item(row, item_id)
@@ -325,7 +325,7 @@ def cancel(week_id, item_id):
 
 
 @bp.post("/lich-cong-tac/quan-ly/<int:week_id>/<any('sao-chep', 'dinh-ky', 'ban-hanh'):action>")
-@role_required(*EDITORS)
+@any_role_required(*EDITORS)
 def act(week_id, action):
     row = _managed_week(week_id)
     form = forms.PublishForm() if action == "ban-hanh" else forms.ActionForm()
@@ -352,7 +352,7 @@ def act(week_id, action):
 
 
 @bp.post("/lich-cong-tac/quan-ly/<int:week_id>/muc/<int:item_id>/thanh-phan")
-@role_required(*EDITORS)
+@any_role_required(*EDITORS)
 def add_participants(week_id, item_id):
     """Add participants to an item; on a published week only they are invited."""
     row = _managed_week(week_id)
