@@ -54,7 +54,7 @@ def _week_context(year: int, week: int, number: int | None = None) -> dict:
             "subtitle": subtitle, "revision": shown, "revision_label": out.revision_label(shown or 0),
             "latest": number is None, "prev": prev, "next": nxt, "ward": ward, "sessions": session_labels(),
             "revisions": row.revisions if row is not None and row.is_published else [],
-            "monday": monday, "sunday": fake.sunday}
+            "monday": monday, "sunday": fake.sunday, "can_edit": internal}
 
 
 @bp.get("/lich-cong-tac")
