@@ -30,15 +30,11 @@ def _item(day, h, m, content, *, chairs=(), place=ROOM, unit=OFFICE, parts=(), n
                     separate_letter=letter, is_public=public)
 
 
-def load_demo() -> list[str]:
-    from civic.accounts.models import User
+def _posts() -> dict:
+    """The leaders' posts with their holders, and the invitation groups the weeks invite."""
     from civic.invitations import services as inv
     from civic.invitations.models import Contact, ContactGroup
-    from civic.schedule.services import weeks as svc
 
-    if svc.get_week(2021, 2) is not None:
-        return [_("Work schedule: already loaded")]
-    editor = db.session.scalar(sa.select(User).where(User.email == "tochuc@phuong.example.vn"))
     posts = {}
     for title, position in POSTS:
         post = inv.get_or_create_post(title, None)
@@ -47,17 +43,16 @@ def load_demo() -> list[str]:
         if holder is not None and inv.current_holding(post) is None:
             inv.hand_over(post, holder, date(2016, 7, 1))
         posts[title] = post.id
-    ct, pct, bt = posts["Chủ tịch UBND phường"], posts["Phó Chủ tịch UBND phường"], posts["Bí thư Đảng ủy phường"]
     leaders = db.session.scalar(sa.select(ContactGroup.id).where(ContactGroup.name.like("Lãnh đạo Đảng ủy%")))
     units = db.session.scalar(sa.select(ContactGroup.id).where(ContactGroup.name == "Lãnh đạo đơn vị trên địa bàn"))
-    g_leaders = [("group", leaders)] if leaders else []
-    g_units = [("group", units)] if units else []
+    posts["g_leaders"] = [("group", leaders)] if leaders else []
+    posts["g_units"] = [("group", units)] if units else []
+    return posts
 
-    svc.save_recurring(weekday=0, start=time(7, 30), end=time(8, 30), chair_post_ids=[ct],
-                       content="Giao ban lãnh đạo UBND phường đầu tuần",
-                       participants_note="Các đồng chí Phó Chủ tịch UBND; công chức các bộ phận chuyên môn")
-    # The chairman's Thursday citizen reception comes from the reception rule (demo_reception, loaded first).
 
+def _week2(svc, editor, posts) -> None:
+    ct, pct, bt = posts["Chủ tịch UBND phường"], posts["Phó Chủ tịch UBND phường"], posts["Bí thư Đảng ủy phường"]
+    g_leaders = posts["g_leaders"]
     # Week 02 (11–17/01/2021): an ordinary week.
     w2 = svc.create_week(2021, 2, editor)
     svc.generate_recurring(w2, editor, w2.version)
@@ -75,6 +70,13 @@ def load_demo() -> list[str]:
     w2 = svc.get_week(2021, 2)
     svc.publish(w2, editor, w2.version, replaces_letters=False)
 
+
+
+def _week3(svc, editor, posts) -> int:
+    from civic.invitations import services as inv
+
+    ct, bt = posts["Chủ tịch UBND phường"], posts["Bí thư Đảng ủy phường"]
+    g_leaders, g_units = posts["g_leaders"], posts["g_units"]
     # Week 03 (18–24/01/2021): stands in for the invitation letters; answers are in.
     w3 = svc.create_week(2021, 3, editor)
     svc.generate_recurring(w3, editor, w3.version)
@@ -114,6 +116,11 @@ def load_demo() -> list[str]:
             answered += 1
     db.session.commit()
 
+    return answered
+
+
+def _week4(svc, editor, posts) -> None:
+    ct, pct, bt = posts["Chủ tịch UBND phường"], posts["Phó Chủ tịch UBND phường"], posts["Bí thư Đảng ủy phường"]
     # Week 04 (25–31/01/2021): published, then a meeting moves (lần 1).
     w4 = svc.create_week(2021, 4, editor)
     svc.generate_recurring(w4, editor, w4.version)
@@ -131,5 +138,24 @@ def load_demo() -> list[str]:
     item = svc.get_item(w4, moved.id)
     svc.update_item(item, _item(date(2021, 1, 27), 14, 0, item.content, chairs=[pct], place="Trường Tiểu học phường",
                                 note=item.participants_note), editor, w4.version)
+
+
+def load_demo() -> list[str]:
+    from civic.accounts.models import User
+    from civic.schedule.services import weeks as svc
+
+    if svc.get_week(2021, 2) is not None:
+        return [_("Work schedule: already loaded")]
+    editor = db.session.scalar(sa.select(User).where(User.email == "tochuc@phuong.example.vn"))
+    posts = _posts()
+    ct = posts["Chủ tịch UBND phường"]
+    svc.save_recurring(weekday=0, start=time(7, 30), end=time(8, 30), chair_post_ids=[ct],
+                       content="Giao ban lãnh đạo UBND phường đầu tuần",
+                       participants_note="Các đồng chí Phó Chủ tịch UBND; công chức các bộ phận chuyên môn")
+    # The chairman's Thursday citizen reception comes from the reception rule (demo_reception, loaded first).
+
+    _week2(svc, editor, posts)
+    answered = _week3(svc, editor, posts)
+    _week4(svc, editor, posts)
     return [_("Work schedule: 3 weeks, %(answers)s answers to the week that stands in for the letters",
               answers=answered)]
