@@ -315,11 +315,10 @@ def _candidates(app, extra) -> dict:
     from civic.elections.models import Election
     from civic.events.models import Event
     from civic.extensions import db
-    from civic.invitations.models import Contact, Invitation
+    from civic.invitations.models import Contact, Invitation, Post
     from civic.news.models import Article, Category, Tag
     from civic.notifications.models import Campaign, Delivery
     from civic.notifications.services import sms_stop_code, unsubscribe_token
-    from civic.invitations.models import Post
     from civic.schedule.models import ReceptionRule, ScheduleWeek
 
     def ids(model, n=PER_VARIABLE, order=None):
