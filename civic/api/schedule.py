@@ -51,6 +51,8 @@ def _parse_item(body: dict) -> svc.ItemData:
     except ValueError:
         raise ScheduleError(_("Give day as YYYY-MM-DD and times as HH:MM.")) from None
     pairs = []
+    if not isinstance(body.get("participants") or [], list):
+        raise ScheduleError(_("Choose participants from the list."))
     for p in body.get("participants") or []:
         if not isinstance(p, dict) or len(p) != 1:
             raise ScheduleError(_("Choose participants from the list."))
@@ -63,7 +65,8 @@ def _parse_item(body: dict) -> svc.ItemData:
                         place=str(body.get("place") or ""), preparing_unit=str(body.get("preparing_unit") or ""),
                         participants_note=str(body.get("participants_note") or ""),
                         separate_letter=bool(body.get("separate_letter")), is_public=body.get("public", True) is not False,
-                        chair_post_ids=chairs, participants=pairs)
+                        chair_post_ids=chairs, participants=pairs,
+                        participants_legal_basis=str(body.get("participants_legal_basis") or "public_duty"))
 
 
 @bp.post("/schedule/<int:year>/<int:week>/items")
@@ -138,6 +141,8 @@ SCHEMAS: dict = {
         "day": {"type": "string", "format": "date"}, "start": {"type": "string", "example": "08:00"},
         "end": {"type": "string"}, "content": {"type": "string"}, "place": {"type": "string"},
         "preparing_unit": {"type": "string"}, "participants_note": {"type": "string"},
+        "participants_legal_basis": {"type": "string", "enum": ["public_duty", "legal_obligation", "consent"],
+                                     "description": "why names of outside participants are held"},
         "separate_letter": {"type": "boolean"}, "public": {"type": "boolean"},
         "chair_post_ids": {"type": "array", "items": {"type": "integer"}},
         "participants": {"type": "array", "items": {"type": "object", "description":
