@@ -70,7 +70,9 @@ def _manage_context(holiday_form=None, override_form=None) -> dict:
 
 
 def _override_choices(form, rules, svc):
-    form.rule_id.choices = [(str(r.id), f"{r.post.label}: {svc.rule_summary(r)}") for r in rules]
+    # A required select starts with an empty choice (HTML: the first option of a required select).
+    form.rule_id.choices = [("", _("— Choose —"))] + [(str(r.id), f"{r.post.label}: {svc.rule_summary(r)}")
+                                                      for r in rules]
     return form
 
 
