@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from civic.notifications.views import bp as notifications_bp
     from civic.portal.views import bp as portal_bp
     from civic.privacy.views import bp as privacy_bp
+    from civic.schedule.views import bp as schedule_bp
 
     for blueprint in (
         portal_bp,
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         elections_bp,
         notifications_bp,
         privacy_bp,
+        schedule_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
@@ -128,3 +130,6 @@ def _register_blueprints(app: Flask) -> None:
     # Each domain holding personal data tells privacy how to find, correct and erase it.
     for domain in ("accounts", "events", "elections", "invitations", "notifications"):
         importlib.import_module(f"civic.{domain}.privacy").register_privacy()
+    from civic.schedule.services.participants import connect_signals as connect_schedule_signals
+
+    connect_schedule_signals()  # a revised week tells each invitee once

@@ -8,3 +8,4 @@ from civic.news import models as news_models  # noqa: F401
 from civic.notifications import models as notifications_models  # noqa: F401
 from civic.portal import models as portal_models  # noqa: F401
 from civic.privacy import models as privacy_models  # noqa: F401
+from civic.schedule import models as schedule_models  # noqa: F401

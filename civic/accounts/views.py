@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-
 from flask import (
     Blueprint,
     abort,
@@ -37,10 +34,8 @@ from civic.accounts.services import AccountError
 from civic.core.db import writes_on_get
 from civic.core.forms import first_error
 from civic.core.permissions import (
-    ROLE_GRANTS,
-    AccessRule,
     Role,
-    has_role,
+    any_role_required,
     login_required,
     public,
     role_required,
@@ -52,35 +47,6 @@ from civic.extensions import limiter
 from civic.privacy import services as privacy
 
 bp = Blueprint("accounts", __name__)
-
-
-@dataclass(frozen=True)
-class AnyRoleRule(AccessRule):
-    """Access for accounts whose role grants any of ``roles`` (organizer OR editor OR admin)."""
-
-    roles: frozenset = frozenset()
-
-    def allows(self, role: Role | None) -> bool:
-        return role is not None and bool(self.roles & ROLE_GRANTS[role])
-
-
-def any_role_required(*roles: Role):
-    """Like ``role_required`` for a set of roles; declares an honest rule for the access matrix."""
-    wanted = frozenset(Role(r) for r in roles)
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
-            if not any(has_role(current_user, r) for r in wanted):
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.access_rule = AnyRoleRule("role", None, wanted)
-        return wrapped
-
-    return decorator
 
 
 TOKEN_ROLES = (Role.ORGANIZER, Role.EDITOR, Role.ADMIN)

@@ -16,4 +16,6 @@ from civic.api import (  # noqa: E402,F401
     news,
     notifications,
     openapi,
+    reception,
+    schedule,
 )

@@ -21,11 +21,11 @@ ERROR_SCHEMA = {
 
 
 def build_document() -> dict:
-    from civic.api import elections, events, invitations, news, notifications
+    from civic.api import elections, events, invitations, news, notifications, reception, schedule
 
     paths: dict = {}
     schemas: dict = {"Error": ERROR_SCHEMA}
-    for module in (news, events, invitations, elections, notifications):
+    for module in (news, events, invitations, elections, notifications, reception, schedule):
         for path, operations in getattr(module, "PATHS", {}).items():
             paths.setdefault(path, {}).update(operations)
         schemas.update(getattr(module, "SCHEMAS", {}))

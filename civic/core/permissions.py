@@ -118,13 +118,42 @@ def role_required(role: Role | str):
     return decorator
 
 
-def token_required(role: Role | str | None = None):
+@dataclass(frozen=True)
+class AnyRoleRule(AccessRule):
+    """Access for accounts whose role grants any of ``roles`` (organizer OR editor OR admin)."""
+
+    roles: frozenset = frozenset()
+
+    def allows(self, role: Role | None) -> bool:
+        return role is not None and bool(self.roles & ROLE_GRANTS[role])
+
+
+def any_role_required(*roles: Role | str):
+    """Like ``role_required`` for a set of roles; declares an honest rule for the access matrix."""
+    wanted = frozenset(Role(r) for r in roles)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not any(has_role(current_user, r) for r in wanted):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _mark(wrapped, AnyRoleRule("role", None, wanted))
+
+    return decorator
+
+
+def token_required(role: Role | str | None = None, *others: Role | str):
     """API: a personal token (``Authorization: Bearer …``) or a signed-in session.
 
     401 without credentials, 403 when the account's role does not grant ``role``.
     The account is available as ``g.api_user``.
     """
     wanted = Role(role) if role else None
+    anyof = frozenset(Role(r) for r in (role, *others)) if others else None
 
     def decorator(view):
         @functools.wraps(view)
@@ -134,12 +163,13 @@ def token_required(role: Role | str | None = None):
             user = _api_user_loader(request)
             if user is None:
                 abort(401)
-            if wanted is not None and not has_role(user, wanted):
+            if wanted is not None and not any(has_role(user, r) for r in (anyof or {wanted})):
                 abort(403)
             g.api_user = user
             return view(*args, **kwargs)
 
-        return _mark(wrapped, AccessRule("token", wanted))
+        rule = AnyRoleRule("token", None, anyof) if anyof else AccessRule("token", wanted)
+        return _mark(wrapped, rule)
 
     return decorator
 

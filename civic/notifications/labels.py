@@ -40,6 +40,8 @@ def kind_labels() -> dict[str, str]:
         "invitation_resend": _("Invitation sent again"),
         "invitation_change": _("Invited meeting changed"),
         "invitation_cancelled": _("Invited meeting cancelled"),
+        "schedule_invitation": _("Invitation by the work schedule"),
+        "schedule_revision": _("Work schedule revised"),
         "event_link": _("Personal link sent again"),
         "account_phone_code": _("Phone confirmation code"),
         "account_verify": _("Email address confirmation"),

@@ -10,9 +10,12 @@ def load_demo() -> list[str]:
     from civic.invitations import demo as invitations_demo
     from civic.news import demo as news_demo
     from civic.privacy import demo as privacy_demo
+    from civic.schedule import demo as schedule_demo
+    from civic.schedule import demo_reception as reception_demo
 
     report: list[str] = []
-    for module in (accounts_demo, news_demo, events_demo, invitations_demo, elections_demo):
+    for module in (accounts_demo, news_demo, events_demo, invitations_demo, elections_demo, reception_demo,
+                   schedule_demo):
         report.extend(module.load_demo())
     report.extend(privacy_demo.load_demo())  # after the others: it counts their consents
     return report

@@ -28,6 +28,7 @@ from civic.news import services as news_services
 from civic.news.storage import StorageError, get_storage
 from civic.portal import services as portal_services
 from civic.portal import tasks  # noqa: F401  (registers the counters' periodic flush)
+from civic.schedule.services import reception as reception_services
 
 bp = Blueprint("portal", __name__)
 
@@ -52,6 +53,7 @@ def home():
         news=news_services.home_news(),
         upcoming_events=event_services.upcoming_events(limit=5),
         election_countdown=election_services.home_countdown(),
+        reception_next=reception_services.next_session(),
     )
 
 

@@ -113,7 +113,7 @@ DATA_RE = re.compile(r"\S+@\S+|https?://\S+|\S+\.(?:vn|com|org|net|local|xlsx|cs
 def internal_codes() -> set[str]:
     """Every value of the models' enums and of their upper-case string tuples/sets of codes."""
     codes: set[str] = set()
-    for domain in ("accounts", "news", "events", "invitations", "elections", "notifications", "portal"):
+    for domain in ("accounts", "news", "events", "invitations", "elections", "notifications", "portal", "schedule"):
         try:
             module = importlib.import_module(f"civic.{domain}.models")
         except ImportError:
@@ -123,6 +123,11 @@ def internal_codes() -> set[str]:
                 codes.update(str(m.value) for m in value)
             elif name.isupper() and isinstance(value, tuple | frozenset | set | list):
                 codes.update(v for v in value if isinstance(v, str))
+    # The schedule's session codes are Vietnamese words without their marks ("dời sang thứ Hai").
+    from civic.schedule.models import SESSIONS
+
+    codes -= set(SESSIONS)
+    codes.update({"scheduled", "moved", "skipped", "cancelled"})  # reception session statuses
     from civic.core.permissions import Role
     from civic.invitations.importer import FIELDS
 
@@ -312,10 +317,11 @@ def _candidates(app, extra) -> dict:
     from civic.elections.models import Election
     from civic.events.models import Event
     from civic.extensions import db
-    from civic.invitations.models import Contact, Invitation
+    from civic.invitations.models import Contact, Invitation, Post
     from civic.news.models import Article, Category, Tag
     from civic.notifications.models import Campaign, Delivery
     from civic.notifications.services import sms_stop_code, unsubscribe_token
+    from civic.schedule.models import ReceptionRule, ScheduleWeek
 
     def ids(model, n=PER_VARIABLE, order=None):
         return list(db.session.scalars(sa.select(model.id).order_by(order if order is not None else model.id.desc()).limit(n)))
@@ -349,6 +355,9 @@ def _candidates(app, extra) -> dict:
             "notifications.sms_stop": [sms_stop_code(delivery.id)] if delivery else [],
         },
         "job_id": [extra["job_id"]],
+        "week_id": ids(ScheduleWeek, n=3),
+        "post_id": ids(Post, n=2, order=Post.id),
+        "rule_id": ids(ReceptionRule, n=2),
         "filename": [item.filename for item in outbox if hasattr(item, "filename")][:2],
     }
 
@@ -366,7 +375,7 @@ def _urls(app, extra, sec) -> list[tuple[str, str]]:
     for rule in sec.app_rules(app):
         if "GET" not in rule.methods or sec.is_api(rule):
             continue
-        if re.search(r"\.(ics|xlsx|csv|json|atom|txt|xml)$", rule.rule) or rule.endpoint in {
+        if re.search(r"\.(ics|xlsx|csv|json|atom|txt|xml|docx)$", rule.rule) or rule.endpoint in {
             "portal.media", "events.cover", "portal.health", "portal.set_language",
         }:
             continue
@@ -384,6 +393,15 @@ def _urls(app, extra, sec) -> list[tuple[str, str]]:
             continue  # the same page as events.detail with the id only
         elif names == {"year", "month"}:
             combos = [{"year": 2021, "month": 5}]
+        elif names == {"year", "week"}:  # the demo's weeks: ordinary, standing in for letters, revised
+            combos = [{"year": 2021, "week": w} for w in (2, 3, 4)]
+        elif names == {"year", "week", "number"}:
+            combos = [{"year": 2021, "week": 4, "number": n} for n in (0, 1)]
+        elif names == {"week_id", "item_id"}:
+            from civic.schedule.models import ScheduleItem
+
+            combos = [{"week_id": i.week_id, "item_id": i.id}
+                      for i in db.session.scalars(sa.select(ScheduleItem).order_by(ScheduleItem.id.desc()).limit(2))]
         elif len(names) == 1:
             (name,) = names
             values = cand.get(name, [])

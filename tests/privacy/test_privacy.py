@@ -19,30 +19,6 @@ E164 = "+84912345678"
 REFUSED = "Vui lòng đánh dấu ô đồng ý"
 
 
-@pytest.fixture
-def app_config():
-    return {"MAIL_BACKEND": "locmem", "RATELIMIT_ENABLED": False, "NOTIFY_EMAIL_RATE": 0, "NOTIFY_SMS_RATE": 0}
-
-
-@pytest.fixture
-def organizer(make_user):
-    return make_user(role="organizer", full_name="Trần Thị Tổ Chức")
-
-
-@pytest.fixture
-def make_event(app, organizer):
-    from civic.events import services
-
-    def _make(title="Họp tổ dân phố số 3", days=10, **fields):
-        starts = utcnow().replace(microsecond=0) + timedelta(days=days)
-        data = services.EventData(title=title, starts_at=starts, ends_at=starts + timedelta(hours=2),
-                                  venue_name="Nhà văn hóa tổ 3", venue_address="12 ngõ 5", category="meeting",
-                                  status="published", **fields)
-        return services.create_event(organizer, data)
-
-    return _make
-
-
 def _count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 

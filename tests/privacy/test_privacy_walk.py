@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from civic.extensions import db
 from tests.conftest import get_csrf
-from tests.privacy.test_privacy import E164, _guest_answer, _mine_url, app_config, make_event, organizer  # noqa: F401
+from tests.privacy.test_privacy import E164, _guest_answer, _mine_url
 
 
 def test_the_data_link_does_not_carry_the_address_readably(app, client, make_event):

@@ -1,0 +1,1 @@
+"""The leaders' schedules: the weekly work schedule and the citizen reception schedule."""
