@@ -42,6 +42,10 @@ def create_app(config: dict | None = None) -> Flask:
     init_security_headers(app)
     init_templating(app)
 
+    from civic.core.pagecache import init_page_cache
+
+    init_page_cache(app)
+
     from civic.cli import register_commands
 
     register_commands(app)

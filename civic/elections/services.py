@@ -36,7 +36,12 @@ from civic.elections.models import (
     SentReminder,
     Subscription,
 )
+from civic.core import pagecache
 from civic.extensions import db
+
+# Page-cache scopes: the election pages, where-to-vote and the home page's countdown.
+PAGE_SCOPES = ("elections",)
+pagecache.watch(Election, Milestone, PollingArea, PollingAreaGroup, ResidentialGroup, scopes=PAGE_SCOPES)
 
 
 class ElectionError(ValueError):

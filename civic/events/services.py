@@ -40,8 +40,16 @@ from civic.events.models import (
     RsvpResponse,
     RsvpStatus,
 )
+from civic.core import pagecache
 from civic.events.signals import event_cancelled, event_changed
 from civic.extensions import db
+
+# Page-cache scopes: the lists, calendar and event pages; "event:<id>" is one event's page
+# (its seats left change with every answer, which need not refresh the other pages).
+PAGE_SCOPES = ("events",)
+EVENT_PAGE_SCOPES = ("events", "event:{event_id}")
+pagecache.watch(Event, EventChange, ResidentialGroup, scopes=PAGE_SCOPES)
+pagecache.watch(Rsvp, scopes=lambda rsvp: (f"event:{rsvp.event_id}",))
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
-from civic.core import counters
+from civic.core import counters, pagecache
 from civic.core.db import is_postgres, is_sqlite, writing
 from civic.core.text import clean_line, fold, nfc, slugify, strip_marks
 from civic.core.timeutil import format_datetime, local_to_utc, local_tz, to_local, utcnow
@@ -34,6 +34,10 @@ from civic.news.models import (
     Tag,
     article_tags,
 )
+
+# Page-cache scopes: every public news page (lists, articles, search, home, election page).
+PAGE_SCOPES = ("news",)
+pagecache.watch(Article, ArticleImage, ArticleSlug, Category, Tag, scopes=PAGE_SCOPES)
 
 TITLE_MAX = 250
 SUMMARY_MAX = 1000
@@ -533,6 +537,8 @@ def publish_due_articles(now: datetime | None = None) -> list[Article]:
             record_revision(article, None, "published", {"status": ("scheduled", "published")})
             published.append(article)
     db.session.commit()
+    if published:  # a bulk UPDATE: the model watch does not see it
+        pagecache.bump(*PAGE_SCOPES)
     for article in published:
         db.session.refresh(article)
     return published
@@ -755,11 +761,29 @@ def home_news(per_category: int = 4) -> dict:
 
 
 def record_view(article: Article) -> None:
-    counters.record_hit(f"article:{article.id}")
+    """Counted on every view, also of the page served from the page cache."""
+    pagecache.every_view("news.article_view", article.id)
 
 
 def view_count(article: Article) -> int:
     return (article.view_count or 0) + counters.pending(f"article:{article.id}")
+
+
+def _record_view_of(article_id: int) -> None:
+    counters.record_hit(f"article:{article_id}")
+
+
+def _views_html(article_id: int) -> str:
+    """The article's view count, filled in on every view of a cached page (lags by the buffer)."""
+    from flask_babel import ngettext
+
+    stored = db.session.scalar(sa.select(Article.view_count).where(Article.id == article_id)) or 0
+    count = stored + counters.pending(f"article:{article_id}")
+    return str(escape(ngettext("%(num)s view", "%(num)s views", count)))
+
+
+pagecache.register_view_hook("news.article_view", _record_view_of)
+pagecache.register_fragment("news.article_views", _views_html)
 
 
 def apply_view_counts(views: dict[str, int]) -> None:
