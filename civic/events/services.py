@@ -23,6 +23,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
 from civic.accounts.models import ResidentialGroup, User
+from civic.core import pagecache
 from civic.core.permissions import is_admin
 from civic.core.phone import InvalidPhone, format_phone_local, normalize_phone
 from civic.core.spreadsheets import safe_cell
@@ -40,7 +41,6 @@ from civic.events.models import (
     RsvpResponse,
     RsvpStatus,
 )
-from civic.core import pagecache
 from civic.events.signals import event_cancelled, event_changed
 from civic.extensions import db
 
