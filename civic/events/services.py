@@ -14,7 +14,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-import markdown
 import nh3
 import sqlalchemy as sa
 from flask import current_app
@@ -116,6 +115,8 @@ def sanitize_html(html: str) -> str:
 
 def render_description(text: str) -> str:
     """Markdown (or plain text) typed by an organizer, as sanitised HTML."""
+    import markdown  # defers Markdown (~3 MB) to organizers saving an event
+
     return sanitize_html(markdown.markdown(nfc(text or ""), extensions=["sane_lists"]))
 
 

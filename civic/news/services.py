@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import markdown as markdown_lib
 import nh3
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -112,6 +111,8 @@ def sanitize_html(raw: str | None) -> str:
 
 
 def markdown_to_html(source: str) -> str:
+    import markdown as markdown_lib  # defers Markdown (~3 MB) to editors saving an article
+
     return markdown_lib.markdown(source or "", extensions=["tables", "sane_lists"], output_format="html")
 
 
