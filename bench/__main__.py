@@ -198,7 +198,7 @@ def main(argv=None) -> int:
             errors = c.errors + u.errors
             holds.append(errors == 0)
             page_rows.append((
-                f"{target.name} `{target.path[:48]}`", f"{c.rps:,.0f}", f"{u.rps:,.0f}", f"{cpu_ms:.2f}",
+                f"{target.name}{' (query not cached)' if target.unique else ''} `{target.path[:48]}`", f"{c.rps:,.0f}", f"{u.rps:,.0f}", f"{cpu_ms:.2f}",
                 f"{c.p95:.1f} / {u.p95:.1f} ms", f"{ratio:.2f}",
                 "; ".join(limits) + (f" ({errors} errors)" if errors else ""), mark(all(holds)),
             ))

@@ -198,7 +198,7 @@ def discover(base: str) -> dict[str, Target | None]:
     article = first_link(news_html, r"^/tin-tuc/(?!tim-kiem|luu-tru|chuyen-muc|the/|feed|quan-ly)[^/?]+$")
     found["article"] = Target("article", article) if article else None
     status, _, _ = fetch(base + "/tin-tuc/tim-kiem?q=bau+cu")
-    found["search"] = Target("search (query not cached)", "/tin-tuc/tim-kiem?q=bau+cu", unique=True) if status == 200 else None
+    found["search"] = Target("search", "/tin-tuc/tim-kiem?q=bau+cu", unique=True) if status == 200 else None
     _, events_html, _ = fetch(base + "/su-kien/")
     event = first_link(events_html, r"^/su-kien/\d+(-[^/?]*)?$")
     found["event"] = Target("event page", event) if event else None
