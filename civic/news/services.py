@@ -15,7 +15,7 @@ import nh3
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from civic.core import counters, pagecache
 from civic.core.db import is_postgres, is_sqlite, writing
@@ -612,6 +612,9 @@ def _with_images(stmt):
     return stmt.options(selectinload(Article.images), selectinload(Article.tags))
 
 
+_CARD_DEFERRED = (defer(Article.body_html), defer(Article.title_folded), defer(Article.body_folded))
+
+
 def public_filter():
     return Article.status == ArticleStatus.PUBLISHED.value
 
@@ -743,8 +746,10 @@ def home_news(per_category: int = 4) -> dict:
     ]
     parts = [sa.select(part.subquery()) for part in (pinned_ids, *latest_ids)]
     rows = db.session.execute(sa.union_all(*parts)).all()
+    # Cards show neither tags nor the body: load only the photos, and leave the long texts unread.
     by_id = {a.id: a for a in db.session.scalars(
-        _with_images(sa.select(Article).where(Article.id.in_({row.id for row in rows})))
+        sa.select(Article).where(Article.id.in_({row.id for row in rows}))
+        .options(selectinload(Article.images), *_CARD_DEFERRED)
     ).unique()} if rows else {}
     # A union keeps no order: sort again as each part was selected.
     pinned = sorted((by_id[row.id] for row in rows if row.category_id == 0),
