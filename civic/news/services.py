@@ -612,7 +612,10 @@ def _with_images(stmt):
     return stmt.options(selectinload(Article.images), selectinload(Article.tags))
 
 
-_CARD_DEFERRED = (defer(Article.body_html), defer(Article.title_folded), defer(Article.body_folded))
+def _card_deferred():
+    """Cards show neither the body nor the folded copies (built per call: options at import
+    time would configure the mappers before every domain's models are imported)."""
+    return defer(Article.body_html), defer(Article.title_folded), defer(Article.body_folded)
 
 
 def public_filter():
@@ -749,7 +752,7 @@ def home_news(per_category: int = 4) -> dict:
     # Cards show neither tags nor the body: load only the photos, and leave the long texts unread.
     by_id = {a.id: a for a in db.session.scalars(
         sa.select(Article).where(Article.id.in_({row.id for row in rows}))
-        .options(selectinload(Article.images), *_CARD_DEFERRED)
+        .options(selectinload(Article.images), *_card_deferred())
     ).unique()} if rows else {}
     # A union keeps no order: sort again as each part was selected.
     pinned = sorted((by_id[row.id] for row in rows if row.category_id == 0),
@@ -923,12 +926,21 @@ def _search_postgres(tokens: list[str], page: int, per_page: int, category: Cate
     return _page_of([r[0] for r in rows], page, per_page, total)
 
 
+_char_folds: dict[str, str] = {}  # character -> its folded form; text uses few distinct characters
+
+
 def _folded_with_positions(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     positions: list[int] = []
+    cache = _char_folds
     for index, ch in enumerate(text):
-        for folded in strip_marks(ch).casefold():
-            chars.append(folded)
+        folded = cache.get(ch)
+        if folded is None:
+            folded = strip_marks(ch).casefold()
+            if len(cache) < 8192:
+                cache[ch] = folded
+        for part in folded:
+            chars.append(part)
             positions.append(index)
     return "".join(chars), positions
 
