@@ -27,6 +27,11 @@ class _LazyDbGroup(click.Group):
     def get_command(self, ctx, name):
         return self._real().get_command(ctx, name)
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        # The real group parses the arguments and runs its own callback (it sets g.directory and
+        # g.x_arg, which every migration command reads): hand the whole invocation over to it.
+        return self._real().make_context(info_name, args, parent=parent, **extra)
+
 
 db_cli = _LazyDbGroup("db", help="Perform database migrations.")
 

@@ -8,7 +8,8 @@ the page fresh on its next view. The TTL (CIVIC_PAGE_CACHE_TTL) is only a backst
 
 A page is cached only for a visitor who is not signed in, has no flashed message, sends no
 Authorization header or remember cookie, and whose query holds only the arguments the view
-declares (plus ``lang``). Only 200 text/html bodies are stored, never headers (no Set-Cookie).
+declares (plus ``lang``; tracking arguments such as ``utm_*``, ``fbclid`` and Zalo's ``zarsrc``
+are dropped from the request first). Only 200 text/html bodies are stored, never headers (no Set-Cookie).
 
 Per-visitor parts are markers in the stored HTML, filled on every serve:
 - the CSRF token: each visitor gets their own token (and session cookie, as Flask-WTF sets it);
@@ -131,6 +132,10 @@ def generations(scopes: list[str]) -> list[str]:
     return [str(v) for v in values]
 
 
+# Every cached page names at least one of these (an event page also names "event:<id>").
+TOP_SCOPES = ("news", "events", "elections")
+
+
 def bump(*scopes: str) -> None:
     """After a commit: every page showing one of ``scopes`` renders fresh on its next view."""
     stores = _stores()
@@ -238,12 +243,38 @@ def _fill(stores: _Stores, html: str) -> str:
     return html
 
 
+# Added by the sharing platforms to every link (Zalo: zarsrc + utm_*; Facebook: fbclid); no page
+# reads them. Left in, every visitor from a shared notice would have a query of their own.
+_TRACKING = frozenset({"fbclid", "gclid", "zarsrc", "_gl", "mc_cid", "mc_eid"})
+
+
+def _is_tracking(name: str) -> bool:
+    return name in _TRACKING or name.startswith("utm_")
+
+
+def _drop_tracking_arguments() -> None:
+    """Serve ``/tin-tuc/x?utm_source=zalo&zarsrc=31`` as ``/tin-tuc/x``: the request's query
+    loses them before the view (and the key) see it, so the rendered page cannot echo them
+    (the language switcher's ``next`` is built from ``request.full_path``)."""
+    if not any(_is_tracking(name) for name in request.args):
+        return
+    from urllib.parse import urlencode
+
+    kept = [(k, v) for k, v in request.args.items(multi=True) if not _is_tracking(k)]
+    request.query_string = urlencode(kept).encode()
+    for derived in ("args", "full_path", "url", "values"):
+        request.__dict__.pop(derived, None)
+
+
 def _before_request():
     stores = _stores()
     if stores is None or request.method != "GET":
         return None
     spec = getattr(current_app.view_functions.get(request.endpoint), SPEC, None)
-    if spec is None or not _anonymous():
+    if spec is None:
+        return None
+    _drop_tracking_arguments()
+    if not _anonymous():
         return None
     try:
         key = _key(spec)
