@@ -108,7 +108,8 @@ def build_app(tmp: Path):
     os.environ.update({k: v for k, v in env.items() if k.startswith(("CIVIC_", "SECRET_KEY"))})
     from civic import create_app
 
-    return create_app({"RATELIMIT_ENABLED": False})
+    # The render itself (cache misses, signed-in users): the page cache is off.
+    return create_app({"RATELIMIT_ENABLED": False, "CIVIC_PAGE_CACHE": 0})
 
 
 def run(requests: int = 300, profile: str | None = None, sql: bool = False, verbose: bool = False) -> list[dict]:

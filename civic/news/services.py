@@ -701,22 +701,22 @@ def find_by_slug(slug: str) -> tuple[Article | None, bool]:
 
 
 def related_articles(article: Article, limit: int = 4) -> list[Article]:
-    """Same tags first, then the same category; newest first."""
+    """Same tags first, then the same category; newest first.
+
+    One statement (a shared tag ranks first), loading what a card shows: the photos, not the
+    tags or the long texts (two statements each with tags and images before: 8 a page, now 2).
+    """
     tag_ids = [t.id for t in article.tags]
-    found: list[Article] = []
-    base = sa.select(Article).where(public_filter(), Article.id != article.id)
-    if tag_ids:
-        found = list(db.session.scalars(
-            _with_images(base.where(Article.tags.any(Tag.id.in_(tag_ids))))
-            .order_by(Article.published_at.desc()).limit(limit)
-        ).unique())
-    if len(found) < limit:
-        seen = [a.id for a in found] + [article.id]
-        found += list(db.session.scalars(
-            _with_images(base.where(Article.category_id == article.category_id, Article.id.not_in(seen)))
-            .order_by(Article.published_at.desc()).limit(limit - len(found))
-        ).unique())
-    return found
+    shares_tag = Article.tags.any(Tag.id.in_(tag_ids)) if tag_ids else sa.false()
+    stmt = (
+        sa.select(Article)
+        .where(public_filter(), Article.id != article.id,
+               sa.or_(shares_tag, Article.category_id == article.category_id))
+        .order_by(sa.case((shares_tag, 0), else_=1), Article.published_at.desc(), Article.id.desc())
+        .limit(limit)
+        .options(selectinload(Article.images), *_card_deferred())
+    )
+    return list(db.session.scalars(stmt).unique())
 
 
 def archive_months() -> list[dict]:
