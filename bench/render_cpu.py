@@ -103,7 +103,9 @@ def measure(app, environ, requests: int, batches: int = 5) -> list[float]:
 def build_app(tmp: Path):
     env = pages.demo_env(tmp / "data")
     pages.prepare_demo(env)
-    for key in [k for k in os.environ if k.startswith(("CIVIC_", "DATABASE_URL", "REDIS_URL", "MAIL_URL"))]:
+    # The portal's own settings go; the benches' database addresses stay (news_search runs after this).
+    for key in [k for k in os.environ if k.startswith(("CIVIC_", "DATABASE_URL", "REDIS_URL", "MAIL_URL"))
+                and not k.startswith(("CIVIC_TEST_", "CIVIC_BENCH_"))]:
         del os.environ[key]
     os.environ.update({k: v for k, v in env.items() if k.startswith(("CIVIC_", "SECRET_KEY"))})
     from civic import create_app
