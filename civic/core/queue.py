@@ -49,6 +49,10 @@ def _load_redis_into_huey() -> None:
 
         huey_storage.ConnectionPool, huey_storage.Redis = redis.ConnectionPool, redis.Redis
         huey_storage.ConnectionError, huey_storage.TimeoutError = RedisConnectionError, RedisTimeoutError
+    if huey_storage.RedisStorage.redis_client is None:  # a class attribute, bound to Redis at import
+        import redis
+
+        huey_storage.RedisStorage.redis_client = redis.Redis
 
 
 def app_task(*task_args, **task_kwargs):
