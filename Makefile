@@ -1,14 +1,16 @@
-# Two commands: `make run` serves the demo, `make test` runs the whole suite.
+# `make run` serves the demo as production does (gunicorn, 2 workers, and the queue worker),
+# `make dev` with Flask's reloading development server, `make test` runs the whole suite.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+RUN_STAMP := $(VENV)/.installed-run
 DATA ?= instance
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install bench translations compile-translations lint clean-demo
+.PHONY: run dev demo-data test install bench translations compile-translations lint clean-demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,18 +22,32 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# Runtime dependencies only (no dev extras); a dev install already holds them.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	test -f $(STAMP) -a $(STAMP) -nt pyproject.toml || $(BIN)/pip install -q -e .
+	touch $@
+
 compile-translations: install
 	$(BIN)/pybabel -q compile -d civic/translations -D 'messages wtforms'
 
-run: install compile-translations
+demo-data: $(RUN_STAMP)
+	$(BIN)/pybabel -q compile -d civic/translations -D 'messages wtforms'
 	mkdir -p $(DATA)
 	test -s $(DATA)/secret_key || $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $(DATA)/secret_key
 	CIVIC_DATA_DIR=$(DATA) $(BIN)/civic db upgrade
 	CIVIC_DATA_DIR=$(DATA) $(BIN)/civic demo
-	@echo "Serving http://$(HOST):$(PORT)  (worker running beside it; Ctrl+C stops both)"
+
+run: demo-data
+	@echo "Serving http://$(HOST):$(PORT) with gunicorn, 2 workers (queue worker beside it; Ctrl+C stops both)"
 	CIVIC_DATA_DIR=$(DATA) $(BIN)/civic worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	CIVIC_DATA_DIR=$(DATA) $(BIN)/civic run --host $(HOST) --port $(PORT) --no-reload
+	CIVIC_DATA_DIR=$(DATA) $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'civic:create_app()'
+
+dev: install demo-data
+	@echo "Serving http://$(HOST):$(PORT) with Flask's reloader (worker beside it; Ctrl+C stops both)"
+	CIVIC_DATA_DIR=$(DATA) $(BIN)/civic worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	CIVIC_DATA_DIR=$(DATA) FLASK_DEBUG=1 $(BIN)/civic run --host $(HOST) --port $(PORT) --reload
 
 test: install compile-translations
 	$(BIN)/pytest -n auto --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)

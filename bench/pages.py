@@ -93,6 +93,20 @@ class Server:
             return []
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of ``pids`` from /proc/<pid>/stat, in seconds (0 for a pid that is gone)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": field 3 is fields[0]
+        total += int(fields[11]) + int(fields[12])  # fields 14 and 15: utime, stime
+    return total / tick
+
+
 @contextlib.contextmanager
 def gunicorn(app_spec: str, env: dict, workers: int = 2, log_dir: Path | None = None):
     """gunicorn with ``workers`` sync workers on a loopback port; yields a Server."""
@@ -153,6 +167,8 @@ class Target:
     # For POSTs: a callable(i) -> (body bytes, headers dict) so every request is distinct.
     body: object = None
     note: str = ""
+    # GET with "&u=<n>" added, new on every request: a page cache never holds the answer.
+    unique: bool = False
 
 
 def fetch(url: str, cookie: str | None = None) -> tuple[int, str, dict]:
@@ -182,12 +198,13 @@ def discover(base: str) -> dict[str, Target | None]:
     article = first_link(news_html, r"^/tin-tuc/(?!tim-kiem|luu-tru|chuyen-muc|the/|feed|quan-ly)[^/?]+$")
     found["article"] = Target("article", article) if article else None
     status, _, _ = fetch(base + "/tin-tuc/tim-kiem?q=bau+cu")
-    found["search"] = Target("search", "/tin-tuc/tim-kiem?q=bau+cu") if status == 200 else None
+    found["search"] = Target("search", "/tin-tuc/tim-kiem?q=bau+cu", unique=True) if status == 200 else None
     _, events_html, _ = fetch(base + "/su-kien/")
     event = first_link(events_html, r"^/su-kien/\d+(-[^/?]*)?$")
     found["event"] = Target("event page", event) if event else None
     _, elections_html, _ = fetch(base + "/bau-cu/")
     election = first_link(elections_html, r"^/bau-cu/\d+")
+    found["election"] = Target("election page", election) if election else None
     found["where-to-vote"] = where_to_vote_target(fetch(base + election)[1]) if election else None
     found["rsvp"] = answerable_event(base, events_html)
     return found
@@ -302,8 +319,12 @@ local counter = 0
 local post_body = os.getenv("BENCH_BODY")
 local post_ct = os.getenv("BENCH_CT")
 local post_cookie = os.getenv("BENCH_COOKIE")
+local unique = os.getenv("BENCH_UNIQUE")
 request = function()
   counter = counter + 1
+  if unique then
+    return wrk.format("GET", wrk.path .. "&u=" .. tostring(counter) .. "x" .. tostring(math.random(1, 1000000000)))
+  end
   if post_body then
     local body = string.gsub(post_body, "__N__", tostring(counter) .. "x" .. tostring(math.random(1, 1000000000)))
     local headers = {["Content-Type"] = post_ct}
@@ -330,6 +351,8 @@ def load(base: str, target: Target, seconds: float = 10, connections: int = 32, 
 
 def _load_wrk(base, target, seconds, connections) -> LoadResult:
     env = dict(os.environ)
+    if target.unique:
+        env["BENCH_UNIQUE"] = "1"
     if target.method == "POST":
         body, headers = target.body("__N__")
         env.update(BENCH_BODY=body.decode(), BENCH_CT=headers["Content-Type"], BENCH_COOKIE=headers.get("Cookie", ""))
@@ -366,11 +389,14 @@ def _load_python(base, target, seconds, connections) -> LoadResult:
         lat, statuses, errors = [], {}, 0
         while time.monotonic() < stop:
             body, headers = (None, {})
+            path = target.path
             if target.method == "POST":
                 body, headers = target.body(next(counter))
+            elif target.unique:
+                path = f"{path}&u={next(counter)}x{threading.get_ident()}"
             t0 = time.perf_counter()
             try:
-                conn.request(target.method, target.path, body=body, headers=headers)
+                conn.request(target.method, path, body=body, headers=headers)
                 resp = conn.getresponse()
                 resp.read()
                 code = resp.status

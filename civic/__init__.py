@@ -42,6 +42,10 @@ def create_app(config: dict | None = None) -> Flask:
     init_security_headers(app)
     init_templating(app)
 
+    from civic.core.pagecache import init_page_cache
+
+    init_page_cache(app)
+
     from civic.cli import register_commands
 
     register_commands(app)
@@ -54,7 +58,7 @@ def _init_extensions(app: Flask) -> None:
     from civic.core.db import mark_read_requests, use_safe_session_teardown
     from civic.core.i18n import select_locale, select_timezone
     from civic.core.queue import init_queue
-    from civic.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from civic.extensions import babel, csrf, db, limiter, login_manager, mail
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
@@ -66,7 +70,9 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     use_safe_session_teardown(app)
     app.before_request_funcs.setdefault(None, []).insert(0, mark_read_requests)
-    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
+    from civic.core.lazy import LazyMigrate
+
+    app.extensions["migrate"] = LazyMigrate(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     login_manager.init_app(app)
     import civic.accounts.services  # noqa: F401  (registers the session and API-token user loaders)
 

@@ -66,6 +66,11 @@ def _queue_path() -> Path | None:
     return _data_dir() / "queue.sqlite3"
 
 
+# The anonymous page cache (civic.core.pagecache) keeps its file store here: rebuilt on demand,
+# never backed up, not "existing data" for a restore, and emptied by one.
+PAGE_CACHE_DIR = "pagecache"
+
+
 def _skipped_names() -> set[Path]:
     """Database and queue files inside the data directory: copied through SQLite, not as files."""
     skipped = set()
@@ -121,7 +126,8 @@ def _copy_files(source: Path, target: Path, skipped: set[Path]) -> int:
     target.mkdir(parents=True, exist_ok=True)
     for root, dirs, files in os.walk(source):
         root_path = Path(root)
-        dirs[:] = sorted(d for d in dirs if not (root_path / d).resolve() == target.resolve())
+        dirs[:] = sorted(d for d in dirs if not (root_path / d).resolve() == target.resolve()
+                         and not (root_path == source and d == PAGE_CACHE_DIR))
         for name in sorted(files):
             path = root_path / name
             if path.resolve() in skipped or name.startswith(".") and name.endswith(".tmp"):
@@ -216,7 +222,9 @@ def _data_dir_files(skipped: set[Path]) -> list[Path]:
     data_dir = _data_dir()
     if not data_dir.exists():
         return []
-    return [p for p in data_dir.rglob("*") if p.is_file() and p.resolve() not in skipped]
+    cache = data_dir / PAGE_CACHE_DIR
+    return [p for p in data_dir.rglob("*")
+            if p.is_file() and p.resolve() not in skipped and cache not in p.parents]
 
 
 def restore(directory: Path, force: bool = False) -> dict:
@@ -272,6 +280,11 @@ def restore(directory: Path, force: bool = False) -> dict:
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, destination)
             restored += 1
+    # Pages cached before the restore show the data it replaced: drop them, on every worker.
+    shutil.rmtree(_data_dir() / PAGE_CACHE_DIR, ignore_errors=True)
+    from civic.core import pagecache
+
+    pagecache.bump(*pagecache.TOP_SCOPES)
     return {"backend": backend, "revision": manifest.get("revision"), "files": restored,
             "seconds": round(time.monotonic() - started, 2)}
 

@@ -13,9 +13,30 @@ def _create_app():
     return create_app()
 
 
-def _commands() -> list:
-    from flask_migrate.cli import db as db_cli
+class _LazyDbGroup(click.Group):
+    """``civic db …``: Flask-Migrate's commands, imported only when one runs."""
 
+    def _real(self) -> click.Group:
+        from flask_migrate.cli import db  # defers Flask-Migrate and Alembic (~40 MB) to `civic db`
+
+        return db
+
+    def list_commands(self, ctx):
+        return self._real().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        return self._real().get_command(ctx, name)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        # The real group parses the arguments and runs its own callback (it sets g.directory and
+        # g.x_arg, which every migration command reads): hand the whole invocation over to it.
+        return self._real().make_context(info_name, args, parent=parent, **extra)
+
+
+db_cli = _LazyDbGroup("db", help="Perform database migrations.")
+
+
+def _commands() -> list:
     from civic.accounts.cli import tokens_cli, users_cli
     from civic.backup import backup_command, restore_command
     from civic.invitations.cli import contacts_cli
@@ -61,5 +82,4 @@ for _command in _commands():
 
 def register_commands(app: Flask) -> None:
     for command in _commands():
-        if command.name != "db":  # Flask-Migrate adds its own to app.cli
-            app.cli.add_command(command)
+        app.cli.add_command(command)

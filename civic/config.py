@@ -114,6 +114,7 @@ OPTIONAL_SETTINGS = {
     "CIVIC_ELECTION_REMINDERS": _reminder_rules,
     "CIVIC_MAX_IMAGE_BYTES": int,
     "CIVIC_MESSAGES_PER_RECIPIENT_PER_DAY": int,
+    "CIVIC_PAGE_CACHE_STORE": str,  # without REDIS_URL: "file" (default) or "memory"
     "CIVIC_PUBLIC_FORM_RATE_LIMIT": str,
     "CIVIC_RSVP_SEATS_PER_CLIENT": int,
     "CIVIC_WARD_NAME": str,
@@ -206,8 +207,16 @@ def load_config(overrides: dict | None = None) -> dict:
         **RETENTION_DEFAULTS,
     }
     cfg.update(_optional_settings(env))
+    # The anonymous page cache (civic.core.pagecache): on unless "0"/"off"; tests turn it on themselves.
+    cfg["CIVIC_PAGE_CACHE"] = env.get("CIVIC_PAGE_CACHE") or ("0" if overrides.get("TESTING") else "1")
+    cfg["CIVIC_PAGE_CACHE_TTL"] = env.get("CIVIC_PAGE_CACHE_TTL") or 300
     cfg.update(overrides)
     _check_notify_overrides(cfg)
+    for name, parse in (("CIVIC_PAGE_CACHE", _flag), ("CIVIC_PAGE_CACHE_TTL", _number(1, integer=True))):
+        try:
+            cfg[name] = parse(cfg[name])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{name}={cfg[name]!r} is not valid: {_one_line(exc)}") from exc
     if cfg.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in overrides:
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
     cfg.setdefault("RATELIMIT_STORAGE_URI", "memory://")

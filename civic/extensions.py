@@ -5,11 +5,16 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from huey import MemoryHuey
 from sqlalchemy.orm import DeclarativeBase
+
+from civic.core.lazy import hidden_imports
+
+# Huey imports redis, psycopg and gevent when they are installed (~40 MB); the queue uses
+# gevent and psycopg never, and redis only under REDIS_URL (civic.core.queue loads it then).
+with hidden_imports("redis", "psycopg", "gevent"):
+    from huey import MemoryHuey
 
 
 class Base(DeclarativeBase):
@@ -17,7 +22,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 # WTForms' and Flask-WTF's built-in messages: domain "wtforms", looked up in every translation

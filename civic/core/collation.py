@@ -6,6 +6,7 @@ compare first, tones only break ties (level, huyền, hỏi, ngã, sắc, nặng
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from civic.core.text import nfc
@@ -17,6 +18,7 @@ _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
 _TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
+@functools.lru_cache(maxsize=4096)  # a few hundred distinct characters; NFD twice per character was half a sheet's sort
 def _split_letter(ch: str) -> tuple[str, int]:
     """Split one precomposed character into (base letter with its letter marks, tone rank)."""
     decomposed = unicodedata.normalize("NFD", ch.lower())

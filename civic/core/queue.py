@@ -27,6 +27,7 @@ def init_queue(app: Flask) -> None:
         huey.storage_kwargs = {}
         huey._immediate = True
     elif app.config.get("REDIS_URL"):
+        _load_redis_into_huey()
         huey.storage_class = RedisStorage
         huey.storage_kwargs = {"url": app.config["REDIS_URL"]}
         huey._immediate = False
@@ -35,6 +36,23 @@ def init_queue(app: Flask) -> None:
         huey.storage_kwargs = {"filename": str(Path(app.config["CIVIC_DATA_DIR"]) / "queue.sqlite3")}
         huey._immediate = False
     huey.storage = huey.create_storage()
+
+
+def _load_redis_into_huey() -> None:
+    """huey.storage was imported with redis hidden (civic.extensions): give it redis now."""
+    import huey.storage as huey_storage
+
+    if huey_storage.Redis is None:
+        import redis  # defers redis-py (~17 MB) to the apps that use REDIS_URL
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        huey_storage.ConnectionPool, huey_storage.Redis = redis.ConnectionPool, redis.Redis
+        huey_storage.ConnectionError, huey_storage.TimeoutError = RedisConnectionError, RedisTimeoutError
+    if huey_storage.RedisStorage.redis_client is None:  # a class attribute, bound to Redis at import
+        import redis
+
+        huey_storage.RedisStorage.redis_client = redis.Redis
 
 
 def app_task(*task_args, **task_kwargs):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, request, url_for
-from flask_babel import get_locale
+from flask.globals import _cv_request
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from civic.config import ward_settings
@@ -12,7 +13,32 @@ from civic.core.phone import format_phone_local
 from civic.core.urls import absolute_url
 
 
+def _translations():
+    """The request's catalogue, looked up once per request (Flask-Babel walks four context
+    proxies for every string: ~30 strings a page). The locale is chosen once per request
+    (civic.core.i18n.select_locale), so the request context can keep it."""
+    ctx = _cv_request.get(None)
+    if ctx is None:  # queue tasks and CLI commands: no request, Flask-Babel's own lookup
+        return get_translations()
+    found = getattr(ctx, "_civic_translations", None)
+    if found is None:
+        found = ctx._civic_translations = get_translations()
+    return found
+
+
+def _install_gettext(app: Flask) -> None:
+    # Replaces the callables Flask-Babel installed in babel.init_app (same catalogue, same output).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
+
+
 def init_templating(app: Flask) -> None:
+    _install_gettext(app)
     app.jinja_env.filters.update(
         vn_datetime=timeutil.format_datetime,
         vn_date=timeutil.format_date,

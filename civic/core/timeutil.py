@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
@@ -47,8 +48,20 @@ def local_today() -> date:
     return utcnow().astimezone(local_tz()).date()
 
 
+# Weekday names per locale, translated once per process: a page of dates otherwise asks the
+# catalogue seven times for each date shown.
+_weekday_names: dict[str, tuple[str, ...]] = {}
+
+
+def _translated_weekdays() -> tuple[str, ...]:
+    return (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday"))
+
+
 def weekday_name(day: date) -> str:
-    names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+    key = str(get_locale())
+    names = _weekday_names.get(key)
+    if names is None:
+        names = _weekday_names[key] = _translated_weekdays()
     return names[day.weekday()]
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from civic.accounts.models import ResidentialGroup
 from civic.accounts.services import AccountError, UnknownGroupError, normalize_email, resolve_group
+from civic.core import pagecache
 from civic.core.phone import InvalidPhone, normalize_phone
 from civic.core.text import clean_line, nfc
 from civic.core.timeutil import local_to_utc, local_today, to_local, utcnow
@@ -38,6 +39,10 @@ from civic.elections.models import (
 )
 from civic.extensions import db
 from civic.privacy import services as privacy
+
+# Page-cache scopes: the election pages, where-to-vote and the home page's countdown.
+PAGE_SCOPES = ("elections",)
+pagecache.watch(Election, Milestone, PollingArea, PollingAreaGroup, ResidentialGroup, scopes=PAGE_SCOPES)
 
 
 class ElectionError(ValueError):

@@ -11,6 +11,7 @@ from flask_login import current_user
 import civic.elections.tasks  # noqa: F401  (registers the periodic reminder task)
 from civic.accounts.services import group_choices, group_key, list_groups
 from civic.core.forms import first_error
+from civic.core.pagecache import cached_page
 from civic.core.permissions import Role, login_required, public, role_required
 from civic.core.ratelimits import public_form_limit, recipient_cap
 from civic.elections import services
@@ -54,12 +55,14 @@ def _profile_group_key():
 
 @bp.get("/")
 @public
+@cached_page(*services.PAGE_SCOPES)
 def index():
     return render_template("elections/index.html", elections=services.list_elections(), services=services)
 
 
 @bp.get("/<int:election_id>")
 @public
+@cached_page(*services.PAGE_SCOPES, "news", args=("group",))
 def detail(election_id):
     election = _election_or_404(election_id)
     form = WhereToVoteForm(request.args, meta={"csrf": False})
@@ -82,6 +85,7 @@ def detail(election_id):
 
 @bp.get("/<int:election_id>/bo-phieu-o-dau")
 @public
+@cached_page(*services.PAGE_SCOPES, args=("group",))
 def where_to_vote(election_id):
     election = _election_or_404(election_id)
     form = WhereToVoteForm(request.args, meta={"csrf": False})

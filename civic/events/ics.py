@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from icalendar import Alarm, Calendar, Timezone, TimezoneStandard
-from icalendar import Event as VEvent
 
 from civic.core.timeutil import utcnow
 from civic.events.models import Event, EventStatus
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Timezone
+    from icalendar import Event as VEvent
 
 TZID = "Asia/Ho_Chi_Minh"
 
 
 def _vtimezone() -> Timezone:
     """Asia/Ho_Chi_Minh has been UTC+7 without daylight saving since 1975."""
+    from icalendar import Timezone, TimezoneStandard  # defers icalendar (~7 MB) to the .ics answers
+
     tz = Timezone()
     tz.add("tzid", TZID)
     tz.add("x-lic-location", TZID)
@@ -33,6 +38,8 @@ def _vtimezone() -> Timezone:
 
 
 def _calendar(name: str | None = None) -> Calendar:
+    from icalendar import Calendar  # defers icalendar (~7 MB) to the .ics answers
+
     cal = Calendar()
     cal.add("prodid", "-//civic//Ward portal events//VI")
     cal.add("version", "2.0")
@@ -51,6 +58,9 @@ def _host() -> str:
 
 
 def _vevent(event: Event) -> VEvent:
+    from icalendar import Alarm  # defers icalendar (~7 MB) to the .ics answers
+    from icalendar import Event as VEvent
+
     from civic.events.services import event_url
 
     tz = ZoneInfo(TZID)

@@ -14,15 +14,15 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-import markdown
 import nh3
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from civic.accounts.models import ResidentialGroup, User
+from civic.core import pagecache
 from civic.core.permissions import is_admin
 from civic.core.phone import InvalidPhone, format_phone_local, normalize_phone
 from civic.core.spreadsheets import safe_cell
@@ -43,6 +43,13 @@ from civic.events.models import (
 from civic.events.signals import event_cancelled, event_changed
 from civic.extensions import db
 from civic.privacy import services as privacy
+
+# Page-cache scopes: the lists, calendar and event pages; "event:<id>" is one event's page
+# (its seats left change with every answer, which need not refresh the other pages).
+PAGE_SCOPES = ("events",)
+EVENT_PAGE_SCOPES = ("events", "event:{event_id}")
+pagecache.watch(Event, EventChange, ResidentialGroup, scopes=PAGE_SCOPES)
+pagecache.watch(Rsvp, scopes=lambda rsvp: (f"event:{rsvp.event_id}",))
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +116,8 @@ def sanitize_html(html: str) -> str:
 
 def render_description(text: str) -> str:
     """Markdown (or plain text) typed by an organizer, as sanitised HTML."""
+    import markdown  # defers Markdown (~3 MB) to organizers saving an event
+
     return sanitize_html(markdown.markdown(nfc(text or ""), extensions=["sane_lists"]))
 
 
@@ -1079,7 +1088,9 @@ def answer_list(event: Event) -> list[Rsvp]:
         db.session.scalars(
             sa.select(Rsvp)
             .where(Rsvp.event_id == event.id)
-            .options(selectinload(Rsvp.residential_group))
+            # No list shows the account behind an answer: do not join users into 1,000 rows
+            # (a third of the answers page's CPU); r.user still loads on access.
+            .options(selectinload(Rsvp.residential_group), lazyload(Rsvp.user))
             .order_by(order, Rsvp.waitlisted_at, Rsvp.created_at, Rsvp.id)
         )
     )

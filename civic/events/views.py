@@ -24,6 +24,7 @@ from civic.core import ratelimits
 from civic.core.db import reads_first
 from civic.core.errors import abort_with
 from civic.core.forms import first_error
+from civic.core.pagecache import cached_page
 from civic.core.permissions import Role, public, role_required
 from civic.core.text import slugify
 from civic.core.timeutil import local_to_utc, to_local, utcnow
@@ -100,6 +101,7 @@ def _user():
 
 @bp.get("/")
 @public
+@cached_page(*services.PAGE_SCOPES, args=("category", "group", "page"))
 def index():
     filters = _filters()
     page = services.list_events(page=_int_arg("page") or 1, **filters)
@@ -108,6 +110,7 @@ def index():
 
 @bp.get("/da-dien-ra")
 @public
+@cached_page(*services.PAGE_SCOPES, args=("category", "group", "page"))
 def past():
     filters = _filters()
     page = services.list_events(past=True, page=_int_arg("page") or 1, **filters)
@@ -117,6 +120,7 @@ def past():
 @bp.get("/thang")
 @bp.get("/thang/<int:year>/<int:month>")
 @public
+@cached_page(*services.PAGE_SCOPES, args=("category", "group"))
 def month(year: int | None = None, month: int | None = None):
     if year is None or month is None:
         today = to_local(utcnow())
@@ -179,6 +183,7 @@ def _too_many(exc: services.EventError):
 @bp.get("/<int:event_id>")
 @bp.get("/<int:event_id>-<slug>")
 @public
+@cached_page(*services.EVENT_PAGE_SCOPES)
 def detail(event_id: int, slug: str | None = None):
     event = _event_or_404(event_id)
     if slug != event.slug:

@@ -6,13 +6,16 @@ import io
 import secrets
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageOps
 
 from civic.core.timeutil import utcnow
 from civic.news.storage import get_storage
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 MAX_PIXELS = 40_000_000  # decompression-bomb guard: ~40 megapixels
@@ -32,6 +35,8 @@ class StoredImage:
 
 
 def _open_checked(data: bytes) -> Image.Image:
+    from PIL import Image  # defers Pillow (~3 MB) to image uploads
+
     limit = current_app.config.get("CIVIC_MAX_IMAGE_BYTES", 8 * 1024 * 1024)
     if not data:
         raise ImageError(_("The file is empty."))
@@ -62,6 +67,8 @@ def _open_checked(data: bytes) -> Image.Image:
 
 def process_upload(data: bytes) -> StoredImage:
     """Check ``data`` and store its variants; returns the storage key (without suffix)."""
+    from PIL import Image, ImageOps  # defers Pillow (~3 MB) to image uploads
+
     image = _open_checked(data)
     image = ImageOps.exif_transpose(image)  # keep the orientation EXIF described, then drop EXIF
     if image.mode not in ("RGB",):

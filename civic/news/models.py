@@ -80,7 +80,7 @@ class Article(TimestampMixin, db.Model):
     body_folded: Mapped[str] = mapped_column(sa.Text, default="")
 
     category: Mapped[Category] = relationship(lazy="joined")
-    author = relationship("User", lazy="joined")
+    author = relationship("User")  # never shown on a page: not joined into every article query
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=lambda: [article_tags.c.position, Tag.name])
     images: Mapped[list[ArticleImage]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="ArticleImage.position"

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from civic.core.errors import abort_with
 from civic.core.forms import first_error
+from civic.core.pagecache import cached_page
 from civic.core.permissions import Role, public, role_required
 from civic.core.timeutil import to_local
 from civic.core.urls import absolute_url
@@ -39,6 +40,7 @@ def _page_arg() -> int:
 
 @bp.get("/")
 @public
+@cached_page(*services.PAGE_SCOPES, args=("page",))
 def index():
     return render_template(
         "news/index.html",
@@ -51,6 +53,7 @@ def index():
 
 @bp.get("/chuyen-muc/<slug>")
 @public
+@cached_page(*services.PAGE_SCOPES, args=("page",))
 def category(slug):
     cat = services.get_category(slug)
     if cat is None:
@@ -68,6 +71,7 @@ def category(slug):
 
 @bp.get("/the/<slug>")
 @public
+@cached_page(*services.PAGE_SCOPES, args=("page",))
 def tag(slug):
     found = services.get_tag(slug)
     if found is None:
@@ -83,12 +87,14 @@ def tag(slug):
 
 @bp.get("/luu-tru")
 @public
+@cached_page(*services.PAGE_SCOPES)
 def archive():
     return render_template("news/archive.html", months=services.archive_months(), month_label=services.month_label)
 
 
 @bp.get("/luu-tru/<int:year>/<int:month>")
 @public
+@cached_page(*services.PAGE_SCOPES, args=("page",))
 def archive_month(year, month):
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         abort(404)
@@ -103,6 +109,7 @@ def archive_month(year, month):
 
 @bp.get("/tim-kiem")
 @public
+@cached_page(*services.PAGE_SCOPES, args=("q", "category", "page"))
 def search():
     query = (request.args.get("q") or "")[:10_000]
     cat = services.get_category(request.args.get("category"))
@@ -141,6 +148,7 @@ def category_feed(slug):
 
 @bp.get("/<slug>")
 @public
+@cached_page(*services.PAGE_SCOPES)
 def article(slug):
     found, moved = services.find_by_slug(slug)
     if found is None:

@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 
-from civic.core import counters
+from civic.core import counters, pagecache
 from civic.core.i18n import LOCALE_COOKIE
 from civic.core.permissions import public
 from civic.core.security import safe_next
@@ -33,20 +33,36 @@ from civic.schedule.services import reception as reception_services
 bp = Blueprint("portal", __name__)
 
 
+def _count_view() -> None:
+    if not g.get("_civic_visit_recorded"):
+        g._civic_visit_recorded = True
+        counters.record_page_view()
+        counters.maybe_flush()
+
+
+def _counters_html() -> str:
+    """The footer counters, rendered on every view (cached pages hold a marker in their place)."""
+    template = current_app.jinja_env.get_template("portal/_counters.html")
+    return template.render(site_counters=portal_services.site_counters())
+
+
+pagecache.register_fragment("site_counters", _counters_html)
+pagecache.on_hit(_count_view)  # a page served from the cache is a page view too
+
+
 @bp.app_context_processor
 def _site_counters():
     """Counts the page view (GET pages only, once per request) and exposes the footer counters."""
     if not has_request_context() or g.get("database_unavailable"):  # worker e-mails; the 503 page
         return {}
-    if request.method == "GET" and not g.get("_civic_visit_recorded"):
-        g._civic_visit_recorded = True
-        counters.record_page_view()
-        counters.maybe_flush()
-    return {"site_counters": portal_services.site_counters()}
+    if request.method == "GET":
+        _count_view()
+    return {"site_counters": True}
 
 
 @bp.get("/")
 @public
+@pagecache.cached_page(*news_services.PAGE_SCOPES, *event_services.PAGE_SCOPES, *election_services.PAGE_SCOPES)
 def home():
     return render_template(
         "portal/home.html",
