@@ -62,7 +62,8 @@ def _site_counters():
 
 @bp.get("/")
 @public
-@pagecache.cached_page(*news_services.PAGE_SCOPES, *event_services.PAGE_SCOPES, *election_services.PAGE_SCOPES)
+@pagecache.cached_page(*news_services.PAGE_SCOPES, *event_services.PAGE_SCOPES, *election_services.PAGE_SCOPES,
+                       *reception_services.PAGE_SCOPES)
 def home():
     return render_template(
         "portal/home.html",

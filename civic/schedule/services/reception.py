@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from civic.core import pagecache
 from civic.core.db import transaction
 from civic.core.text import clean_line
 from civic.core.timeutil import format_date, local_to_utc, local_today, to_local, utcnow
@@ -30,6 +31,10 @@ from civic.schedule.models import (
 )
 from civic.schedule.services import ScheduleError
 from civic.schedule.services import holidays as hol
+
+# The home page shows the next session (with the leader holding the post): it must not be stale.
+PAGE_SCOPES = ("reception",)
+pagecache.watch(ReceptionRule, ReceptionHoliday, ReceptionOverride, Post, PostHolding, scopes=PAGE_SCOPES)
 
 SCHEDULED, MOVED, SKIPPED, CANCELLED = "scheduled", "moved", "skipped", "cancelled"
 HORIZON_WEEKS = 8
