@@ -141,11 +141,13 @@ def test_event_change_and_cancel_show_at_once(app, event, organizer_user):
 
 def test_rsvp_changes_the_seats_shown_on_the_event_page(app, event):
     from civic.events import services
+    from civic.privacy.services import ConsentGiven
 
     url = f"/su-kien/{event.id}-{event.slug}"
     before = cached(app, url).get_data(as_text=True)
     services.answer_event(event, services.Answer(response="yes", guests=0, name="Lê Văn Bình",
-                                                 phone="0912345678", email=None, group_id=None, answers={}))
+                                                 phone="0912345678", email=None, group_id=None, answers={}),
+                          consent=ConsentGiven())
     after = visit(app, url)
     assert after.headers.get("X-Page-Cache") == "miss"
     assert before != after.get_data(as_text=True)
