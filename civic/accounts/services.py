@@ -700,6 +700,8 @@ def audit_labels() -> dict[str, str]:
         "letters_print": _("Invitation letters printed"),
         "sign_in_sheet": _("Sign-in sheet printed"),
         "attendance_report": _("Attendance report viewed or exported"),
+        "schedule_print": _("Work schedule printed with its internal items"),
+        "schedule_docx": _("Work schedule downloaded (.docx) with its internal items"),
         **privacy.audit_labels(),
     }
 
@@ -729,7 +731,7 @@ def describe_audit(entry: AuditLog) -> str:
         return privacy.describe_audit(entry.action, detail)
     if "rows" in detail:
         rows = _("%(count)s rows", count=detail.get("rows") or 0)
-        fmt = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "api": "API"}.get(detail.get("format") or "")
+        fmt = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "api": "API", "docx": "Word (.docx)"}.get(detail.get("format") or "")
         return " · ".join(p for p in (detail.get("event_title") or "", rows, fmt or "") if p)
     return ""
 

@@ -175,6 +175,7 @@ def default_notice_text() -> str:
 - Trả lời giấy mời cử người đi thay: họ tên, chức vụ, số điện thoại của người đi thay. Mục đích: danh sách ký tên của cuộc họp và báo khi cuộc họp thay đổi.
 - Tin nhắn qua email/SMS: địa chỉ nhận và lịch sử gửi, để không gửi trùng và tôn trọng yêu cầu ngừng nhận.
 - Danh sách lãnh đạo, cán bộ do phường quản lý được xử lý để thực hiện nhiệm vụ công, không dựa trên sự đồng ý.
+- Lịch công tác tuần: họ tên, chức vụ, đơn vị của người dự họp được ghi ngoài danh bạ. Mục đích: thông báo thành phần dự họp và báo khi lịch thay đổi; xử lý để thực hiện nhiệm vụ công (hoặc căn cứ khác ghi ở từng mục).
 
 ## Thời gian lưu trữ
 - Câu trả lời tham dự của khách: ẩn danh sau {days} ngày kể từ ngày sự kiện.

@@ -90,6 +90,8 @@ def printable(year, week):
     ctx = _week_context(year, week)
     if ctx["week"] is None:
         abort(404)
+    if ctx["can_edit"]:
+        out.record_staff_export(current_user, ctx["week"], "print", sum(len(d["items"]) for d in ctx["days"]))
     return render_template("schedule/print.html", **ctx)
 
 
@@ -102,6 +104,8 @@ def docx(year, week):
         abort(404)
     views = [v for d in ctx["days"] for v in d["items"]]
     data = out.docx_bytes(row, views, ctx["ward"], row.revision)
+    if ctx["can_edit"]:
+        out.record_staff_export(current_user, row, "docx", len(views))
     name = f"lich-cong-tac-tuan-{week:02d}-{year}.docx"
     return Response(data, mimetype=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

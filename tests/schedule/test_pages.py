@@ -126,3 +126,23 @@ def test_printed_page_fits_a4_in_chromium(app, browser, live_server, organizer, 
     assert len(pages) == 1
     box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", pdf)
     assert box and abs(float(box.group(1)) - 595.92) < 2 and abs(float(box.group(2)) - 842.88) < 2
+
+
+def test_staff_exports_with_internal_items_are_audited_public_ones_are_not(client, login, organizer, ward):
+    import sqlalchemy as sa
+
+    from civic.extensions import db
+    from civic.privacy.models import AuditLog
+
+    _published(organizer, ward)
+    assert client.get("/lich-cong-tac/2021/tuan-4/lich-cong-tac.docx").status_code == 200
+    assert client.get("/lich-cong-tac/2021/tuan-4/ban-in").status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 0
+    login(organizer)
+    docx = client.get("/lich-cong-tac/2021/tuan-4/lich-cong-tac.docx")
+    assert docx.status_code == 200
+    printed = client.get("/lich-cong-tac/2021/tuan-4/ban-in").get_data(as_text=True)
+    assert "Làm việc nội bộ về nhân sự" in printed  # staff see the internal item: that is what is recorded
+    rows = db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id)).all()
+    assert [(r.action, r.actor_id, r.detail["rows"]) for r in rows] == [
+        ("schedule_docx", organizer.id, 2), ("schedule_print", organizer.id, 2)]

@@ -179,3 +179,13 @@ def person_items(contact, weeks: list[ScheduleWeek]) -> list[ScheduleItem]:
     return [i for w in weeks for i in w.items if i.is_public and (
         any(p.id in posts for p in i.chairs) or i.event_id in events
         or any(p.contact_id == contact.id or (p.post_id in posts) for p in i.participants))]
+
+
+def record_staff_export(user, week: ScheduleWeek, fmt: str, items: int) -> None:
+    """Who printed or downloaded a week with its internal items and outside participants' names
+    (the public version holds only what the portal shows anyone, and is not recorded)."""
+    from civic.privacy.audit import record_and_commit
+
+    record_and_commit(user, f"schedule_{fmt}", None, week_id=week.id, year=week.iso_year, week=week.iso_week,
+                      rows=items, format=fmt if fmt == "docx" else None,
+                      event_title=_("Week %(week)s of %(year)s", week=f"{week.iso_week:02d}", year=week.iso_year))
