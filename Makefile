@@ -62,3 +62,4 @@ translations: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports

@@ -67,7 +67,7 @@ def _http_url(value: str) -> str:
 
 
 def _mail_url(value: str) -> str:
-    from civic.notifications.mailer import parse_mail_url
+    from civic.core.mail_url import parse_mail_url
 
     text = str(value).strip()
     parse_mail_url(text)  # ValueError for a wrong scheme, port or timeout

@@ -10,6 +10,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
 from civic.core.lazy import hidden_imports
+from civic.core.session import CivicSession
 
 # Huey imports redis, psycopg and gevent when they are installed (~40 MB); the queue uses
 # gevent and psycopg never, and redis only under REDIS_URL (civic.core.queue loads it then).
@@ -21,7 +22,7 @@ class Base(DeclarativeBase):
     pass
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": CivicSession})
 login_manager = LoginManager()
 babel = Babel()
 # WTForms' and Flask-WTF's built-in messages: domain "wtforms", looked up in every translation

@@ -183,15 +183,59 @@ def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
+_DEPTH = "civic.transaction_depth"
+
+
 @contextlib.contextmanager
 def transaction():
-    """Commit everything in the block, or nothing: rolls back on any exception."""
+    """The one way a service writes: commit everything in the block, or nothing.
+
+    Re-entrant: a service that calls another inside its own block shares the outer commit,
+    so a use case stays one transaction. Any exception rolls the whole of it back, and
+    callbacks registered with ``after_commit`` run only once the outermost commit returned.
+    """
+    session = db.session()
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
     try:
-        yield db.session
-        db.session.commit()
+        yield session
+        if depth == 0:
+            session.commit()
     except BaseException:
-        db.session.rollback()
+        if depth == 0:
+            session.rollback()
         raise
+    finally:
+        session.info[_DEPTH] = depth
+
+
+def after_commit(callback, *args, **kwargs) -> None:
+    """Run ``callback(*args, **kwargs)`` once the current transaction commits; never if it
+    rolls back. With nothing pending (no transaction, no unflushed change) it runs now."""
+    session = db.session()
+    call = functools.partial(callback, *args, **kwargs)
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        session.add_after_commit(call)
+    else:
+        call()
+
+
+def announce(signal, **kwargs) -> None:
+    """Send a domain's blinker signal after the commit, with ``sender=<app>``.
+
+    Receivers see the saved rows and may write and commit on their own; one that raises is
+    logged and never undoes the change that was announced.
+    """
+    app = current_app._get_current_object()
+    after_commit(_send, signal, app, kwargs)
+
+
+def _send(signal, app, kwargs) -> None:
+    for receiver in signal.receivers_for(app):
+        try:
+            receiver(app, **kwargs)
+        except Exception:  # noqa: BLE001
+            log.exception("receiver %r of %s failed", receiver, signal.name)
 
 
 def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:

@@ -1,6 +1,7 @@
 import importlib
 import logging
 import pkgutil
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -9,10 +10,10 @@ from flask.cli import with_appcontext
 
 def import_task_modules() -> list[str]:
     """Every ``civic.<domain>.tasks`` module, so the consumer knows all tasks."""
-    import civic
-
+    # The packages beside this one, listed from disk: importing the root package would make
+    # this domain depend on every other.
     found = []
-    for module in pkgutil.iter_modules(civic.__path__):
+    for module in pkgutil.iter_modules([str(Path(__file__).resolve().parents[1])]):
         if not module.ispkg:
             continue
         name = f"civic.{module.name}.tasks"
