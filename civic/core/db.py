@@ -200,6 +200,9 @@ def transaction():
     try:
         yield session
         if depth == 0:
+            # Back to the outside before committing: an after-commit callback that writes
+            # in its own ``with transaction():`` must commit, not join a finished one.
+            session.info[_DEPTH] = 0
             session.commit()
     except BaseException:
         if depth == 0:

@@ -87,3 +87,16 @@ def test_after_commit_with_nothing_pending_runs_now(app):
         db.session.rollback()
         after_commit(seen.append, "now")
         assert seen == ["now"]
+
+
+def test_a_callback_that_writes_in_its_own_transaction_commits(app):
+    with app.app_context():
+        def write_more():
+            with transaction():
+                db.session.add(_user("hoa@example.vn"))
+
+        with transaction():
+            db.session.add(_user("hai@example.vn"))
+            after_commit(write_more)
+        db.session.rollback()
+        assert db.session.query(User).filter_by(email="hoa@example.vn").count() == 1
