@@ -37,7 +37,7 @@ OWN_ANSWERS_KEPT = 20
 def _detail_context(event, form=None, link_form=None) -> dict:
     who = user()
     own = services.user_rsvp(event, who)
-    form = form or RsvpForm()
+    form = RsvpForm() if form is None else form
     form.group.choices = group_choices(event.groups if event.audience == Audience.GROUPS else None)
     return {
         "event": event,
