@@ -15,9 +15,9 @@ from civic.core.db import reads_first
 from civic.core.errors import abort_with
 from civic.core.permissions import Role, public, token_required
 from civic.core.timeutil import isoformat_local, local_to_utc
-from civic.events import services
+from civic.events import access, services
 from civic.events.ics import event_ics
-from civic.events.models import EventCategory
+from civic.events.models import Audience, EventCategory, EventStatus, RsvpResponse, RsvpSource, RsvpStatus
 from civic.privacy import services as privacy
 
 
@@ -70,10 +70,13 @@ def _parse_when(raw: str | None, name: str, *, end_of_day: bool = False) -> date
 
 
 def _visible_or_404(event_id: int):
-    event = services.get_event(event_id)
-    if event is None or event.status == "draft":
-        abort_with(404, _("This event does not exist."))
-    return event
+    """Public calls see what an anonymous visitor sees (no token is read on them)."""
+    return access.viewable(None, event_id)
+
+
+def _values(enum_type, *only) -> list[str]:
+    """An OpenAPI ``enum`` list from a model enum (all of its values, or ``only`` these)."""
+    return [member.value for member in (only or enum_type)]
 
 
 @bp.get("/events")
@@ -146,7 +149,7 @@ def rsvp_create(event_id: int):
         except UnknownGroupError as exc:
             return json_error(exc.status, str(exc))
     try:
-        result = services.answer_event(event, answer, source="api", client=ratelimits.client_key(),
+        result = services.answer_event(event, answer, source=RsvpSource.API, client=ratelimits.client_key(),
                                        consent=privacy.consent_from(data.get("consent"), "api"))
     except services.AlreadyAnswered as exc:
         # Nothing changed; the link goes to the contact on file, never into this response.
@@ -227,26 +230,22 @@ def _event_data(data: dict) -> services.EventData:
         venue_name=text("venue"),
         venue_address=text("venue_address"),
         map_url=text("map_url") or None,
-        category=text("category", "other") or "other",
-        audience=text("audience", "public") or "public",
+        category=text("category", EventCategory.OTHER) or EventCategory.OTHER.value,
+        audience=text("audience", Audience.PUBLIC) or Audience.PUBLIC.value,
         group_ids=group_ids,
         capacity=integer("capacity"),
         rsvp_deadline=when("rsvp_deadline", required=False),
         allow_guests=bool(data.get("allow_guests", False)),
         max_guests=integer("max_guests") or 0,
         questions=questions,
-        status=text("status", "draft") or "draft",
+        status=text("status", EventStatus.DRAFT) or EventStatus.DRAFT.value,
     )
 
 
 @bp.get("/events/<int:event_id>/rsvps")
 @token_required(Role.ORGANIZER)
 def rsvp_list(event_id: int):
-    event = services.get_event(event_id)
-    if event is None:
-        abort_with(404, _("This event does not exist."))
-    if not services.can_manage_event(g.api_user, event):
-        abort_with(403, _("Only the event's organizer may see its answers."))
+    event = access.managed(g.api_user, event_id, refused=_("Only the event's organizer may see its answers."))
     items = [
         {
             "id": r.id,
@@ -286,7 +285,7 @@ PATHS: dict = {
             "parameters": [
                 {"name": "from", "in": "query", "schema": {"type": "string"}, "description": "ISO 8601 date or date-time with offset"},
                 {"name": "to", "in": "query", "schema": {"type": "string"}, "description": "ISO 8601 date or date-time with offset"},
-                {"name": "category", "in": "query", "schema": {"type": "string", "enum": [c.value for c in EventCategory]}},
+                {"name": "category", "in": "query", "schema": {"type": "string", "enum": _values(EventCategory)}},
                 {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
             ],
             "responses": {
@@ -383,14 +382,14 @@ SCHEMAS: dict = {
             "venue_address": {"type": "string"},
             "map_url": {"type": ["string", "null"]},
             "category": {"type": "string"},
-            "audience": {"type": "string", "enum": ["public", "groups", "invite_only"]},
+            "audience": {"type": "string", "enum": _values(Audience)},
             "groups": {"type": "array", "items": {"type": "string"}},
             "capacity": {"type": ["integer", "null"]},
             "rsvp_deadline": _NDT,
             "allow_guests": {"type": "boolean"},
             "max_guests": {"type": "integer"},
             "questions": {"type": "array", "items": {"type": "string"}},
-            "status": {"type": "string", "enum": ["draft", "published", "cancelled"]},
+            "status": {"type": "string", "enum": _values(EventStatus)},
         },
         "required": ["id", "title", "url", "starts_at", "ends_at", "status"],
     },
@@ -414,10 +413,10 @@ SCHEMAS: dict = {
             "venue": {"type": "string"},
             "venue_address": {"type": "string"},
             "capacity": {"type": ["integer", "null"], "minimum": 1},
-            "audience": {"type": "string", "enum": ["public", "groups", "invite_only"]},
+            "audience": {"type": "string", "enum": _values(Audience)},
             "group_ids": {"type": "array", "items": {"type": "integer"}},
-            "category": {"type": "string", "enum": [c.value for c in EventCategory]},
-            "status": {"type": "string", "enum": ["draft", "published"]},
+            "category": {"type": "string", "enum": _values(EventCategory)},
+            "status": {"type": "string", "enum": _values(EventStatus, EventStatus.DRAFT, EventStatus.PUBLISHED)},
             "rsvp_deadline": {"type": "string", "format": "date-time"},
             "allow_guests": {"type": "boolean"},
             "max_guests": {"type": "integer", "minimum": 0, "maximum": 20},
@@ -440,7 +439,7 @@ SCHEMAS: dict = {
             "name": {"type": "string"},
             "phone": {"type": "string", "description": "Vietnamese number, any common format"},
             "email": {"type": "string", "format": "email"},
-            "response": {"type": "string", "enum": ["yes", "no", "maybe"]},
+            "response": {"type": "string", "enum": _values(RsvpResponse)},
             "guests": {"type": "integer", "minimum": 0},
             "group_id": {"type": "integer"},
             "group": {"type": ["string", "integer"], "description": "tổ dân phố as typed (\"tổ 5\", \"TDP 05\", 5: the group numbered 5), instead of group_id"},
@@ -457,10 +456,10 @@ SCHEMAS: dict = {
         "properties": {
             "id": {"type": "integer"},
             "event_id": {"type": "integer"},
-            "response": {"type": "string", "enum": ["yes", "no", "maybe"]},
+            "response": {"type": "string", "enum": _values(RsvpResponse)},
             "status": {
                 "type": "string",
-                "enum": ["confirmed", "waitlisted", "declined", "tentative"],
+                "enum": _values(RsvpStatus),
                 "description": "tentative is a maybe (holds no place)",
             },
             "guests": {"type": "integer"},

@@ -81,8 +81,8 @@ def load_demo() -> list[str]:
         )
         if audience == "groups" and not data.group_ids:
             data.audience, data.group_ids = "public", []
-        services._validate(data)
-        services._apply(event, data)
+        services.validate(data)
+        services.apply(event, data)
         db.session.add(event)
         db.session.commit()
         created += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
@@ -18,7 +20,10 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from civic.core.forms import CivicForm, PhoneNumber
+from civic.core.timeutil import local_to_utc, to_local, utcnow
 from civic.events.models import Audience, EventCategory, EventStatus, RsvpResponse
+from civic.events.services.editing import EventData
+from civic.events.services.labels import category_labels
 from civic.privacy.forms import consent_field
 
 RESPONSE_CHOICES = [
@@ -29,9 +34,16 @@ RESPONSE_CHOICES = [
 
 
 def category_choices():
-    from civic.events.services import category_labels
-
     return [(k.value, v) for k, v in category_labels().items()]
+
+
+def _naive_local(moment):
+    """An aware UTC time as the naive local time a datetime-local field shows."""
+    return to_local(moment).replace(tzinfo=None) if moment else None
+
+
+def _aware_utc(moment):
+    return local_to_utc(moment) if moment else None
 
 
 class EventForm(CivicForm):
@@ -72,6 +84,70 @@ class EventForm(CivicForm):
         _l("Status"),
         choices=[(EventStatus.DRAFT.value, _l("Draft")), (EventStatus.PUBLISHED.value, _l("Published"))],
     )
+
+    def __init__(self, *args, groups=(), **kwargs):
+        """``groups``: the residential groups offered (``services.list_groups()``)."""
+        super().__init__(*args, **kwargs)
+        self.category.choices = category_choices()
+        self.groups.choices = [(g.id, g.name) for g in groups]
+
+    @classmethod
+    def for_new(cls, groups=()):
+        """A new event's form: a week from now at 08:00, for two hours."""
+        start = (to_local(utcnow()) + timedelta(days=7)).replace(hour=8, minute=0, second=0, microsecond=0)
+        start = start.replace(tzinfo=None)
+        return cls(groups=groups, data={"starts_at": start, "ends_at": start + timedelta(hours=2)})
+
+    @classmethod
+    def for_event(cls, event, groups=()):
+        """The form filled with what ``event`` holds (a cancelled event shows as published)."""
+        return cls(groups=groups, data={
+            "title": event.title,
+            "description": event.description_source or "",
+            "starts_at": _naive_local(event.starts_at),
+            "ends_at": _naive_local(event.ends_at),
+            "venue_name": event.venue_name,
+            "venue_address": event.venue_address,
+            "map_url": event.map_url,
+            "category": event.category,
+            "audience": event.audience,
+            "groups": [g.id for g in event.groups],
+            "capacity": event.capacity,
+            "rsvp_deadline": _naive_local(event.rsvp_deadline),
+            "allow_guests": event.allow_guests,
+            "max_guests": event.max_guests,
+            "questions": "\n".join(event.questions or []),
+            "reminder_hours": event.reminder_minutes_before // 60 if event.reminder_minutes_before else None,
+            "status": event.status if event.status != EventStatus.CANCELLED else EventStatus.PUBLISHED.value,
+        })
+
+    def cover_upload(self):
+        """The uploaded cover file, or None when none was chosen."""
+        data = self.cover.data
+        return data if data and getattr(data, "filename", "") else None
+
+    def to_data(self, cover_image: str | None = None) -> EventData:
+        """What the form says, for services.create_event / update_event (which validate it)."""
+        return EventData(
+            title=self.title.data or "",
+            description=self.description.data or "",
+            starts_at=_aware_utc(self.starts_at.data),
+            ends_at=_aware_utc(self.ends_at.data),
+            venue_name=self.venue_name.data or "",
+            venue_address=self.venue_address.data or "",
+            map_url=self.map_url.data or None,
+            category=self.category.data,
+            audience=self.audience.data,
+            group_ids=list(self.groups.data or []),
+            capacity=self.capacity.data,
+            rsvp_deadline=_aware_utc(self.rsvp_deadline.data),
+            allow_guests=bool(self.allow_guests.data),
+            max_guests=self.max_guests.data or 0,
+            questions=(self.questions.data or "").splitlines(),
+            reminder_minutes_before=self.reminder_hours.data * 60 if self.reminder_hours.data else None,
+            status=self.status.data,
+            cover_image=cover_image,
+        )
 
 
 class RsvpForm(CivicForm):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
+from html import unescape
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -10,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from civic.core.timeutil import utcnow
+from civic.events.links import event_url, place
 from civic.events.models import Event, EventStatus
 
 if TYPE_CHECKING:
@@ -30,8 +33,6 @@ def _vtimezone() -> Timezone:
     standard.add("tzname", "+07")
     standard.add("tzoffsetfrom", timedelta(hours=7))
     standard.add("tzoffsetto", timedelta(hours=7))
-    from datetime import datetime
-
     standard.add("dtstart", datetime(1970, 1, 1))
     tz.add_component(standard)
     return tz
@@ -61,8 +62,6 @@ def _vevent(event: Event) -> VEvent:
     from icalendar import Alarm  # defers icalendar (~7 MB) to the .ics answers
     from icalendar import Event as VEvent
 
-    from civic.events.services import event_url
-
     tz = ZoneInfo(TZID)
     vevent = VEvent()
     vevent.add("uid", f"event-{event.id}@{_host()}")
@@ -70,9 +69,9 @@ def _vevent(event: Event) -> VEvent:
     vevent.add("dtstart", event.starts_at.astimezone(tz))
     vevent.add("dtend", event.ends_at.astimezone(tz))
     vevent.add("summary", event.title)
-    place = ", ".join(p for p in (event.venue_name, event.venue_address) if p)
-    if place:
-        vevent.add("location", place)
+    location = place(event)
+    if location:
+        vevent.add("location", location)
     url = event_url(event)
     vevent.add("url", url)
     vevent.add("description", f"{_plain(event.description_html)}\n\n{url}".strip())
@@ -91,9 +90,6 @@ def _vevent(event: Event) -> VEvent:
 
 
 def _plain(html: str) -> str:
-    import re
-    from html import unescape
-
     text = re.sub(r"<(br|/p|/li|/h[2-4])\s*/?>", "\n", html or "")
     return unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
@@ -124,16 +120,13 @@ def feed_ics(events: list[Event], name: str) -> bytes:
 
 
 def google_calendar_url(event: Event) -> str:
-    from civic.events.services import event_url
-
     fmt = "%Y%m%dT%H%M%SZ"
-    place = ", ".join(p for p in (event.venue_name, event.venue_address) if p)
     params = {
         "action": "TEMPLATE",
         "text": event.title,
         "dates": f"{event.starts_at.strftime(fmt)}/{event.ends_at.strftime(fmt)}",
         "details": event_url(event),
-        "location": place,
+        "location": place(event),
         "ctz": TZID,
     }
     return "https://calendar.google.com/calendar/render?" + urlencode(params)

@@ -48,6 +48,23 @@ class RsvpStatus(enum.StrEnum):
     DECLINED = "declined"  # no, or cancelled
 
 
+class RsvpSource(enum.StrEnum):
+    """Where an answer came from: the public page, the API, or an invitation answered for someone."""
+
+    WEB = "web"
+    API = "api"
+    INVITATION = "invitation"
+
+
+class ChangeKind(enum.StrEnum):
+    """What an EventChange records."""
+
+    TIME = "time"
+    PLACE = "place"
+    TIME_PLACE = "time_place"
+    CANCELLED = "cancelled"
+
+
 event_groups = sa.Table(
     "event_groups",
     db.Model.metadata,
@@ -143,12 +160,12 @@ class Rsvp(TimestampMixin, db.Model):
     residential_group_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("residential_groups.id", ondelete="SET NULL"), index=True
     )
-    response: Mapped[str] = mapped_column(sa.String(10))
-    status: Mapped[str] = mapped_column(sa.String(12))
+    response: Mapped[str] = mapped_column(sa.String(10))  # an RsvpResponse
+    status: Mapped[str] = mapped_column(sa.String(12))  # an RsvpStatus
     guests: Mapped[int] = mapped_column(sa.Integer, default=0)
     answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    source: Mapped[str] = mapped_column(sa.String(20), default="web")  # web | api | invitation
+    source: Mapped[str] = mapped_column(sa.String(20), default=RsvpSource.WEB.value)
     # Set when the invitations domain answers on someone's behalf.
     invitation_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     # Keyed hash of the client's address for answers from public forms (seats per client);
@@ -189,7 +206,7 @@ class EventChange(db.Model):
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(sa.String(20))  # "time" | "place" | "cancelled"
+    kind: Mapped[str] = mapped_column(sa.String(20))  # a ChangeKind
     # {"field": [old, new]} with display values (local times already formatted as ISO).
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from civic.core.phone import format_phone_local
 from civic.core.timeutil import format_datetime, utcnow
 from civic.events.models import Rsvp
+from civic.events.services.labels import response_labels, status_labels
 from civic.extensions import db
 from civic.privacy.registry import Erased, Identity, Provider, Section, register
 from civic.privacy.services import ERASED_NAME
@@ -31,8 +32,6 @@ def _rsvps(identity: Identity) -> list[Rsvp]:
 
 
 def _find(identity: Identity) -> Section:
-    from civic.events.services import response_labels, status_labels
-
     responses, statuses = response_labels(), status_labels()
     rows = _rsvps(identity)
     return Section(

@@ -1,17 +1,23 @@
-"""What the events domain announces, so other domains can answer without events importing them.
+"""What the events domain announces, so other domains (and its own messages) can answer
+without the services importing them.
 
-Both signals are sent with ``sender=<app>`` AFTER the change is committed (a receiver sees the
-saved event and may write and commit on its own):
+Every signal is sent with ``sender=<app>`` through ``civic.core.db.announce`` inside the
+service's transaction, so receivers hear it only AFTER the change is committed (they see the
+saved rows and may write and commit on their own); a rollback drops it:
 
-- ``event_changed``: ``event=<Event>``, ``change=<EventChange>`` (kind "time", "place" or
-  "time_place"; ``change.detail`` holds ``{"field": [old, new]}`` display values). Only a real
-  change of time or place of a published event is sent; a re-save with no change is not.
-- ``event_cancelled``: ``event=<Event>``, ``change=<EventChange>`` (kind "cancelled") and
-  ``was_published=<bool>``.
+- ``event_changed``: ``event=<Event>``, ``change=<EventChange>`` (kind ``ChangeKind.TIME``,
+  ``PLACE`` or ``TIME_PLACE``; ``change.detail`` holds ``{"field": [old, new]}`` display values).
+  Only a real change of time or place of a published event is sent; a re-save with no change is not.
+- ``event_cancelled``: ``event=<Event>``, ``change=<EventChange>`` (kind ``ChangeKind.CANCELLED``)
+  and ``was_published=<bool>``.
+- ``rsvp_answered``: ``rsvp=<Rsvp>``, ``created=<bool>`` (a new answer, not a change of one) and
+  ``from_public_form=<bool>`` (its messages count against the recipient's daily cap). Not sent
+  when the caller tells the person itself (``answer_event(notify=False)``, e.g. invitations).
+- ``rsvp_promoted``: ``rsvp=<Rsvp>``: a place freed up and this waiting answer now holds it.
 
-The events domain answers them itself for RSVPs (civic.events.services); the invitations
-domain connects its receiver at app setup. A receiver must not raise: a notice that fails is
-logged, the organizer's edit stays saved.
+civic.events.services.messages answers them with the e-mails and SMS to those who answered;
+the invitations domain connects its receivers at app setup. A receiver must not raise: one
+that does is logged, and the organizer's edit or the person's answer stays saved.
 
     from civic.events.signals import event_changed
 
@@ -27,3 +33,5 @@ _signals = Namespace()
 
 event_changed = _signals.signal("civic.event-changed")
 event_cancelled = _signals.signal("civic.event-cancelled")
+rsvp_answered = _signals.signal("civic.rsvp-answered")
+rsvp_promoted = _signals.signal("civic.rsvp-promoted")

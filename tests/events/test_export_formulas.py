@@ -8,6 +8,7 @@ import io
 from openpyxl import load_workbook
 
 from civic.events import services
+from civic.events.services import exports
 from civic.privacy.services import ConsentGiven
 
 HOSTILE = ['=HYPERLINK("http://x.example/","Xem")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
@@ -17,7 +18,7 @@ def test_every_prefix_is_neutralised_and_numbers_stay_numbers(app, make_event, m
     event = make_event()
     rows = [[n, text, "0912 000 001", "", "", "Có", "Tham dự", -1, 2, "01/02/2021 08:00", text]
             for n, text in enumerate(HOSTILE, start=1)]
-    monkeypatch.setattr(services, "export_rows", lambda _event: rows)
+    monkeypatch.setattr(exports, "export_rows", lambda _event: rows)
 
     parsed = list(csv.reader(io.StringIO(services.export_csv(event).decode("utf-8-sig"), newline="")))
     for line, text in zip(parsed[1:], HOSTILE, strict=True):
