@@ -9,18 +9,12 @@ from civic.api import bp
 from civic.api.common import json_body, json_error
 from civic.core.permissions import Role, public, token_required
 from civic.core.timeutil import isoformat_local
-from civic.extensions import limiter
+from civic.extensions import db, limiter
+from civic.invitations import access
 from civic.invitations import services as svc
+from civic.invitations.importer import import_contacts
+from civic.invitations.models import Invitation
 from civic.privacy import services as privacy
-
-
-def _managed_event(event_id):
-    from civic.events.services import can_manage_event, get_event
-
-    event = get_event(event_id)
-    if event is None or not can_manage_event(g.api_user, event):
-        return None
-    return event
 
 
 def contact_json(c) -> dict:
@@ -47,8 +41,6 @@ def invitation_json(inv) -> dict:
 @bp.post("/contacts/import")
 @token_required(Role.ORGANIZER)
 def import_contacts_api():
-    from civic.invitations.importer import ImportError_, import_contacts
-
     upload = request.files.get("file")
     if upload is None:
         return json_error(400, _("Choose a file to import."))
@@ -60,7 +52,7 @@ def import_contacts_api():
         return json_error(400, _("Choose a file to import."))
     try:
         report = import_contacts(data, upload.filename or "", dry_run=raw_dry in ("true", "1"))
-    except ImportError_ as exc:
+    except svc.InvitationError as exc:
         return json_error(422, str(exc))
     return jsonify(report.summary())
 
@@ -75,9 +67,7 @@ def list_contacts_api():
 @bp.get("/events/<int:event_id>/invitations")
 @token_required(Role.ORGANIZER)
 def list_invitations_api(event_id):
-    event = _managed_event(event_id)
-    if event is None:
-        return json_error(404, _("We could not find this page. It may have been moved or removed."))
+    event = access.managed_event(g.api_user, event_id)
     return jsonify({"event_id": event.id, "items": [invitation_json(i) for i in svc.list_invitations(event)]})
 
 
@@ -106,11 +96,7 @@ def respond_api(token):
 @bp.post("/events/<int:event_id>/checkins")
 @token_required(Role.ORGANIZER)
 def checkin_api(event_id):
-    from civic.invitations.models import Invitation
-
-    event = _managed_event(event_id)
-    if event is None:
-        return json_error(404, _("We could not find this page. It may have been moved or removed."))
+    event = access.managed_event(g.api_user, event_id)
     body = json_body()
     token, contact_id = body.get("invitation_token"), body.get("contact_id")
     inv = None
@@ -119,8 +105,6 @@ def checkin_api(event_id):
         if inv is not None and inv.event_id != event.id:
             inv = None
     elif isinstance(contact_id, int) and not isinstance(contact_id, bool):
-        from civic.extensions import db
-
         inv = db.session.query(Invitation).filter_by(event_id=event.id, contact_id=contact_id).one_or_none()
     else:
         return json_error(400, _("Send invitation_token or contact_id."))
