@@ -13,7 +13,13 @@ from civic.extensions import db, limiter
 from civic.invitations import access
 from civic.invitations import services as svc
 from civic.invitations.importer import import_contacts
-from civic.invitations.models import Invitation
+from civic.invitations.models import (
+    AnswerChannel,
+    CheckinMethod,
+    Invitation,
+    InvitationRole,
+    InvitationStatus,
+)
 from civic.privacy import services as privacy
 
 
@@ -85,7 +91,7 @@ def respond_api(token):
     try:
         svc.answer(inv, body.get("response") or "", reason=body.get("reason") or "",
                    substitute_name=body.get("substitute_name") or "",
-                   substitute_position=body.get("substitute_position") or "", via="link",
+                   substitute_position=body.get("substitute_position") or "", via=AnswerChannel.LINK,
                    consent=privacy.consent_from(body.get("consent"), "api"))
     except svc.InvitationError as exc:
         return json_error(422, str(exc))
@@ -110,8 +116,13 @@ def checkin_api(event_id):
         return json_error(400, _("Send invitation_token or contact_id."))
     if inv is None:
         return json_error(404, _("This person is not on the invitation list of this event."))
-    inv, first = svc.check_in(inv, g.api_user, "api")
+    inv, first = svc.check_in(inv, g.api_user, CheckinMethod.API)
     return jsonify({"invitation": invitation_json(inv), "first_check_in": first}), 201 if first else 200
+
+
+def _values(codes) -> list[str]:
+    """An OpenAPI ``enum`` list from the domain's StrEnum (or a tuple of its members)."""
+    return [str(code) for code in codes]
 
 
 _err = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -158,11 +169,11 @@ PATHS: dict = {
             "parameters": [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["response"],
-                "properties": {"response": {"type": "string", "enum": ["attend", "decline", "substitute"]},
+                "properties": {"response": {"type": "string", "enum": _values(svc.RESPONSES)},
                                "reason": {"type": "string"}, "substitute_name": {"type": "string"},
                                "substitute_position": {"type": "string"}}}}}},
             "responses": {"200": {"description": "Answer recorded", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"status": {"type": "string"}, "answered_at": {"type": "string"},
+                "type": "object", "properties": {"status": {"type": "string", "enum": _values(svc.RESPONSES)}, "answered_at": {"type": "string"},
                                                  "substitute_name": {"type": ["string", "null"]}}}}}},
                 "400": _err, "404": _err, "422": _err, "429": _err},
         }
@@ -213,12 +224,12 @@ SCHEMAS: dict = {
             "id": {"type": "integer"}, "contact_id": {"type": ["integer", "null"]}, "full_name": {"type": "string"},
             "position": {"type": "string"}, "unit": {"type": "string"},
             "residential_group": {"type": ["string", "null"]},
-            "role": {"type": "string", "enum": ["chu_tri", "dai_bieu", "khach_moi"]},
+            "role": {"type": "string", "enum": _values(InvitationRole)},
             "source": {"type": "string"},
-            "status": {"type": "string", "enum": ["pending", "attend", "decline", "substitute"]},
+            "status": {"type": "string", "enum": _values(InvitationStatus)},
             "reason": {"type": ["string", "null"]}, "substitute_name": {"type": ["string", "null"]},
             "substitute_position": {"type": ["string", "null"]}, "answered_at": {"type": ["string", "null"]},
-            "answered_via": {"type": ["string", "null"]}, "sent_at": {"type": ["string", "null"]},
+            "answered_via": {"type": ["string", "null"], "enum": [*_values(AnswerChannel), None]}, "sent_at": {"type": ["string", "null"]},
             "checked_in_at": {"type": ["string", "null"]}, "walk_in": {"type": "boolean"},
         },
     },

@@ -9,11 +9,13 @@ from flask.cli import with_appcontext
 
 from civic.invitations.errors import InvitationError
 from civic.invitations.importer import import_contacts
+from civic.invitations.models import RowAction
 from civic.invitations.services.directory import export_contacts_xlsx
 
 contacts_cli = click.Group("contacts", help="Contacts directory.")
 
-ACTION_LABELS = {"create": "tạo mới", "update": "cập nhật", "unchanged": "không đổi", "reject": "bị loại"}
+ACTION_LABELS = {RowAction.CREATE: "tạo mới", RowAction.UPDATE: "cập nhật", RowAction.UNCHANGED: "không đổi",
+                 RowAction.REJECT: "bị loại"}
 
 
 def print_report(report, verbose: bool = False) -> None:
@@ -29,7 +31,7 @@ def print_report(report, verbose: bool = False) -> None:
         click.echo(f"  dòng {item['row']}: {item['reason']}")
     if verbose:
         for r in report.rows:
-            if r.action != "reject":
+            if r.action != RowAction.REJECT:
                 click.echo(f"  dòng {r.row}: {ACTION_LABELS[r.action]} – {r.full_name}")
 
 

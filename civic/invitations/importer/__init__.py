@@ -22,6 +22,7 @@ from civic.invitations.importer.parsing import detect_header, parse_rows
 from civic.invitations.importer.reading import ACCEPT, WORKBOOK_KINDS, check_readable, read_rows, sniff_kind
 from civic.invitations.importer.report import ImportReport, RowResult
 from civic.invitations.importer.writing import write_import
+from civic.invitations.models import LegalBasis
 
 __all__ = [
     "ACCEPT", "FIELDS", "WORKBOOK_KINDS", "ImportFileError", "ImportReport", "RowResult", "analyse",
@@ -39,7 +40,7 @@ def analyse(data: bytes, filename: str = "", mapping: dict[int, str] | None = No
 
 
 def import_contacts(data: bytes, filename: str = "", dry_run: bool = False,
-                    mapping: dict[int, str] | None = None, legal_basis: str = "public_duty") -> ImportReport:
+                    mapping: dict[int, str] | None = None, legal_basis: str = LegalBasis.PUBLIC_DUTY) -> ImportReport:
     """The CLI's and the API's import: analyse, then (unless a dry run) write all rows or none."""
     report = analyse(data, filename, mapping)
     if not dry_run:

@@ -13,7 +13,7 @@ from civic.core.text import clean_line, fold
 from civic.extensions import db
 from civic.invitations.importer.fields import fold_cached
 from civic.invitations.importer.report import RowResult
-from civic.invitations.models import Contact, ContactGroup, contact_group_members
+from civic.invitations.models import Contact, ContactGroup, RowAction, contact_group_members
 
 COMPARED = ("family_name", "middle_name", "given_name", "position", "unit", "phone", "email", "notes")
 
@@ -104,12 +104,12 @@ def classify(results: list[RowResult]) -> None:
     """Match valid rows to existing contacts (the preview's buckets; refreshed before writing)."""
     directory = _load_directory()
     for result in results:
-        if result.action == "reject":
+        if result.action == RowAction.REJECT:
             continue
         match = _match(result, directory)
         if match is None:
-            result.action = "create"
+            result.action = RowAction.CREATE
             continue
         result.contact_id = match.id
         result.changes = _changes(result, match, directory)
-        result.action = "update" if result.changes else "unchanged"
+        result.action = RowAction.UPDATE if result.changes else RowAction.UNCHANGED

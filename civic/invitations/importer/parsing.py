@@ -25,6 +25,7 @@ from civic.invitations.importer.fields import (
     max_rows,
 )
 from civic.invitations.importer.report import RowResult
+from civic.invitations.models import RowAction
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_SPLIT_RE = re.compile(r"\s*(?:/|;|,|\bva\b|\bhoac\b| - |\n)\s*")
@@ -144,7 +145,7 @@ def _reject_repeat(result: RowResult, seen: dict[str, int]) -> None:
     keys = _identity_keys(result)
     earlier = next((seen[k] for k in keys if k in seen), None)
     if earlier is not None:
-        result.action = "reject"
+        result.action = RowAction.REJECT
         result.reason = _("Same person as row %(row)s.", row=earlier)
     else:
         for k in keys:
@@ -178,7 +179,7 @@ def parse_rows(
         result = _parse_row(number, cells, mapping, nonempty)
         if result is None:
             continue
-        if result.action != "reject":
+        if result.action != RowAction.REJECT:
             _reject_repeat(result, seen)
         results.append(result)
     return header_row, headers, mapping, results
@@ -254,10 +255,10 @@ def _parse_row(number: int, cells: list, mapping: dict[int, str], nonempty: list
         return None
     problem = _cell_problem(raw)
     if problem is not None:
-        return RowResult(row=number, action="reject", reason=problem)
+        return RowResult(row=number, action=RowAction.REJECT, reason=problem)
     family, middle, given = _name_parts(raw)
     phone, bad_phone = _phone_from(raw.get("phone"))
     problem = _contact_problem(family, middle, given, bad_phone, raw)
     if problem is not None:
-        return RowResult(row=number, action="reject", reason=problem)
-    return RowResult(row=number, action="create", values=_row_values(family, middle, given, phone, raw))
+        return RowResult(row=number, action=RowAction.REJECT, reason=problem)
+    return RowResult(row=number, action=RowAction.CREATE, values=_row_values(family, middle, given, phone, raw))

@@ -5,16 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from civic.core.text import clean_line
+from civic.invitations.models import RowAction
 
 
 @dataclass
 class RowResult:
     row: int
-    action: str  # create | update | unchanged | reject
+    action: RowAction
     values: dict = field(default_factory=dict)
     reason: str = ""
     contact_id: int | None = None
     changes: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.action = RowAction(self.action)  # read back from the job's JSON as text
 
     @property
     def full_name(self) -> str:
@@ -39,13 +43,13 @@ class ImportReport:
 
     @property
     def rejected(self) -> list[RowResult]:
-        return [r for r in self.rows if r.action == "reject"]
+        return [r for r in self.rows if r.action == RowAction.REJECT]
 
     def summary(self) -> dict:
         return {
-            "created": self.count("create"),
-            "updated": self.count("update"),
-            "unchanged": self.count("unchanged"),
+            "created": self.count(RowAction.CREATE),
+            "updated": self.count(RowAction.UPDATE),
+            "unchanged": self.count(RowAction.UNCHANGED),
             "rejected": [{"row": r.row, "reason": r.reason} for r in self.rejected],
             "header_row": self.header_row,
             "mapping": {str(k): v for k, v in self.mapping.items()},

@@ -15,7 +15,7 @@ from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.invitations.importer.matching import COMPARED, find_group_id, group_label, residential_groups
 from civic.invitations.importer.report import ImportReport, RowResult
-from civic.invitations.models import Contact, ContactGroup, contact_group_members
+from civic.invitations.models import Contact, ContactGroup, LegalBasis, RowAction, contact_group_members
 
 NAME_FIELDS = ("family_name", "middle_name", "given_name")
 
@@ -113,15 +113,15 @@ def _link_groups(written: list[RowResult], existing: list[RowResult], contact_gr
     return sum(1 for _c, g in new if file_group is not None and g == file_group.id)
 
 
-def write_import(report: ImportReport, file_group: ContactGroup | None = None, legal_basis: str = "public_duty",
+def write_import(report: ImportReport, file_group: ContactGroup | None = None, legal_basis: str = LegalBasis.PUBLIC_DUTY,
                  source: str = "", now: datetime | None = None) -> dict:
     """Write every create/update of a classified report in ONE transaction; all or nothing.
 
     With ``file_group`` (resolved by the caller, in its transaction) every person of the file
     (new, changed and unchanged) is also put in that group."""
-    creates = [r for r in report.rows if r.action == "create"]
-    updates = [r for r in report.rows if r.action == "update"]
-    unchanged = [r for r in report.rows if r.action == "unchanged"] if file_group is not None else []
+    creates = [r for r in report.rows if r.action == RowAction.CREATE]
+    updates = [r for r in report.rows if r.action == RowAction.UPDATE]
+    unchanged = [r for r in report.rows if r.action == RowAction.UNCHANGED] if file_group is not None else []
     stamp = {"updated_at": now or utcnow(), "legal_basis": legal_basis, "source": source}
     with transaction():
         groups = _Groups(creates + updates)

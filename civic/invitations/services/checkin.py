@@ -13,11 +13,18 @@ from civic.core.text import clean_line, fold
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.invitations.errors import InvitationError
-from civic.invitations.models import Invitation
+from civic.invitations.models import (
+    AnswerChannel,
+    CheckinMethod,
+    Invitation,
+    InvitationRole,
+    InvitationStatus,
+    SheetGrouping,
+)
 from civic.invitations.services.invites import list_invitations, new_token
 
 
-def check_in(inv: Invitation, user=None, method: str = "search") -> tuple[Invitation, bool]:
+def check_in(inv: Invitation, user=None, method: str = CheckinMethod.SEARCH) -> tuple[Invitation, bool]:
     """Mark arrival; a second check-in changes nothing and reports the first time."""
     if inv.checked_in_at is not None:
         return inv, False
@@ -25,7 +32,7 @@ def check_in(inv: Invitation, user=None, method: str = "search") -> tuple[Invita
         # Re-read under the transaction so two organizers scanning at once keep the first time.
         updated = db.session.execute(
             sa.update(Invitation).where(Invitation.id == inv.id, Invitation.checked_in_at.is_(None))
-            .values(checked_in_at=utcnow(), checkin_method=method, checked_in_by_id=user.id if user else None)
+            .values(checked_in_at=utcnow(), checkin_method=CheckinMethod(method), checked_in_by_id=user.id if user else None)
         ).rowcount
     db.session.refresh(inv)
     return inv, bool(updated)
@@ -55,12 +62,12 @@ def add_walk_in(event, full_name: str, position: str = "", unit: str = "", user=
     family, middle, given = split_full_name(clean_line(full_name))
     if not given:
         raise InvitationError(_("Enter the person's full name."))
-    inv = Invitation(event_id=event.id, token=new_token(), checkin_code=new_token(), role="khach_moi",
+    inv = Invitation(event_id=event.id, token=new_token(), checkin_code=new_token(), role=InvitationRole.GUEST,
                      source=_("Walk-in"), family_name=family, middle_name=middle, given_name=given,
                      position=clean_line(position)[:200], unit=clean_line(unit)[:200], is_walk_in=True,
-                     status="attend", answered_at=utcnow(), answered_via="walk_in",
+                     status=InvitationStatus.ATTEND, answered_at=utcnow(), answered_via=AnswerChannel.WALK_IN,
                      recorded_by_id=user.id if user else None,
-                     checked_in_at=utcnow(), checkin_method="walk_in", checked_in_by_id=user.id if user else None)
+                     checked_in_at=utcnow(), checkin_method=CheckinMethod.WALK_IN, checked_in_by_id=user.id if user else None)
     inv.name_folded = fold(inv.full_name)
     with transaction():
         db.session.add(inv)
@@ -76,7 +83,7 @@ def tick_signed(event, invitation_ids: list[int], user=None) -> int:
         count = db.session.execute(
             sa.update(Invitation)
             .where(Invitation.event_id == event.id, Invitation.id.in_(ids), Invitation.checked_in_at.is_(None))
-            .values(checked_in_at=utcnow(), checkin_method="paper", checked_in_by_id=user.id if user else None)
+            .values(checked_in_at=utcnow(), checkin_method=CheckinMethod.PAPER, checked_in_by_id=user.id if user else None)
         ).rowcount
     return count
 
@@ -103,15 +110,15 @@ def unit_sort_key(name: str) -> tuple:
     return (0, *(int(p) if n % 2 else sort_key(p.strip()) for n, p in enumerate(parts)))
 
 
-SHEET_GROUPINGS = ("ten", "don-vi")  # one list by given name (the default), or by unit
+SHEET_GROUPINGS = tuple(SheetGrouping)  # one list by given name (the default), or by unit
 
 
-def sign_in_sheet(event, grouping: str = "ten") -> list[tuple[str, list[Invitation]]]:
+def sign_in_sheet(event, grouping: str = SheetGrouping.BY_NAME) -> list[tuple[str, list[Invitation]]]:
     """Who signs: invitees who did not decline (and anyone already checked in). Default one
     list in Vietnamese name order (given, middle, family name), as wards sign; ``"don-vi"``
     groups by tổ dân phố, else by unit, numbered ones by their number. The tick page and report use the same order."""
-    people = [i for i in list_invitations(event) if i.status != "decline" or i.present]
-    if grouping != "don-vi":
+    people = [i for i in list_invitations(event) if i.status != InvitationStatus.DECLINE or i.present]
+    if grouping != SheetGrouping.BY_UNIT:
         return [("", people)] if people else []
     groups: dict[str, list[Invitation]] = {}
     for inv in people:

@@ -20,7 +20,14 @@ from civic.core.text import clean_line, fold, nfc
 from civic.core.timeutil import local_today
 from civic.extensions import db
 from civic.invitations.errors import InvitationError
-from civic.invitations.models import Contact, ContactGroup, Post, PostHolding, contact_group_members
+from civic.invitations.models import (
+    Contact,
+    ContactGroup,
+    LegalBasis,
+    Post,
+    PostHolding,
+    contact_group_members,
+)
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -60,15 +67,15 @@ def get_contact(contact_id) -> Contact | None:
         return None
 
 
-LEGAL_BASES = ("public_duty", "legal_obligation", "consent")
-DEFAULT_LEGAL_BASIS = "public_duty"
+LEGAL_BASES = tuple(LegalBasis)
+DEFAULT_LEGAL_BASIS = LegalBasis.PUBLIC_DUTY
 
 
 def check_legal_basis(value: str | None) -> str:
     value = value or DEFAULT_LEGAL_BASIS
     if value not in LEGAL_BASES:
         raise InvitationError(_("Choose the legal basis for holding this data."))
-    return value
+    return LegalBasis(value)
 
 
 def _clean_phone(raw: str | None) -> str | None:

@@ -17,6 +17,7 @@ from civic.core.queue import app_task
 from civic.core.text import clean_line
 from civic.invitations.errors import InvitationError
 from civic.invitations.importer import ImportReport, analyse, check_readable, classify, write_import
+from civic.invitations.models import ImportJobState
 from civic.invitations.services.directory import bulk_group, check_bulk_group, check_legal_basis
 from civic.invitations.signals import import_written
 
@@ -74,7 +75,7 @@ def start_import(data: bytes, filename: str, user_id: int | None, mapping: dict 
     job_id = secrets.token_urlsafe(24)
     upload, _status = _job_paths(job_id)
     upload.write_bytes(data)
-    _write_job(job_id, {"id": job_id, "state": "queued", "filename": clean_line(filename)[:200], "user_id": user_id,
+    _write_job(job_id, {"id": job_id, "state": ImportJobState.QUEUED, "filename": clean_line(filename)[:200], "user_id": user_id,
                         "progress": 0, "mapping": mapping, "report": None, "error": None})
     analyse_import_task(job_id)
     return job_id
@@ -82,9 +83,9 @@ def start_import(data: bytes, filename: str, user_id: int | None, mapping: dict 
 
 def remap_import(job_id: str, mapping: dict[int, str]) -> None:
     job = read_job(job_id)
-    if job["state"] == "written":
+    if job["state"] == ImportJobState.WRITTEN:
         raise InvitationError(_("This import has already been written."))
-    job.update(state="queued", mapping={str(k): v for k, v in mapping.items()}, report=None, error=None, progress=0)
+    job.update(state=ImportJobState.QUEUED, mapping={str(k): v for k, v in mapping.items()}, report=None, error=None, progress=0)
     _write_job(job_id, job)
     analyse_import_task(job_id)
 
@@ -93,7 +94,7 @@ def run_import_analysis(job_id: str) -> None:
     """Runs in the worker: parse + classify, progress written to the status JSON."""
     job = read_job(job_id)
     upload, _status = _job_paths(job_id)
-    job["state"] = "running"
+    job["state"] = ImportJobState.RUNNING
     _write_job(job_id, job)
 
     def progress(n):
@@ -104,9 +105,9 @@ def run_import_analysis(job_id: str) -> None:
         mapping = {int(k): v for k, v in job["mapping"].items()} if job.get("mapping") else None
         report = analyse(upload.read_bytes(), job["filename"], mapping, progress)
     except ValueError as exc:
-        job.update(state="error", error=str(exc))
+        job.update(state=ImportJobState.ERROR, error=str(exc))
     else:
-        job.update(state="ready", report=report.as_dict(), progress=len(report.rows))
+        job.update(state=ImportJobState.READY, report=report.as_dict(), progress=len(report.rows))
     _write_job(job_id, job)
 
 
@@ -115,9 +116,9 @@ def confirm_import(job_id: str, group_id: int | None = None, new_group_name: str
     """Write the previewed rows, all or nothing (classification refreshed against the database);
     with a group (chosen, or new by name) everyone in the file joins it in the same transaction."""
     job = read_job(job_id)
-    if job["state"] == "written":
+    if job["state"] == ImportJobState.WRITTEN:
         raise InvitationError(_("This import has already been written."))
-    if job["state"] != "ready" or not job.get("report"):
+    if job["state"] != ImportJobState.READY or not job.get("report"):
         raise InvitationError(_("The file is still being checked. Wait for the preview, then confirm."))
     if group_id or clean_line(new_group_name):
         check_bulk_group(group_id, new_group_name)
@@ -129,7 +130,7 @@ def confirm_import(job_id: str, group_id: int | None = None, new_group_name: str
         file_group = bulk_group(group_id, new_group_name) if group_id or clean_line(new_group_name) else None
         summary = write_import(report, file_group=file_group, legal_basis=legal_basis, source=source)
         announce(import_written, summary=summary, source=source)
-    job.update(state="written", summary=summary, report=None, legal_basis=legal_basis)  # personal data is not kept after writing
+    job.update(state=ImportJobState.WRITTEN, summary=summary, report=None, legal_basis=legal_basis)  # personal data is not kept after writing
     _write_job(job_id, job)
     upload, _status = _job_paths(job_id)
     upload.unlink(missing_ok=True)

@@ -14,17 +14,26 @@ from civic.core.permissions import is_admin
 from civic.core.phone import InvalidPhone, normalize_phone
 from civic.core.text import clean_line, fold, nfc
 from civic.core.timeutil import utcnow
-from civic.events.models import Event
+from civic.events.models import Event, EventStatus
 from civic.events.services import get_event
 from civic.extensions import db
 from civic.invitations.errors import ConsentMissing, InvitationError
-from civic.invitations.models import ROLES, Contact, Invitation, Post
+from civic.invitations.models import (
+    AnswerChannel,
+    Contact,
+    Invitation,
+    InvitationRole,
+    InvitationStatus,
+    Post,
+)
 from civic.invitations.services.directory import current_holders, current_holding, get_contact_group, get_post
 from civic.invitations.signals import invitation_answered
 from civic.privacy import services as privacy
 
-DEFAULT_ROLE = "dai_bieu"
-RESPONSES = ("attend", "decline", "substitute")
+DEFAULT_ROLE = InvitationRole.DELEGATE
+ROLES = tuple(InvitationRole)
+# What an invitee may answer (PENDING is no answer).
+RESPONSES = (InvitationStatus.ATTEND, InvitationStatus.DECLINE, InvitationStatus.SUBSTITUTE)
 
 
 def respond_url(inv: Invitation) -> str:
@@ -120,7 +129,7 @@ def follow_hand_overs(event) -> list[tuple[str, str]]:
     while they are unanswered and nobody has checked in; returns (old name, new name) pairs."""
     moved = []
     invs = db.session.scalars(sa.select(Invitation).where(
-        Invitation.event_id == event.id, Invitation.post_id.is_not(None), Invitation.status == "pending",
+        Invitation.event_id == event.id, Invitation.post_id.is_not(None), Invitation.status == InvitationStatus.PENDING,
         Invitation.checked_in_at.is_(None))).all()
     present = set(db.session.scalars(sa.select(Invitation.contact_id).where(Invitation.event_id == event.id)))
     with transaction():
@@ -167,7 +176,7 @@ def invitation_by_token(token: str | None) -> Invitation | None:
 
 def answers_closed(event) -> str | None:
     """Why the invitee can no longer answer through the link, or None."""
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         return _("This meeting has been cancelled.")
     if event.ends_at <= utcnow():
         return _("This meeting is over; answers are closed.")
@@ -176,14 +185,14 @@ def answers_closed(event) -> str | None:
 
 def _answerable(inv: Invitation) -> None:
     event = get_event(inv.event_id)
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         raise InvitationError(_("This meeting has been cancelled."))
     if event.ends_at <= utcnow():
         raise InvitationError(_("This meeting is over; answers are closed."))
 
 
 def _substitute_phone(response: str, raw: str | None) -> str | None:
-    if response != "substitute" or not clean_line(raw):
+    if response != InvitationStatus.SUBSTITUTE or not clean_line(raw):
         return None
     try:
         return normalize_phone(raw)
@@ -192,7 +201,7 @@ def _substitute_phone(response: str, raw: str | None) -> str | None:
 
 
 def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name: str = "",
-           substitute_position: str = "", responder_name: str = "", via: str = "link", recorded_by=None,
+           substitute_position: str = "", responder_name: str = "", via: str = AnswerChannel.LINK, recorded_by=None,
            substitute_phone: str | None = None, consent=None) -> Invitation:
     """Record attend / decline / substitute on this invitation (whoever holds its link).
 
@@ -200,26 +209,26 @@ def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name:
     page, or "phone"/"paper" with the organizer who recorded it); it is kept with the answer."""
     if response not in RESPONSES:
         raise InvitationError(_("Choose whether you will attend, decline or send a substitute."))
-    substitute = response == "substitute"
+    substitute = response == InvitationStatus.SUBSTITUTE
     substitute_name = clean_line(substitute_name)[:160]
     if substitute and not substitute_name:
         raise InvitationError(_("Enter the name of the person who will attend in your place."))
     phone_e164 = _substitute_phone(response, substitute_phone)
     if substitute and consent is None:
         raise ConsentMissing(privacy.consent_missing_message())
-    if via == "link":
+    if via == AnswerChannel.LINK:
         _answerable(inv)
     with transaction():
-        inv.status = response
-        inv.reason = nfc(reason or "").strip()[:1000] if response in ("decline", "substitute") else ""
+        inv.status = InvitationStatus(response)
+        inv.reason = nfc(reason or "").strip()[:1000] if response in (InvitationStatus.DECLINE, InvitationStatus.SUBSTITUTE) else ""
         inv.substitute_name = substitute_name if substitute else ""
         inv.substitute_position = clean_line(substitute_position)[:200] if substitute else ""
         inv.substitute_phone = phone_e164
         inv.responder_name = clean_line(responder_name)[:160]
         inv.answered_at = utcnow()
-        inv.answered_via = via
+        inv.answered_via = AnswerChannel(via)
         inv.recorded_by_id = recorded_by.id if recorded_by is not None else None
         if substitute:
             privacy.record_consent(consent, "invitation", inv.id, "invitation_substitute")
-        announce(invitation_answered, invitation=inv, response=response, via=via)
+        announce(invitation_answered, invitation=inv, response=inv.status, via=inv.answered_via)
     return inv

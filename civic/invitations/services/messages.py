@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from civic.invitations.models import SendKind
+
 
 @dataclass(frozen=True)
 class Message:
@@ -20,7 +22,7 @@ class Message:
 def invitation_message(kind: str) -> Message:
     """``kind``: "invitation", "reminder" or "resend" (a resend is the invitation again).
     Placeholders: name, event_title, event_time, event_place, answer_url."""
-    if kind == "reminder":
+    if kind == SendKind.REMINDER:
         subject = _("Reminder: {event_title}")
         body = _("Dear {name},\n\nA reminder about {event_title}.\nTime: {event_time}\nPlace: {event_place}\n\n"
                  "Your answer, or a change of it:\n{answer_url}\n")

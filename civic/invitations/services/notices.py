@@ -18,11 +18,11 @@ from flask import current_app
 
 from civic.core.queue import app_task
 from civic.core.timeutil import format_datetime, utcnow
-from civic.events.models import Event, EventChange
+from civic.events.models import Event, EventChange, EventStatus
 from civic.events.services import describe_change, get_event
 from civic.events.signals import event_cancelled, event_changed
 from civic.extensions import db
-from civic.invitations.models import Invitation
+from civic.invitations.models import Channel, Invitation, InvitationStatus
 from civic.invitations.services.invites import list_invitations, respond_url
 from civic.invitations.services.messages import Message, cancellation_notice, change_notice, substitute_note
 from civic.notifications.models import Campaign
@@ -42,22 +42,22 @@ def change_notice_targets(event) -> list[Invitation]:
     """Who hears of a change or a cancellation: everyone invited (sent, or answered by phone or
     on paper) who has not declined, including those who send a substitute; not walk-ins."""
     return [i for i in list_invitations(event)
-            if not i.is_walk_in and i.status != "decline" and (i.sent_at is not None or i.status != "pending")
+            if not i.is_walk_in and i.status != InvitationStatus.DECLINE and (i.sent_at is not None or i.answered)
             and (i.email or i.phone or i.substitute_phone)]
 
 
 def _notice_recipients(invitations, extra) -> dict[str, list]:
-    by_channel: dict[str, list] = {"email": [], "sms": []}
+    by_channel: dict[str, list] = {Channel.EMAIL: [], Channel.SMS: []}
     for inv in invitations:
-        note = substitute_note(inv.substitute_name) if inv.status == "substitute" and inv.substitute_name else ""
+        note = substitute_note(inv.substitute_name) if inv.sends_substitute and inv.substitute_name else ""
         ctx = {**extra, "name": inv.full_name, "answer_url": respond_url(inv), "substitute_note": note}
         if inv.email or inv.phone:
-            channel = "email" if inv.email else "sms"
+            channel = Channel.EMAIL if inv.email else Channel.SMS
             by_channel[channel].append(Recipient(key=f"invitation:{inv.id}", name=inv.full_name, email=inv.email,
                                                  phone=inv.phone, context=ctx))
-        if inv.status == "substitute" and inv.substitute_phone and inv.substitute_phone != inv.phone:
+        if inv.sends_substitute and inv.substitute_phone and inv.substitute_phone != inv.phone:
             # The person sent in their place hears it too, on their own phone (same invitation link).
-            by_channel["sms"].append(Recipient(
+            by_channel[Channel.SMS].append(Recipient(
                 key=f"invitation:{inv.id}:substitute", name=inv.substitute_name, phone=inv.substitute_phone,
                 context={**ctx, "name": inv.substitute_name, "substitute_note": ""}))
     return by_channel
@@ -70,7 +70,7 @@ def _send_notice(event, message: Message, targets, extra: dict, dedupe_prefix: s
         if recipients:
             create_campaign(
                 kind=message.kind, topic="invitations", subject=message.subject, body_text=message.body,
-                sms_text=message.sms if channel == "sms" else None, channels=(channel,), recipients=recipients,
+                sms_text=message.sms if channel == Channel.SMS else None, channels=(channel.value,), recipients=recipients,
                 urgent=True, created_by=event.organizer, dedupe_key=f"{dedupe_prefix}:{channel}")
             reached += len(recipients)
     return reached
@@ -115,7 +115,7 @@ def announce_change_window(event, window_start: datetime, now: datetime | None =
     stamp = f"invitations:{event.id}:change:{window_start:%Y%m%d%H%M}"
     if (now or utcnow()) < window_start + CHANGE_WINDOW + CHANGE_GRACE:
         return 0  # run early (clock skew): edits may still come; the sweep sends it later
-    if event.status == "cancelled" or _already_announced(stamp):
+    if event.status == EventStatus.CANCELLED or _already_announced(stamp):
         return 0
     rows = _changes_since(event, window_start)
     window_end = window_start + CHANGE_WINDOW

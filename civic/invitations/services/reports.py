@@ -15,7 +15,7 @@ from civic.core.text import clean_line
 from civic.core.timeutil import format_datetime
 from civic.extensions import db
 from civic.invitations.labels import answer_label, role_labels, status_labels
-from civic.invitations.models import ContactGroup, Invitation, Post
+from civic.invitations.models import ContactGroup, Invitation, InvitationStatus, Post
 from civic.invitations.services.checkin import section_of, unit_sort_key
 from civic.invitations.services.directory import list_contact_groups
 from civic.invitations.services.invites import list_invitations
@@ -24,11 +24,11 @@ from civic.invitations.services.invites import list_invitations
 def _counts(invs: list[Invitation]) -> dict[str, int]:
     return {
         "invited": len([i for i in invs if not i.is_walk_in]),
-        "answered": sum(1 for i in invs if i.status != "pending" and not i.is_walk_in),
-        "accepted": sum(1 for i in invs if i.status == "attend" and not i.is_walk_in),
+        "answered": sum(1 for i in invs if i.answered and not i.is_walk_in),
+        "accepted": sum(1 for i in invs if i.status == InvitationStatus.ATTEND and not i.is_walk_in),
         # Checking in wins: who declined and came anyway counts as present, not absent.
-        "declined": sum(1 for i in invs if i.status == "decline" and not i.present),
-        "substitutes": sum(1 for i in invs if i.status == "substitute"),
+        "declined": sum(1 for i in invs if i.status == InvitationStatus.DECLINE and not i.present),
+        "substitutes": sum(1 for i in invs if i.sends_substitute),
         "attended": sum(1 for i in invs if i.checked_in_at is not None),
         "walk_ins": sum(1 for i in invs if i.is_walk_in),
     }

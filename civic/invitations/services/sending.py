@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 
 from civic.core.db import transaction
 from civic.core.timeutil import format_datetime, utcnow
+from civic.events.models import EventStatus
 from civic.invitations.errors import InvitationError
-from civic.invitations.models import Invitation
+from civic.invitations.models import Channel, Invitation, InvitationStatus, SendAudience, SendKind
 from civic.invitations.services.invites import list_invitations, respond_url
 from civic.invitations.services.messages import invitation_message
 from civic.notifications.services import Recipient, create_campaign
@@ -32,10 +33,10 @@ def event_context(event) -> dict:
 def _recipients_by_channel(event, invitations: list[Invitation]) -> tuple[dict[str, list], int]:
     """({"email": [...], "sms": [...]}, how many have neither)."""
     base = event_context(event)
-    by_channel: dict[str, list] = {"email": [], "sms": []}
+    by_channel: dict[str, list] = {Channel.EMAIL: [], Channel.SMS: []}
     skipped = 0
     for inv in invitations:
-        channel = "email" if inv.email else ("sms" if inv.phone else None)
+        channel = Channel.EMAIL if inv.email else (Channel.SMS if inv.phone else None)
         if channel is None:
             skipped += 1
             continue
@@ -50,7 +51,7 @@ def _mark_sent(invitations: list[Invitation], sent_ids: set[int], kind: str) -> 
     with transaction():
         for inv in invitations:
             if inv.id in sent_ids:
-                if kind == "reminder":
+                if kind == SendKind.REMINDER:
                     inv.reminded_at = now
                 else:
                     inv.sent_at = inv.sent_at or now
@@ -58,7 +59,7 @@ def _mark_sent(invitations: list[Invitation], sent_ids: set[int], kind: str) -> 
 
 def send(event, invitations: list[Invitation], kind: str, user=None) -> SendResult:
     """Send invitations / reminders. ``kind``: invitation, reminder, resend."""
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         raise InvitationError(_("This meeting has been cancelled."))
     by_channel, skipped = _recipients_by_channel(event, invitations)
     message = invitation_message(kind)
@@ -68,14 +69,14 @@ def send(event, invitations: list[Invitation], kind: str, user=None) -> SendResu
             continue
         ids = ",".join(r.key for r in recipients)
         # Initial invitations are sent once per invitee set; reminders and resends on request.
-        suffix = hashlib.sha256(ids.encode()).hexdigest()[:16] if kind == "invitation" else stamp
+        suffix = hashlib.sha256(ids.encode()).hexdigest()[:16] if kind == SendKind.INVITATION else stamp
         create_campaign(
             kind=message.kind, topic="invitations", subject=message.subject, body_text=message.body,
-            sms_text=message.sms if channel == "sms" else None, channels=(channel,), recipients=recipients,
+            sms_text=message.sms if channel == Channel.SMS else None, channels=(channel.value,), recipients=recipients,
             urgent=False, created_by=user, dedupe_key=f"invitations:{event.id}:{kind}:{channel}:{suffix}",
         )
     _mark_sent(invitations, {int(r.key.split(":")[1]) for rs in by_channel.values() for r in rs}, kind)
-    return SendResult(email=len(by_channel["email"]), sms=len(by_channel["sms"]), skipped=skipped)
+    return SendResult(email=len(by_channel[Channel.EMAIL]), sms=len(by_channel[Channel.SMS]), skipped=skipped)
 
 
 def unsent_invitations(event) -> list[Invitation]:
@@ -87,7 +88,7 @@ def send_invitations(event, user=None) -> SendResult:
     unsent = unsent_invitations(event)
     if not unsent:
         raise InvitationError(_("Everyone on the list has already been sent an invitation."))
-    result = send(event, unsent, "invitation", user)
+    result = send(event, unsent, SendKind.INVITATION, user)
     # Those with neither email nor phone are counted, so the organizer knows whose letter to print.
     unreachable = sum(1 for i in list_invitations(event)
                       if i.sent_at is None and not i.is_walk_in and not (i.email or i.phone))
@@ -95,15 +96,15 @@ def send_invitations(event, user=None) -> SendResult:
 
 
 def send_reminders(event, audience: str, user=None) -> SendResult:
-    """audience: "pending" (no answer yet) or "accepted" (attend or substitute)."""
+    """audience: a SendAudience (no answer yet, or coming: attend or substitute)."""
     invs = [i for i in list_invitations(event) if not i.is_walk_in]
-    if audience == "pending":
-        targets = [i for i in invs if i.status == "pending"]
-    elif audience == "accepted":
-        targets = [i for i in invs if i.status in ("attend", "substitute")]
+    if audience == SendAudience.PENDING:
+        targets = [i for i in invs if i.status == InvitationStatus.PENDING]
+    elif audience == SendAudience.ACCEPTED:
+        targets = [i for i in invs if i.coming]
     else:
         raise InvitationError(_("Choose who to remind."))
     if not targets:
         raise InvitationError(_("Nobody to remind."))
-    return send(event, targets, "reminder", user)
+    return send(event, targets, SendKind.REMINDER, user)
 

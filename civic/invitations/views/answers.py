@@ -7,9 +7,11 @@ from flask_babel import gettext as _
 
 from civic.core.permissions import public
 from civic.core.ratelimits import public_form_limit
+from civic.events.models import EventStatus
 from civic.events.services import get_event
 from civic.invitations import forms, labels
 from civic.invitations import services as svc
+from civic.invitations.models import AnswerChannel
 from civic.invitations.views.blueprint import bp
 from civic.privacy import services as privacy
 
@@ -24,7 +26,7 @@ def respond(token):
     event = get_event(inv.event_id)
     form = forms.RespondForm()
     status = 200
-    if request.method == "GET" and inv.status != "pending":
+    if request.method == "GET" and inv.answered:
         form.response.data = inv.status
         form.reason.data = inv.reason
         form.substitute_name.data = inv.substitute_name
@@ -36,7 +38,7 @@ def respond(token):
                        substitute_name=form.substitute_name.data or "",
                        substitute_position=form.substitute_position.data or "",
                        substitute_phone=form.substitute_phone.data or None,
-                       responder_name=form.responder_name.data or "", via="link",
+                       responder_name=form.responder_name.data or "", via=AnswerChannel.LINK,
                        consent=privacy.consent_from(form.consent.data))
         except svc.InvitationError as exc:
             flash(str(exc), "error")
@@ -48,7 +50,7 @@ def respond(token):
         status = 400
     # Who comes (or sends someone) shows this at the door, as on the printed letter.
     checkin_qr = (svc.qr_data_uri(svc.checkin_url(inv))
-                  if inv.status in ("attend", "substitute") and event.status != "cancelled" else None)
+                  if inv.coming and event.status != EventStatus.CANCELLED else None)
     return render_template("invitations/respond.html", inv=inv, event=event, form=form, closed=svc.answers_closed(event),
                            statuses=labels.status_labels(), roles=labels.role_labels(), checkin_qr=checkin_qr), status
 

@@ -13,6 +13,7 @@ from civic.events.services import can_manage_event, get_event
 from civic.extensions import limiter
 from civic.invitations import access, forms, labels
 from civic.invitations import services as svc
+from civic.invitations.models import CheckinMethod
 from civic.invitations.views.blueprint import bp
 
 
@@ -36,7 +37,7 @@ def checkin_mark(event_id, invitation_id):
     inv = access.invitation(event, invitation_id)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
-    _flash_checkin(*svc.check_in(inv, current_user, "search"))
+    _flash_checkin(*svc.check_in(inv, current_user, CheckinMethod.SEARCH))
     return redirect(url_for("invitations.checkin", event_id=event.id, q=request.form.get("q", "")), 303)
 
 
@@ -81,7 +82,7 @@ def checkin_code(code):
         if not form.validate_on_submit():
             flash(_("The form has expired. Please scan the code again."), "error")
             return redirect(url_for("invitations.checkin_code", code=code), 303)
-        _flash_checkin(*svc.check_in(inv, current_user, "qr"))
+        _flash_checkin(*svc.check_in(inv, current_user, CheckinMethod.QR))
         return redirect(url_for("invitations.checkin", event_id=event.id), 303)
     return render_template("invitations/checkin_confirm.html", inv=inv, event=event, form=form,
                            statuses=labels.status_labels(), roles=labels.role_labels())

@@ -11,6 +11,7 @@ from civic.core.permissions import Role, role_required
 from civic.invitations import access, forms, labels
 from civic.invitations import services as svc
 from civic.invitations.importer import ACCEPT, FIELDS, describe_changes, field_labels
+from civic.invitations.models import ImportJobState, RowAction
 from civic.invitations.views.blueprint import bp, group_choices
 
 
@@ -42,23 +43,30 @@ def import_preview(job_id):
 
 def _preview(job, confirm=None, status=None):
     report = job.get("report")
-    buckets = {"create": [], "update": [], "unchanged": [], "reject": []}
+    buckets: dict[str, list] = {action: [] for action in RowAction}
     if report:
         for row in report["rows"]:
             buckets[row["action"]].append(row)
-    for row in buckets["update"]:
+    for row in buckets[RowAction.UPDATE]:
         row["changes_text"] = describe_changes(row.get("changes") or [])
     if confirm is None:
         confirm = forms.ImportConfirmForm(formdata=None)
     confirm.group_id.choices = group_choices(_("No group"))
     confirm.legal_basis.choices = list(labels.legal_basis_labels().items())
     return render_template(
-        "invitations/import_preview.html", job=job, report=report, buckets=buckets, labels=field_labels(),
+        "invitations/import_preview.html", job=job, state=labels.import_state_flags(job["state"]), report=report,
+        buckets=buckets, labels=field_labels(), sections=_sections(),
         fields=[""] + list(FIELDS), form=forms.ActionForm(), confirm=confirm,
-        can_write=bool(buckets["create"] or buckets["update"] or buckets["unchanged"]),
+        can_write=bool(buckets[RowAction.CREATE] or buckets[RowAction.UPDATE] or buckets[RowAction.UNCHANGED]),
         columns=[(i, h, (report or {}).get("mapping", {}).get(str(i), "")) for i, h in enumerate((report or {}).get("headers", []))],
         preview_limit=300,
-    ), status or (422 if job["state"] == "error" else 200)
+    ), status or (422 if job["state"] == ImportJobState.ERROR else 200)
+
+
+def _sections() -> list[tuple[str, str, bool]]:
+    """The preview's tables of rows to write: (action, title, with the changed fields)."""
+    return [(RowAction.CREATE, _("New contacts"), False), (RowAction.UPDATE, _("Contacts to update"), True),
+            (RowAction.UNCHANGED, _("Unchanged"), False)]
 
 
 @bp.route("/danh-ba/nhap/<job_id>/trang-thai.json")

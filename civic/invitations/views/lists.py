@@ -9,8 +9,10 @@ from flask_login import current_user
 
 from civic.core.forms import first_error
 from civic.core.permissions import Role, role_required
+from civic.events.models import Audience
 from civic.invitations import access, forms, labels
 from civic.invitations import services as svc
+from civic.invitations.models import SendAudience, SendKind
 from civic.invitations.views.blueprint import bp
 from civic.privacy import services as privacy
 
@@ -18,7 +20,8 @@ from civic.privacy import services as privacy
 @bp.route("/giay-moi")
 @role_required(Role.ORGANIZER)
 def events():
-    return render_template("invitations/events.html", events=svc.managed_events(current_user))
+    rows = [(event, count, event.audience == Audience.INVITE_ONLY) for event, count in svc.managed_events(current_user)]
+    return render_template("invitations/events.html", events=rows)
 
 
 @bp.route("/su-kien/<int:event_id>/giay-moi")
@@ -32,6 +35,7 @@ def event_invitations(event_id):
     return render_template(
         "invitations/event_list.html", event=event, invitations=invitations, add=add, record=record,
         action=forms.ActionForm(), roles=labels.role_labels(), statuses=labels.status_labels(),
+        recorded_via=labels.recorded_via_label,
         counts=svc.attendance_report(event)["totals"] if invitations else None,
         unsent=len(svc.unsent_invitations(event)),
     )
@@ -81,7 +85,7 @@ def invitation_update(event_id, invitation_id):
             svc.remove_invitation(inv)
             flash(_("Removed from the list."), "success")
         elif action == "resend":
-            result = svc.send(event, [inv], "resend", current_user)
+            result = svc.send(event, [inv], SendKind.RESEND, current_user)
             if result.skipped:
                 flash(_("This person has neither an email address nor a phone number."), "error")
             else:
@@ -135,9 +139,9 @@ def invitations_send(event_id):
     event = access.managed_event(current_user, event_id)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
-    audience = request.form.get("audience", "new")
+    audience = request.form.get("audience", SendAudience.NEW)
     try:
-        if audience == "new":
+        if audience == SendAudience.NEW:
             result = svc.send_invitations(event, current_user)
         else:
             result = svc.send_reminders(event, audience, current_user)

@@ -8,8 +8,9 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from civic.core.permissions import Role, role_required
-from civic.invitations import access, forms
+from civic.invitations import access, forms, labels
 from civic.invitations import services as svc
+from civic.invitations.models import SheetGrouping
 from civic.invitations.views.blueprint import bp, xlsx_response
 
 
@@ -22,13 +23,19 @@ def sign_in_sheet(event_id):
     sections = svc.sign_in_sheet(event, grouping)
     svc.record_access(current_user, "sign_in_sheet", event)
     return render_template("invitations/sign_in_sheet.html", event=event, sections=sections,
-                           blank_rows=range(blank), ward=svc.ward_settings(), grouping=grouping)
+                           blank_rows=range(blank), ward=svc.ward_settings(), grouping=grouping,
+                           groupings=_groupings(grouping))
 
 
-def _grouping() -> str:
+def _grouping() -> SheetGrouping:
     """?nhom=don-vi groups the sheet by unit; anything else is the default single list."""
-    value = request.args.get("nhom", "ten")
-    return value if value in svc.SHEET_GROUPINGS else "ten"
+    value = request.args.get("nhom", SheetGrouping.BY_NAME)
+    return SheetGrouping(value) if value in svc.SHEET_GROUPINGS else SheetGrouping.BY_NAME
+
+
+def _groupings(chosen: SheetGrouping) -> list[tuple[str, str, bool]]:
+    """The order picker's options: (value, label, selected)."""
+    return [(value, label, value == chosen) for value, label in labels.sheet_grouping_labels().items()]
 
 
 @bp.route("/su-kien/<int:event_id>/danh-sach-ky/danh-dau", methods=["GET", "POST"])
@@ -43,7 +50,7 @@ def sign_in_tick(event_id):
         return redirect(url_for("invitations.sign_in_tick", event_id=event.id, nhom=_grouping()), 303)
     grouping = _grouping()
     return render_template("invitations/sign_in_tick.html", event=event, sections=svc.sign_in_sheet(event, grouping),
-                           form=form, grouping=grouping)
+                           form=form, grouping=grouping, groupings=_groupings(grouping))
 
 
 @bp.route("/su-kien/<int:event_id>/bao-cao")
