@@ -120,9 +120,9 @@ def _chosen_mapping(mapping: dict | None, guessed: dict[int, str]) -> dict[int, 
 
 
 def _too_many_rows(limit: int) -> ImportFileError:
+    shown = f"{limit:,}".replace(",", ".")  # 20.000, as Vietnamese write it
     return ImportFileError(
-        _("The file has more than %(limit)s rows. Split it into smaller files and import them one by one.",
-          limit=f"{limit:,}".replace(",", "."))
+        _("The file has more than %(limit)s rows. Split it into smaller files and import them one by one.", limit=shown)
     )
 
 
