@@ -12,6 +12,9 @@ object-level checks after them.
   (the file holds personal data nobody else should learn exists).
 - an event's invitation list: ``managed_event``; an invitation belongs to one event's list and is
   a 404 through any other event.
+- a personal link (``/giay-moi/<token>``): the token is the permission; an unknown one is a 404.
+  The QR code's check-in page (views/door.py) shows a neutral page to anyone who may not check
+  the invitee in: a scan must not tell a stranger who was invited.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from civic.invitations.errors import InvitationError
 from civic.invitations.models import Contact, ContactGroup, Invitation, Post
 from civic.invitations.services.directory import get_contact, get_contact_group, get_post
 from civic.invitations.services.import_jobs import read_job
-from civic.invitations.services.invites import get_invitation
+from civic.invitations.services.invites import get_invitation, invitation_by_token
 
 
 def _not_found():
@@ -60,6 +63,11 @@ def post(post_id) -> Post:
 def invitation(event: Event, invitation_id) -> Invitation:
     """An invitation of this (already checked) event's list."""
     return get_invitation(event, invitation_id) or _not_found()
+
+
+def invitation_of_link(token) -> Invitation:
+    """The invitation a personal link names: whoever holds the link may see and answer it."""
+    return invitation_by_token(token) or _not_found()
 
 
 def import_job(user, job_id) -> dict:

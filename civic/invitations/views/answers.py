@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from civic.core.permissions import public
 from civic.core.ratelimits import public_form_limit
 from civic.events.models import EventStatus
 from civic.events.services import get_event
-from civic.invitations import forms, labels
+from civic.invitations import access, forms, labels
 from civic.invitations import services as svc
 from civic.invitations.models import AnswerChannel
 from civic.invitations.views.blueprint import bp
@@ -20,9 +20,7 @@ from civic.privacy import services as privacy
 @public
 @public_form_limit()
 def respond(token):
-    inv = svc.invitation_by_token(token)
-    if inv is None:
-        abort(404)
+    inv = access.invitation_of_link(token)
     event = get_event(inv.event_id)
     form = forms.RespondForm()
     status = 200
