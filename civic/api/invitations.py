@@ -9,18 +9,18 @@ from civic.api import bp
 from civic.api.common import json_body, json_error
 from civic.core.permissions import Role, public, token_required
 from civic.core.timeutil import isoformat_local
-from civic.extensions import limiter
+from civic.extensions import db, limiter
+from civic.invitations import access
 from civic.invitations import services as svc
+from civic.invitations.importer import import_contacts
+from civic.invitations.models import (
+    AnswerChannel,
+    CheckinMethod,
+    Invitation,
+    InvitationRole,
+    InvitationStatus,
+)
 from civic.privacy import services as privacy
-
-
-def _managed_event(event_id):
-    from civic.events.services import can_manage_event, get_event
-
-    event = get_event(event_id)
-    if event is None or not can_manage_event(g.api_user, event):
-        return None
-    return event
 
 
 def contact_json(c) -> dict:
@@ -47,8 +47,6 @@ def invitation_json(inv) -> dict:
 @bp.post("/contacts/import")
 @token_required(Role.ORGANIZER)
 def import_contacts_api():
-    from civic.invitations.importer import ImportError_, import_contacts
-
     upload = request.files.get("file")
     if upload is None:
         return json_error(400, _("Choose a file to import."))
@@ -60,7 +58,7 @@ def import_contacts_api():
         return json_error(400, _("Choose a file to import."))
     try:
         report = import_contacts(data, upload.filename or "", dry_run=raw_dry in ("true", "1"))
-    except ImportError_ as exc:
+    except svc.InvitationError as exc:
         return json_error(422, str(exc))
     return jsonify(report.summary())
 
@@ -75,9 +73,7 @@ def list_contacts_api():
 @bp.get("/events/<int:event_id>/invitations")
 @token_required(Role.ORGANIZER)
 def list_invitations_api(event_id):
-    event = _managed_event(event_id)
-    if event is None:
-        return json_error(404, _("We could not find this page. It may have been moved or removed."))
+    event = access.managed_event(g.api_user, event_id)
     return jsonify({"event_id": event.id, "items": [invitation_json(i) for i in svc.list_invitations(event)]})
 
 
@@ -95,7 +91,7 @@ def respond_api(token):
     try:
         svc.answer(inv, body.get("response") or "", reason=body.get("reason") or "",
                    substitute_name=body.get("substitute_name") or "",
-                   substitute_position=body.get("substitute_position") or "", via="link",
+                   substitute_position=body.get("substitute_position") or "", via=AnswerChannel.LINK,
                    consent=privacy.consent_from(body.get("consent"), "api"))
     except svc.InvitationError as exc:
         return json_error(422, str(exc))
@@ -106,11 +102,7 @@ def respond_api(token):
 @bp.post("/events/<int:event_id>/checkins")
 @token_required(Role.ORGANIZER)
 def checkin_api(event_id):
-    from civic.invitations.models import Invitation
-
-    event = _managed_event(event_id)
-    if event is None:
-        return json_error(404, _("We could not find this page. It may have been moved or removed."))
+    event = access.managed_event(g.api_user, event_id)
     body = json_body()
     token, contact_id = body.get("invitation_token"), body.get("contact_id")
     inv = None
@@ -119,15 +111,18 @@ def checkin_api(event_id):
         if inv is not None and inv.event_id != event.id:
             inv = None
     elif isinstance(contact_id, int) and not isinstance(contact_id, bool):
-        from civic.extensions import db
-
         inv = db.session.query(Invitation).filter_by(event_id=event.id, contact_id=contact_id).one_or_none()
     else:
         return json_error(400, _("Send invitation_token or contact_id."))
     if inv is None:
         return json_error(404, _("This person is not on the invitation list of this event."))
-    inv, first = svc.check_in(inv, g.api_user, "api")
+    inv, first = svc.check_in(inv, g.api_user, CheckinMethod.API)
     return jsonify({"invitation": invitation_json(inv), "first_check_in": first}), 201 if first else 200
+
+
+def _values(codes) -> list[str]:
+    """An OpenAPI ``enum`` list from the domain's StrEnum (or a tuple of its members)."""
+    return [str(code) for code in codes]
 
 
 _err = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -174,11 +169,11 @@ PATHS: dict = {
             "parameters": [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["response"],
-                "properties": {"response": {"type": "string", "enum": ["attend", "decline", "substitute"]},
+                "properties": {"response": {"type": "string", "enum": _values(svc.RESPONSES)},
                                "reason": {"type": "string"}, "substitute_name": {"type": "string"},
                                "substitute_position": {"type": "string"}}}}}},
             "responses": {"200": {"description": "Answer recorded", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"status": {"type": "string"}, "answered_at": {"type": "string"},
+                "type": "object", "properties": {"status": {"type": "string", "enum": _values(svc.RESPONSES)}, "answered_at": {"type": "string"},
                                                  "substitute_name": {"type": ["string", "null"]}}}}}},
                 "400": _err, "404": _err, "422": _err, "429": _err},
         }
@@ -229,12 +224,12 @@ SCHEMAS: dict = {
             "id": {"type": "integer"}, "contact_id": {"type": ["integer", "null"]}, "full_name": {"type": "string"},
             "position": {"type": "string"}, "unit": {"type": "string"},
             "residential_group": {"type": ["string", "null"]},
-            "role": {"type": "string", "enum": ["chu_tri", "dai_bieu", "khach_moi"]},
+            "role": {"type": "string", "enum": _values(InvitationRole)},
             "source": {"type": "string"},
-            "status": {"type": "string", "enum": ["pending", "attend", "decline", "substitute"]},
+            "status": {"type": "string", "enum": _values(InvitationStatus)},
             "reason": {"type": ["string", "null"]}, "substitute_name": {"type": ["string", "null"]},
             "substitute_position": {"type": ["string", "null"]}, "answered_at": {"type": ["string", "null"]},
-            "answered_via": {"type": ["string", "null"]}, "sent_at": {"type": ["string", "null"]},
+            "answered_via": {"type": ["string", "null"], "enum": [*_values(AnswerChannel), None]}, "sent_at": {"type": ["string", "null"]},
             "checked_in_at": {"type": ["string", "null"]}, "walk_in": {"type": "boolean"},
         },
     },

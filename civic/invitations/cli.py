@@ -7,9 +7,15 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from civic.invitations.errors import InvitationError
+from civic.invitations.importer import import_contacts
+from civic.invitations.models import RowAction
+from civic.invitations.services.directory import export_contacts_xlsx
+
 contacts_cli = click.Group("contacts", help="Contacts directory.")
 
-ACTION_LABELS = {"create": "tạo mới", "update": "cập nhật", "unchanged": "không đổi", "reject": "bị loại"}
+ACTION_LABELS = {RowAction.CREATE: "tạo mới", RowAction.UPDATE: "cập nhật", RowAction.UNCHANGED: "không đổi",
+                 RowAction.REJECT: "bị loại"}
 
 
 def print_report(report, verbose: bool = False) -> None:
@@ -25,7 +31,7 @@ def print_report(report, verbose: bool = False) -> None:
         click.echo(f"  dòng {item['row']}: {item['reason']}")
     if verbose:
         for r in report.rows:
-            if r.action != "reject":
+            if r.action != RowAction.REJECT:
                 click.echo(f"  dòng {r.row}: {ACTION_LABELS[r.action]} – {r.full_name}")
 
 
@@ -36,11 +42,9 @@ def print_report(report, verbose: bool = False) -> None:
 @with_appcontext
 def import_command(file: Path, dry_run: bool, verbose: bool):
     """Import contacts from Excel (.xlsx, .xls, .xlsb), LibreOffice (.ods) or CSV: all rows or none."""
-    from civic.invitations.importer import ImportError_, import_contacts
-
     try:
         report = import_contacts(file.read_bytes(), file.name, dry_run=dry_run)
-    except ImportError_ as exc:
+    except InvitationError as exc:
         raise click.ClickException(str(exc)) from exc
     print_report(report, verbose)
     click.echo("Chạy thử: chưa ghi gì." if dry_run else "Đã ghi vào danh bạ.")
@@ -51,7 +55,5 @@ def import_command(file: Path, dry_run: bool, verbose: bool):
 @with_appcontext
 def export_command(file: Path):
     """Write the whole directory to an Excel file."""
-    from civic.invitations.services import export_contacts_xlsx
-
     file.write_bytes(export_contacts_xlsx())
     click.echo(f"Đã xuất danh bạ ra {file}")

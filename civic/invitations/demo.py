@@ -68,7 +68,13 @@ def load_demo() -> list[str]:
     from civic.core.timeutil import utcnow
     from civic.events.models import Event
     from civic.invitations import services as svc
-    from civic.invitations.models import Contact, ContactGroup
+    from civic.invitations.models import (
+        AnswerChannel,
+        Contact,
+        ContactGroup,
+        InvitationRole,
+        InvitationStatus,
+    )
 
     organizer = db.session.scalar(sa.select(User).where(User.email == ORGANIZER))
     if organizer is None:
@@ -140,8 +146,8 @@ def load_demo() -> list[str]:
         # Two people chair; everyone else is a delegate (the default).
         for inv in svc.list_invitations(event):
             if inv.position in ("Bí thư Đảng ủy phường", "Chủ tịch UBND phường"):
-                svc.set_role(inv, "chu_tri")
-        svc.add_invitees(event, group_ids=[g.id for g in post_groups] + [g_units.id], role="dai_bieu")
+                svc.set_role(inv, InvitationRole.CHAIR)
+        svc.add_invitees(event, group_ids=[g.id for g in post_groups] + [g_units.id], role=InvitationRole.DELEGATE)
         svc.save_letter_settings(
             event, number="05/GM-UBND", participants="Thường trực Đảng ủy, HĐND, UBND, UBMTTQ phường; "
             "Bí thư chi bộ, Tổ trưởng tổ dân phố, Trưởng ban công tác Mặt trận các tổ dân phố; "
@@ -153,16 +159,16 @@ def load_demo() -> list[str]:
         invs = svc.list_invitations(event)
         for i, inv in enumerate(invs):
             if i % 5 == 0:
-                svc.answer(inv, "attend", via="phone", recorded_by=organizer)
+                svc.answer(inv, InvitationStatus.ATTEND, via=AnswerChannel.PHONE, recorded_by=organizer)
             elif i % 7 == 1:
-                svc.answer(inv, "decline", reason="Đi công tác", via="link")
+                svc.answer(inv, InvitationStatus.DECLINE, reason="Đi công tác", via=AnswerChannel.LINK)
             elif i % 3 == 0:
-                svc.answer(inv, "attend", via="link")
-        substitute = next(i for i in invs if i.status == "pending")
-        svc.answer(substitute, "substitute", substitute_name="Nguyễn Thị Thu Trang",
-                   substitute_position="Phó trưởng ban", reason="Bận công tác đột xuất", via="link",
+                svc.answer(inv, InvitationStatus.ATTEND, via=AnswerChannel.LINK)
+        substitute = next(i for i in invs if not i.answered)
+        svc.answer(substitute, InvitationStatus.SUBSTITUTE, substitute_name="Nguyễn Thị Thu Trang",
+                   substitute_position="Phó trưởng ban", reason="Bận công tác đột xuất", via=AnswerChannel.LINK,
                    consent=ConsentGiven())
-        for inv in [i for i in invs if i.status in ("attend", "substitute")][:12]:
+        for inv in [i for i in invs if i.coming][:12]:
             svc.check_in(inv, organizer, "qr")
         svc.add_walk_in(event, "Trịnh Văn Kiên", "Phóng viên", "Báo Hà Nội mới", organizer)
     totals = svc.attendance_report(event)["totals"]

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from civic.core.forms import CivicForm, PhoneNumber
+from civic.invitations.models import AnswerChannel, InvitationRole, InvitationStatus, LegalBasis
 from civic.privacy.forms import consent_field
 
 
@@ -34,7 +35,8 @@ class ContactForm(CivicForm):
                                                  Length(max=254)])
     groups = SelectMultipleField(_l("Groups"), coerce=int, validate_choice=True)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
-    legal_basis = SelectField(_l("Legal basis for holding this data"), default="public_duty", validate_choice=True)
+    legal_basis = SelectField(_l("Legal basis for holding this data"), default=LegalBasis.PUBLIC_DUTY.value,
+                              validate_choice=True)
 
 
 class GroupForm(CivicForm):
@@ -75,7 +77,8 @@ class ImportConfirmForm(CivicForm):
     group_id = SelectField(_l("Put everyone in this file into a group"), coerce=_int_or_zero, default=0,
                            validate_choice=False)
     new_group = StringField(_l("Or a new group named"), validators=[Optional(), Length(max=160)])
-    legal_basis = SelectField(_l("Legal basis for holding this data"), default="public_duty", validate_choice=True)
+    legal_basis = SelectField(_l("Legal basis for holding this data"), default=LegalBasis.PUBLIC_DUTY.value,
+                              validate_choice=True)
 
 
 class BulkGroupForm(CivicForm):
@@ -95,12 +98,12 @@ class AddInviteesForm(CivicForm):
     posts = SelectMultipleField(_l("Posts"), coerce=int)
     contacts = SelectMultipleField(_l("Individuals"), coerce=int)
     # The plain invitee unless the organizer picks chair or guest on purpose.
-    role = SelectField(_l("Role at the meeting"), default="dai_bieu")
+    role = SelectField(_l("Role at the meeting"), default=InvitationRole.DELEGATE.value)
 
 
 def response_choices():
-    return [("attend", _l("I will attend")), ("decline", _l("I cannot attend")),
-            ("substitute", _l("I will send someone in my place"))]
+    return [(InvitationStatus.ATTEND.value, _l("I will attend")), (InvitationStatus.DECLINE.value, _l("I cannot attend")),
+            (InvitationStatus.SUBSTITUTE.value, _l("I will send someone in my place"))]
 
 
 class RespondForm(CivicForm):
@@ -117,7 +120,8 @@ class RespondForm(CivicForm):
 class RecordAnswerForm(CivicForm):
     invitation_id = HiddenField(validators=[DataRequired()])
     response = SelectField(_l("Answer"), choices=response_choices())
-    via = SelectField(_l("Received by"), choices=[("phone", _l("Phone")), ("paper", _l("Paper"))])
+    via = SelectField(_l("Received by"), choices=[(AnswerChannel.PHONE.value, _l("Phone")),
+                                                  (AnswerChannel.PAPER.value, _l("Paper"))])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=1000)])
     substitute_name = StringField(_l("Substitute"), validators=[Optional(), Length(max=160)])
     substitute_position = StringField(_l("Substitute's position"), validators=[Optional(), Length(max=200)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -12,6 +13,96 @@ from civic.core.db import TimestampMixin, UTCDateTime
 from civic.core.text import clean_line
 from civic.core.timeutil import utcnow
 from civic.extensions import db
+
+# The codes the domain stores (column values: unchanged, no migration). Labels: civic.invitations.labels.
+
+
+class LegalBasis(enum.StrEnum):
+    """Why the ward may hold a contact's data (Law 91/2025/QH15, Art. 19)."""
+
+    PUBLIC_DUTY = "public_duty"
+    LEGAL_OBLIGATION = "legal_obligation"
+    CONSENT = "consent"
+
+
+class InvitationRole(enum.StrEnum):
+    CHAIR = "chu_tri"
+    DELEGATE = "dai_bieu"
+    GUEST = "khach_moi"
+
+
+class InvitationStatus(enum.StrEnum):
+    """The invitee's answer; PENDING until one is recorded."""
+
+    PENDING = "pending"
+    ATTEND = "attend"
+    DECLINE = "decline"
+    SUBSTITUTE = "substitute"
+
+
+class AnswerChannel(enum.StrEnum):
+    """How the answer came in (``Invitation.answered_via``)."""
+
+    LINK = "link"  # the invitee's personal link (page or API)
+    PHONE = "phone"  # recorded by an organizer
+    PAPER = "paper"  # recorded by an organizer
+    WALK_IN = "walk_in"  # came without an invitation
+
+
+class CheckinMethod(enum.StrEnum):
+    SEARCH = "search"  # found by name at the door
+    QR = "qr"  # the letter's QR code
+    PAPER = "paper"  # ticked from the signed sheet
+    WALK_IN = "walk_in"
+    API = "api"
+
+
+class SendKind(enum.StrEnum):
+    """What a sending is (the campaign kind is ``invitation_<kind>``)."""
+
+    INVITATION = "invitation"
+    REMINDER = "reminder"
+    RESEND = "resend"
+
+
+class SendAudience(enum.StrEnum):
+    """Who the list's send button reaches."""
+
+    NEW = "new"  # those not sent their invitation yet
+    PENDING = "pending"  # no answer yet
+    ACCEPTED = "accepted"  # attend or substitute
+
+
+class Channel(enum.StrEnum):
+    """The notification engine's channels an invitee is reached on."""
+
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class ImportJobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    READY = "ready"  # analysed: the preview is shown
+    ERROR = "error"  # the file cannot be imported
+    WRITTEN = "written"
+
+
+class RowAction(enum.StrEnum):
+    """What writing an import does with one row."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    REJECT = "reject"
+
+
+class SheetGrouping(enum.StrEnum):
+    """The sign-in sheet's order (URL values, Vietnamese)."""
+
+    BY_NAME = "ten"
+    BY_UNIT = "don-vi"
+
 
 contact_group_members = sa.Table(
     "contact_group_members",
@@ -54,7 +145,8 @@ class Contact(NameMixin, TimestampMixin, db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # Why the ward holds this person's data (Law 91/2025): a ward's list of leaders is kept to
     # carry out a public duty, not by consent. ``source`` names the imported file ("" = by hand).
-    legal_basis: Mapped[str] = mapped_column(sa.String(30), default="public_duty", server_default="public_duty")
+    legal_basis: Mapped[str] = mapped_column(sa.String(30), default=LegalBasis.PUBLIC_DUTY,
+                                             server_default=LegalBasis.PUBLIC_DUTY.value)
     # None: the contact predates this record (source unknown).
     source: Mapped[str | None] = mapped_column(sa.String(200), default="")
 
@@ -125,10 +217,6 @@ class PostHolding(db.Model):
     contact: Mapped[Contact] = relationship(lazy="joined")
 
 
-ROLES = ("chu_tri", "dai_bieu", "khach_moi")
-STATUSES = ("pending", "attend", "decline", "substitute")
-
-
 class Invitation(NameMixin, TimestampMixin, db.Model):
     """One invitee of one event. Name, position and unit are copied from the contact when the
     list is built so letters and sheets print what was sent; walk-ins have no contact."""
@@ -145,7 +233,7 @@ class Invitation(NameMixin, TimestampMixin, db.Model):
     # Personal links: random 43-character tokens (secrets.token_urlsafe(32)).
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     checkin_code: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    role: Mapped[str] = mapped_column(sa.String(20), default="dai_bieu")
+    role: Mapped[str] = mapped_column(sa.String(20), default=InvitationRole.DELEGATE)
     source: Mapped[str] = mapped_column(sa.String(200), default="")
     # The directory group the person was invited through (first source wins): the report's rows.
     group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact_groups.id", ondelete="SET NULL"), index=True)
@@ -159,7 +247,7 @@ class Invitation(NameMixin, TimestampMixin, db.Model):
     name_folded: Mapped[str] = mapped_column(sa.String(200), default="")
     is_walk_in: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
-    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    status: Mapped[str] = mapped_column(sa.String(20), default=InvitationStatus.PENDING)
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     substitute_name: Mapped[str] = mapped_column(sa.String(160), default="")
     substitute_position: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -186,7 +274,20 @@ class Invitation(NameMixin, TimestampMixin, db.Model):
 
     @property
     def declined_but_came(self) -> bool:
-        return self.status == "decline" and self.checked_in_at is not None
+        return self.status == InvitationStatus.DECLINE and self.checked_in_at is not None
+
+    @property
+    def answered(self) -> bool:
+        return self.status != InvitationStatus.PENDING
+
+    @property
+    def sends_substitute(self) -> bool:
+        return self.status == InvitationStatus.SUBSTITUTE
+
+    @property
+    def coming(self) -> bool:
+        """Will attend, or sends someone: the QR code at the door is theirs to show."""
+        return self.status in (InvitationStatus.ATTEND, InvitationStatus.SUBSTITUTE)
 
 
 class LetterSettings(db.Model):

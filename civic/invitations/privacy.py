@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload  # noqa: F401
 from civic.core.phone import format_phone_local
 from civic.core.timeutil import format_datetime
 from civic.extensions import db
+from civic.invitations.labels import status_labels
 from civic.invitations.models import Contact, Invitation
 from civic.privacy.registry import Erased, Identity, Provider, Section, register
 
@@ -50,8 +51,6 @@ def _event_titles(invs: list[Invitation]) -> dict[int, tuple[str, str]]:
 
 
 def _find(identity: Identity) -> Section:
-    from civic.invitations.services import status_labels
-
     invs = _own(identity)
     titles = _event_titles(invs)
     statuses = status_labels()

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from civic.extensions import db
-from civic.invitations.importer import ImportError_, import_contacts
+from civic.invitations.importer import ImportFileError, import_contacts
 from civic.invitations.models import Contact, ContactGroup
 
 
@@ -110,12 +110,12 @@ def test_cp1258_csv_and_groups_column(app):
 
 
 def test_not_a_spreadsheet(app):
-    with pytest.raises(ImportError_) as exc:
+    with pytest.raises(ImportFileError) as exc:
         import_contacts(b"%PDF-1.4\x00\x01binary", "scan.pdf")
     assert "không phải bảng tính" in str(exc.value)
-    with pytest.raises(ImportError_):
+    with pytest.raises(ImportFileError):
         import_contacts(b"PK\x03\x04 not really a zip", "x.xlsx")
-    with pytest.raises(ImportError_) as exc:
+    with pytest.raises(ImportFileError) as exc:
         import_contacts(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls")
     assert "bị hỏng" in str(exc.value)  # an .xls header with nothing behind it
 
@@ -127,7 +127,7 @@ def test_no_recognisable_header(app):
         ws.append(["abc", n, "xyz"])
     out = io.BytesIO()
     wb.save(out)
-    with pytest.raises(ImportError_) as exc:
+    with pytest.raises(ImportFileError) as exc:
         import_contacts(out.getvalue(), "x.xlsx")
     assert "dòng tiêu đề" in str(exc.value)
     assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
@@ -135,7 +135,7 @@ def test_no_recognisable_header(app):
 
 def test_too_many_rows_is_refused_whole(app):
     lines = ["Họ và tên,Số điện thoại"] + [f"Nguyễn Văn Người{chr(97 + n % 26)},09{n:08d}" for n in range(50_000)]
-    with pytest.raises(ImportError_) as exc:
+    with pytest.raises(ImportFileError) as exc:
         import_contacts("\n".join(lines).encode(), "big.csv")
     assert "20.000" in str(exc.value)
     assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from civic.extensions import db
-from civic.invitations.importer import ImportError_, import_contacts
+from civic.invitations.importer import ImportFileError, import_contacts
 from civic.invitations.models import Contact
 from tests.conftest import get_csrf
 
@@ -56,7 +56,7 @@ def test_ward_list_with_merged_title_rows(app, name):
     ("password.xlsx", "mật khẩu"),
 ])
 def test_broken_files_are_explained(app, name, needle):
-    with pytest.raises(ImportError_) as exc:
+    with pytest.raises(ImportFileError) as exc:
         import_contacts(fixture(name), name)
     assert needle in str(exc.value)
     assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
@@ -68,7 +68,7 @@ def test_damaged_workbooks(app):
     for data, name in ((xls[:2000], "cut.xls"), (xls[:8] + b"\x00" * 600, "zeros.xls"),
                        (ods[: len(ods) // 2], "cut.ods"), (b"PK\x03\x04" + b"\x07" * 300, "garbage.xlsx"),
                        (b"\x00\x01\x02garbage" * 50, "garbage.xlsx")):
-        with pytest.raises(ImportError_) as exc:
+        with pytest.raises(ImportFileError) as exc:
             import_contacts(data, name)
         assert "tải lên" in str(exc.value), name
 

@@ -113,20 +113,38 @@ def test_organizer_records_phone_answer(client, login, organizer, conference):
 
 
 def test_other_organizer_sees_nothing(client, login, make_user, conference, api_token):
+    """The conference is published, so another organizer may know it exists: refused (403), and
+    nothing of its list is shown (civic.invitations.access)."""
     other = make_user(role="organizer")
     login(other)
     for url in (f"/su-kien/{conference.id}/giay-moi", f"/su-kien/{conference.id}/diem-danh",
                 f"/su-kien/{conference.id}/bao-cao", f"/su-kien/{conference.id}/giay-moi/in"):
-        assert client.get(url).status_code == 404, url
+        r = client.get(url)
+        assert r.status_code == 403, url
+        assert "Nguyễn Văn An" not in r.get_data(as_text=True), url
     token = api_token(other)
     r = client.get(f"/api/v1/events/{conference.id}/invitations", headers={"Authorization": f"Bearer {token}"})
-    assert r.status_code == 404
+    assert r.status_code == 403 and "items" not in r.get_json()
     an = inv_of(conference, "Nguyễn Văn An")
     r = client.post(f"/api/v1/events/{conference.id}/checkins", json={"invitation_token": an.token},
                     headers={"Authorization": f"Bearer {token}"})
-    assert r.status_code == 404
+    assert r.status_code == 403
     db.session.refresh(an)
     assert an.checked_in_at is None
+
+
+def test_another_organizers_draft_is_not_found(client, login, make_user, make_event, api_token):
+    """A draft is not visible to another organizer: it answers as if it did not exist (404)."""
+    draft = make_event(title="Hội nghị chưa công bố")
+    draft.status = "draft"
+    db.session.commit()
+    other = make_user(role="organizer")
+    login(other)
+    for url in (f"/su-kien/{draft.id}/giay-moi", f"/su-kien/{draft.id}/diem-danh", f"/su-kien/{draft.id}/bao-cao"):
+        assert client.get(url).status_code == 404, url
+    token = api_token(other)
+    r = client.get(f"/api/v1/events/{draft.id}/invitations", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 404
 
 
 def test_api_lists_and_checkins(client, organizer, api_token, conference, make_event, directory):
