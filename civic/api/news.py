@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from civic.api import bp
 from civic.api.common import json_body, json_error, page_arg
 from civic.core.permissions import Role, public, token_required
-from civic.news import services
+from civic.news import access, services
+from civic.news.models import ArticleStatus, BodyFormat
 from civic.news.services import ArticleInput, NewsError
 
 WRITABLE = ("title", "summary", "body", "category", "status", "publish_at", "tags", "byline", "slug")
@@ -28,11 +29,7 @@ def _page_json(page) -> dict:
 @public
 def list_articles():
     page = page_arg()
-    category = None
-    if request.args.get("category"):
-        category = services.get_category(request.args["category"])
-        if category is None:
-            return json_error(404, _("This category does not exist."))
+    category = access.viewable_category(request.args["category"]) if request.args.get("category") else None
     query = (request.args.get("q") or "")[:10_000]
     if query.strip():
         result = services.search(query, page, category=category)
@@ -44,10 +41,8 @@ def list_articles():
 @bp.get("/articles/<slug>")
 @public
 def get_article(slug):
-    article, moved = services.find_by_slug(slug)
-    if article is None or not article.is_public:
-        return json_error(404, _("We could not find this article."))
-    if moved:
+    article = access.viewable(None, slug)  # the public API: drafts are invisible even to editors
+    if article.slug != slug:  # an old address
         response = jsonify(services.article_dict(article))
         response.status_code = 301
         response.headers["Location"] = url_for("api.get_article", slug=article.slug)
@@ -70,7 +65,7 @@ def _input_from_json(data: dict, base: ArticleInput) -> ArticleInput:
         elif value is not None and not isinstance(value, str):
             raise NewsError(_("The field %(field)s must be a text.", field=name), name, 400)
         setattr(base, name, value if value is not None else ("" if name not in {"publish_at", "slug"} else None))
-    base.body_format = "html"
+    base.body_format = BodyFormat.HTML
     return base
 
 
@@ -92,17 +87,10 @@ def create_article():
     return response
 
 
-def _editable(slug):
-    article, _moved = services.find_by_slug(slug)
-    return article
-
-
 @bp.patch("/articles/<slug>")
 @token_required(Role.EDITOR)
 def update_article(slug):
-    article = _editable(slug)
-    if article is None:
-        return json_error(404, _("We could not find this article."))
+    article = access.editable(g.api_user, slug)
     data = json_body()
     try:
         base = services.article_input_from(article)
@@ -118,15 +106,13 @@ def update_article(slug):
 @bp.delete("/articles/<slug>")
 @token_required(Role.EDITOR)
 def delete_article(slug):
-    article = _editable(slug)
-    if article is None:
-        return json_error(404, _("We could not find this article."))
-    services.delete_article(article)
+    services.delete_article(access.editable(g.api_user, slug))
     return "", 204
 
 
 # ----------------------------------------------------------------------------- OpenAPI
 
+STATUSES = [status.value for status in ArticleStatus]  # the schema's enum follows the model's
 _ERR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _ARTICLE = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Article"}}}}
 _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -213,7 +199,7 @@ SCHEMAS: dict = {
             "body": {"type": "string", "description": "sanitised HTML"},
             "category": {"type": "string"},
             "category_name": {"type": "string"},
-            "status": {"type": "string", "enum": ["draft", "published", "scheduled"]},
+            "status": {"type": "string", "enum": STATUSES},
             "pinned": {"type": "boolean"},
             "byline": {"type": "string"},
             "tags": {"type": "array", "items": {"type": "string"}},
@@ -242,7 +228,7 @@ SCHEMAS: dict = {
             "summary": {"type": "string"},
             "body": {"type": "string", "description": "HTML; sanitised to an allow-list"},
             "category": {"type": "string", "description": "category slug; default tin-tuc-su-kien"},
-            "status": {"type": "string", "enum": ["draft", "published", "scheduled"]},
+            "status": {"type": "string", "enum": STATUSES},
             "publish_at": {"type": ["string", "null"], "format": "date-time",
                            "description": "ISO 8601; required and in the future when status is scheduled"},
             "tags": {"type": "array", "items": {"type": "string"}},

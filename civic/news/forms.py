@@ -8,6 +8,7 @@ from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, 
 from wtforms.validators import DataRequired, Optional
 
 from civic.core.forms import CivicForm
+from civic.news.models import ArticleStatus, BodyFormat
 
 
 class ArticleForm(CivicForm):
@@ -15,8 +16,9 @@ class ArticleForm(CivicForm):
     summary = TextAreaField(_l("Summary (sapo)"), validators=[Optional()])
     body_format = SelectField(
         _l("The body is written in"),
-        choices=[("html", _l("HTML (pasted from Word or the editor)")), ("markdown", _l("Markdown"))],
-        default="html",
+        choices=[(BodyFormat.HTML.value, _l("HTML (pasted from Word or the editor)")),
+                 (BodyFormat.MARKDOWN.value, _l("Markdown"))],
+        default=BodyFormat.HTML.value,
     )
     body = TextAreaField(_l("Body"), validators=[Optional()])
     category = SelectField(_l("Category"), choices=[])
@@ -24,8 +26,9 @@ class ArticleForm(CivicForm):
     byline = StringField(_l("Byline"), validators=[Optional()])
     status = SelectField(
         _l("Status"),
-        choices=[("draft", _l("Draft")), ("published", _l("Published")), ("scheduled", _l("Scheduled"))],
-        default="draft",
+        choices=[(ArticleStatus.DRAFT.value, _l("Draft")), (ArticleStatus.PUBLISHED.value, _l("Published")),
+                 (ArticleStatus.SCHEDULED.value, _l("Scheduled"))],
+        default=ArticleStatus.DRAFT.value,
     )
     publish_at = DateTimeLocalField(
         _l("Publish at (for scheduled articles)"),

@@ -20,6 +20,30 @@ class ArticleStatus(enum.StrEnum):
     PUBLISHED = "published"
 
 
+class ImageKind(enum.StrEnum):
+    COVER = "cover"  # one per article, replaced by a new upload
+    ALBUM = "album"
+
+
+class BodyFormat(enum.StrEnum):
+    """How an editor wrote the body; it is always stored as sanitised HTML."""
+
+    HTML = "html"
+    MARKDOWN = "markdown"
+
+
+class RevisionAction(enum.StrEnum):
+    CREATED = "created"
+    EDITED = "edited"
+    PUBLISHED = "published"
+    SCHEDULED = "scheduled"
+    UNPUBLISHED = "unpublished"
+    PINNED = "pinned"
+    UNPINNED = "unpinned"
+    IMAGE_ADDED = "image_added"
+    IMAGE_REMOVED = "image_removed"
+
+
 class Category(db.Model):
     __tablename__ = "news_categories"
 
@@ -69,7 +93,7 @@ class Article(TimestampMixin, db.Model):
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("news_categories.id", ondelete="RESTRICT"), index=True)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     byline: Mapped[str] = mapped_column(sa.String(120), default="")
-    status: Mapped[str] = mapped_column(sa.String(12), default=ArticleStatus.DRAFT.value)
+    status: Mapped[str] = mapped_column(sa.String(12), default=ArticleStatus.DRAFT.value)  # an ArticleStatus
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     pinned: Mapped[bool] = mapped_column(sa.Boolean, default=False, index=True)
@@ -92,15 +116,19 @@ class Article(TimestampMixin, db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status == ArticleStatus.PUBLISHED.value
+        return self.status == ArticleStatus.PUBLISHED
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == ArticleStatus.SCHEDULED
 
     @property
     def cover(self) -> ArticleImage | None:
-        return next((img for img in self.images if img.kind == "cover"), None)
+        return next((img for img in self.images if img.kind == ImageKind.COVER), None)
 
     @property
     def album(self) -> list[ArticleImage]:
-        return [img for img in self.images if img.kind == "album"]
+        return [img for img in self.images if img.kind == ImageKind.ALBUM]
 
 
 class ArticleImage(db.Model):
@@ -110,7 +138,7 @@ class ArticleImage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("news_articles.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(sa.String(10), default="album")  # "cover" | "album"
+    kind: Mapped[str] = mapped_column(sa.String(10), default=ImageKind.ALBUM.value)
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
     caption: Mapped[str] = mapped_column(sa.String(300), default="")
     key: Mapped[str] = mapped_column(sa.String(200))
@@ -146,7 +174,7 @@ class ArticleRevision(db.Model):
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("news_articles.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    action: Mapped[str] = mapped_column(sa.String(20))
+    action: Mapped[str] = mapped_column(sa.String(20))  # a RevisionAction
     # {"field": {"old": ..., "new": ...}} (long texts shortened).
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 

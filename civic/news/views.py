@@ -21,8 +21,9 @@ from civic.core.pagecache import cached_page
 from civic.core.permissions import Role, public, role_required
 from civic.core.timeutil import to_local
 from civic.core.urls import absolute_url
-from civic.news import services, tasks  # noqa: F401  (tasks registers the periodic jobs)
+from civic.news import access, labels, services, tasks  # noqa: F401  (tasks registers the periodic jobs)
 from civic.news.forms import ActionForm, AlbumUploadForm, ArticleForm, CaptionForm, CategoryForm
+from civic.news.models import ArticleStatus, BodyFormat
 from civic.news.services import ArticleInput, NewsError
 
 bp = Blueprint("news", __name__, url_prefix="/tin-tuc")
@@ -55,9 +56,7 @@ def index():
 @public
 @cached_page(*services.PAGE_SCOPES, args=("page",))
 def category(slug):
-    cat = services.get_category(slug)
-    if cat is None:
-        abort(404)
+    cat = access.viewable_category(slug)
     return render_template(
         "news/index.html",
         page=services.list_published(_page_arg(), category=cat),
@@ -89,7 +88,7 @@ def tag(slug):
 @public
 @cached_page(*services.PAGE_SCOPES)
 def archive():
-    return render_template("news/archive.html", months=services.archive_months(), month_label=services.month_label)
+    return render_template("news/archive.html", months=services.archive_months(), month_label=labels.month_label)
 
 
 @bp.get("/luu-tru/<int:year>/<int:month>")
@@ -103,7 +102,7 @@ def archive_month(year, month):
         page=services.list_published(_page_arg(), year=year, month=month),
         categories=services.list_categories(),
         months=services.archive_months()[:24],
-        heading=services.month_label(year, month),
+        heading=labels.month_label(year, month),
     )
 
 
@@ -140,9 +139,7 @@ def feed():
 @bp.get("/chuyen-muc/<slug>/feed.atom")
 @public
 def category_feed(slug):
-    cat = services.get_category(slug)
-    if cat is None:
-        abort(404)
+    cat = access.viewable_category(slug)
     return Response(services.build_atom(cat), mimetype="application/atom+xml")
 
 
@@ -150,14 +147,10 @@ def category_feed(slug):
 @public
 @cached_page(*services.PAGE_SCOPES)
 def article(slug):
-    found, moved = services.find_by_slug(slug)
-    if found is None:
-        abort(404)
-    if moved:
+    found = access.viewable(current_user, slug)
+    if found.slug != slug:  # an old address
         return redirect(url_for("news.article", slug=found.slug), 301)
     preview = not found.is_public
-    if preview and not services.can_preview(current_user):
-        abort(404)
     if not preview:
         services.record_view(found)
     cover = found.cover
@@ -177,11 +170,8 @@ def article(slug):
 # ----------------------------------------------------------------------------- editing
 
 
-def _editor_article(article_id) -> services.Article:
-    found = services.get_article(article_id)
-    if found is None:
-        abort(404)
-    return found
+def _editor_article(article_id: int) -> services.Article:
+    return access.editable(current_user, article_id)
 
 
 def _form_input(form: ArticleForm) -> ArticleInput:
@@ -189,9 +179,9 @@ def _form_input(form: ArticleForm) -> ArticleInput:
         title=form.title.data or "",
         summary=form.summary.data or "",
         body=form.body.data or "",
-        body_format=form.body_format.data or "html",
+        body_format=form.body_format.data or BodyFormat.HTML,
         category=form.category.data,
-        status=form.status.data or "draft",
+        status=form.status.data or ArticleStatus.DRAFT,
         publish_at=form.publish_at.data,
         tags=form.tags.data or "",
         byline=form.byline.data or "",
@@ -225,7 +215,8 @@ def _render_form(form, article=None, status=200):
 def manage():
     status = request.args.get("status") or None
     return render_template("news/manage.html", page=services.list_for_editors(_page_arg(), status),
-                           status=status, action_form=ActionForm())
+                           status=status, filters=labels.status_filters(status), badge=labels.status_badge,
+                           action_form=ActionForm())
 
 
 @bp.route("/quan-ly/moi", methods=["GET", "POST"])
@@ -266,7 +257,7 @@ def edit(article_id):
     article = _editor_article(article_id)
     if request.method == "GET":
         form = _prepare(ArticleForm(data={
-            "title": article.title, "summary": article.summary, "body": article.body_html, "body_format": "html",
+            "title": article.title, "summary": article.summary, "body": article.body_html, "body_format": BodyFormat.HTML.value,
             "category": article.category.slug, "tags": ", ".join(t.name for t in article.tags),
             "byline": article.byline, "status": article.status,
             "publish_at": to_local(article.publish_at).replace(tzinfo=None) if article.publish_at else None,
@@ -339,7 +330,7 @@ def delete(article_id):
 @role_required(Role.EDITOR)
 def history(article_id):
     article = _editor_article(article_id)
-    return render_template("news/history.html", article=article, entries=services.history_entries(article))
+    return render_template("news/history.html", article=article, entries=labels.history_entries(article))
 
 
 @bp.post("/quan-ly/<int:article_id>/anh")

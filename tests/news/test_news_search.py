@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from civic.news import services
+from civic.news.services import fulltext
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def test_highlight_escapes_before_marking():
 
 
 def test_broad_queries_list_title_matches_first_then_body(corpus, monkeypatch, make_article):
-    monkeypatch.setattr(services, "RANK_ALL_LIMIT", 1)
+    monkeypatch.setattr(fulltext, "RANK_ALL_LIMIT", 1)  # the search module reads its own limits
     newer_body = make_article("Lịch sinh hoạt tháng sau", body="<p>Sau hội nghị, các tổ họp bàn.</p>")
     result = services.search("hoi nghi")
     assert result.total == 3
@@ -99,7 +100,7 @@ def test_unpublished_and_edited_articles_leave_the_index(corpus, editor):
 
 
 def test_counting_stops_at_the_cap_and_says_so(corpus, monkeypatch, client):
-    monkeypatch.setattr(services, "COUNT_CAP", 1)
+    monkeypatch.setattr(fulltext, "COUNT_CAP", 1)
     result = services.search("hoi nghi")
     assert result.total == 1 and result.more
     assert len(result.items) == 2  # the page itself is complete

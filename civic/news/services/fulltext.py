@@ -1,0 +1,216 @@
+"""Searching published articles, tone marks optional, and marking the matches.
+
+SQLite answers through the FTS5 table, PostgreSQL through the stored weighted tsvector (both made
+by civic.news.models' DDL over the folded copies), any other database through LIKE. The module
+is not called ``search``: that is the name of its entry point, re-exported by the package.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+
+from civic.core.db import is_postgres, is_sqlite
+from civic.core.text import fold, nfc, strip_marks
+from civic.extensions import db
+from civic.news.models import Article, ArticleStatus, Category
+from civic.news.services.queries import PER_PAGE, Page, public_filter, with_images
+from civic.news.services.sanitize import html_to_text
+
+QUERY_MAX_TOKENS = 8
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+
+
+def query_tokens(query: str | None) -> list[str]:
+    """Folded words of a query ("Hội nghị!" -> ["hoi", "nghi"]), at most 8, each at most 40 chars."""
+    return [t[:40] for t in _TOKEN_RE.findall(fold((query or "")[:1000]))][:QUERY_MAX_TOKENS]
+
+
+def search(query: str | None, page: int = 1, category: Category | None = None, per_page: int = PER_PAGE) -> Page:
+    """Published articles matching every word of ``query`` (folded), title matches above body matches."""
+    tokens = query_tokens(query)
+    page = max(1, min(int(page or 1), 100_000))
+    if not tokens:
+        return Page(items=[], page=page, per_page=per_page, total=0)
+    if is_sqlite():
+        return _search_sqlite(tokens, page, per_page, category)
+    if is_postgres():
+        return _search_postgres(tokens, page, per_page, category)
+    return _search_like(tokens, page, per_page, category)
+
+
+def _page_of(ids: list[int], page: int, per_page: int, total: int) -> Page:
+    if not ids:
+        return Page(items=[], page=page, per_page=per_page, total=total)
+    by_id = {a.id: a for a in db.session.scalars(with_images(sa.select(Article).where(Article.id.in_(ids))))}
+    return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=total)
+
+
+def _search_like(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
+    """Any other database: LIKE over the folded columns (correct, not fast)."""
+    stmt = sa.select(Article.id).where(public_filter())
+    for token in tokens:
+        pattern = f"%{token}%"
+        stmt = stmt.where(sa.or_(Article.title_folded.like(pattern), Article.body_folded.like(pattern)))
+    if category is not None:
+        stmt = stmt.where(Article.category_id == category.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    ids = list(db.session.scalars(stmt.order_by(Article.published_at.desc()).limit(per_page)
+                                  .offset((page - 1) * per_page)))
+    return _page_of(ids, page, per_page, total)
+
+
+RANK_ALL_LIMIT = 1000  # up to this many matches are ranked by relevance; beyond, title matches stream first
+COUNT_CAP = 1000  # SQLite counts matches up to here ("more than 1,000 results"): counting stops early
+
+
+def _search_sqlite(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
+    """FTS5 over the folded copies of published articles.
+
+    Specific queries (up to 1,000 matches) are ranked by BM25 with the title weighted 10x the body.
+    Broad queries would score tens of thousands of rows, so they list title matches first, then
+    body-only matches, newest (highest id) first: FTS5 streams those in rowid order and stops at
+    the page, and counting stops at 1,000, which keeps every query fast at 100,000 articles.
+    """
+    # Quoted tokens are literal; the last one matches as a prefix while the visitor types.
+    words = " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*'
+    in_title = "{title_folded} : (" + words + ")"
+    body_only = "(" + words + ") NOT (" + in_title + ")"
+    offset = (page - 1) * per_page
+    if category is None:
+        source, extra, params = "news_articles_fts", "", {}
+    else:
+        # CROSS JOIN keeps the FTS table as the outer loop (one MATCH, not one per article row).
+        source = "news_articles_fts CROSS JOIN news_articles a ON a.id = news_articles_fts.rowid"
+        extra, params = " AND a.category_id = :category_id", {"category_id": category.id}
+    matching = f"SELECT news_articles_fts.rowid FROM {source} WHERE news_articles_fts MATCH :q{extra}"
+
+    def run(sql: str, match: str, **more):
+        return db.session.execute(sa.text(sql), {**params, "q": match, **more})
+
+    def count(match: str, cap: int) -> int:
+        return run(f"SELECT count(*) FROM ({matching} LIMIT :cap)", match, cap=cap).scalar() or 0
+
+    total = count(words, COUNT_CAP + 1)
+    more = total > COUNT_CAP
+    if not more and total <= RANK_ALL_LIMIT:
+        rows = run(f"{matching} ORDER BY bm25(news_articles_fts, 10.0, 1.0), news_articles_fts.rowid DESC "
+                   "LIMIT :limit OFFSET :offset", words, limit=per_page, offset=offset)
+        ids = [r[0] for r in rows]
+    else:
+        listing = f"{matching} ORDER BY news_articles_fts.rowid DESC LIMIT :limit OFFSET :offset"
+        # One scan gives this page's title matches and, when they run out, how many there were.
+        title_ids = [r[0] for r in run(listing, in_title, limit=offset + per_page, offset=0)]
+        title_seen = len(title_ids)
+        ids = title_ids[offset:]
+        if len(ids) < per_page:
+            ids += [r[0] for r in run(listing, body_only, limit=per_page - len(ids),
+                                      offset=max(0, offset - title_seen))]
+    page_result = _page_of(ids, page, per_page, min(total, COUNT_CAP))
+    page_result.more = more
+    return page_result
+
+
+def _search_postgres(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
+    """The stored weighted tsvector (GIN), as on SQLite: specific queries (up to 1,000 matches)
+    ranked by ts_rank; broad ones list title matches, then body-only matches, newest first, and
+    counting stops at 1,000. An exact count and a sort of every match cost ~0.7 s at 100,000
+    articles for a common word; newest-first with a LIMIT walks the (status, published_at) index
+    and stops at the page."""
+    words = " & ".join(tokens[:-1] + [tokens[-1] + ":*"])
+    in_title = " & ".join([f"{t}:A" for t in tokens[:-1]] + [tokens[-1] + ":*A"])
+    offset = (page - 1) * per_page
+    params: dict = {"status": ArticleStatus.PUBLISHED.value, "q": words, "qt": in_title}
+    where = "a.status = :status AND a.search_vector @@ to_tsquery('simple', :q)"
+    if category is not None:
+        where += " AND a.category_id = :category_id"
+        params["category_id"] = category.id
+
+    def ids_of(sql: str, **more) -> list[int]:
+        return [r[0] for r in db.session.execute(sa.text(sql), {**params, **more})]
+
+    total = db.session.execute(
+        sa.text(f"SELECT count(*) FROM (SELECT 1 FROM news_articles a WHERE {where} LIMIT :cap) s"),
+        {**params, "cap": COUNT_CAP + 1},
+    ).scalar() or 0
+    more = total > COUNT_CAP
+    if not more and total <= RANK_ALL_LIMIT:
+        ids = ids_of(f"SELECT a.id FROM news_articles a WHERE {where} ORDER BY "
+                     "ts_rank(a.search_vector, to_tsquery('simple', :q)) DESC, a.published_at DESC "
+                     "LIMIT :limit OFFSET :offset", limit=per_page, offset=offset)
+    else:
+        title = "a.search_vector @@ to_tsquery('simple', :qt)"
+        title_ids = ids_of(f"SELECT a.id FROM news_articles a WHERE {where} AND {title} "
+                           "ORDER BY a.published_at DESC LIMIT :limit", limit=offset + per_page)
+        ids = title_ids[offset:]
+        if len(ids) < per_page:
+            ids += ids_of(f"SELECT a.id FROM news_articles a WHERE {where} AND NOT ({title}) "
+                          "ORDER BY a.published_at DESC LIMIT :limit OFFSET :offset",
+                          limit=per_page - len(ids), offset=max(0, offset - len(title_ids)))
+    result = _page_of(ids, page, per_page, min(total, COUNT_CAP))
+    result.more = more
+    return result
+
+
+_char_folds: dict[str, str] = {}  # character -> its folded form; text uses few distinct characters
+
+
+def _folded_with_positions(text: str) -> tuple[str, list[int]]:
+    chars: list[str] = []
+    positions: list[int] = []
+    cache = _char_folds
+    for index, ch in enumerate(text):
+        folded = cache.get(ch)
+        if folded is None:
+            folded = strip_marks(ch).casefold()
+            if len(cache) < 8192:
+                cache[ch] = folded
+        for part in folded:
+            chars.append(part)
+            positions.append(index)
+    return "".join(chars), positions
+
+
+def highlight(text: str | None, query: str | None, tokens: list[str] | None = None) -> Markup:
+    """``text`` escaped, with words matching the query (compared folded) wrapped in <mark>."""
+    text = nfc(text or "")
+    tokens = tokens if tokens is not None else query_tokens(query)
+    if not tokens or not text:
+        return escape(text)
+    folded, positions = _folded_with_positions(text)
+    pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)) + ")")
+    out: list[Markup] = []
+    cursor = 0
+    for match in pattern.finditer(folded):
+        start = positions[match.start()]
+        end = positions[match.end() - 1] + 1
+        if start < cursor:
+            continue
+        out.append(escape(text[cursor:start]))
+        out.append(Markup("<mark>%s</mark>") % text[start:end])
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return Markup("").join(out)
+
+
+def snippet(article: Article, query: str | None, width: int = 240) -> Markup:
+    """A highlighted extract of the summary/body around the first match."""
+    tokens = query_tokens(query)
+    text = f"{article.summary} {html_to_text(article.body_html)}".strip()
+    folded = fold(text)
+    start = 0
+    for token in tokens:
+        found = folded.find(token)
+        if found >= 0:
+            start = max(0, found - 60)
+            break
+    # fold() keeps one character per character for Vietnamese text, so offsets line up closely.
+    extract = text[start:start + width]
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + width < len(text) else ""
+    return escape(prefix) + highlight(extract, None, tokens) + escape(suffix)
+
+

@@ -1,0 +1,91 @@
+"""An article's pictures: the cover, the album, their captions, and their addresses."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from civic.core.db import after_commit, announce, transaction
+from civic.core.urls import absolute_url
+from civic.news import images as image_service
+from civic.news.models import Article, ArticleImage, ImageKind, RevisionAction
+from civic.news.services.errors import CAPTION_MAX, NewsError
+from civic.news.services.history import record_revision
+from civic.news.services.sanitize import plain_line
+from civic.news.signals import article_changed
+
+
+def _checked_caption(caption: str) -> str:
+    caption = plain_line(caption)
+    if len(caption) > CAPTION_MAX:
+        raise NewsError(_("The caption must be at most %(max)s characters.", max=CAPTION_MAX), "caption")
+    return caption
+
+
+def _image_of(article: Article, image_id: int) -> ArticleImage:
+    image = next((img for img in article.images if img.id == image_id), None)
+    if image is None:
+        raise NewsError(_("This picture does not belong to the article."), "image", 404)
+    return image
+
+
+def _place(article: Article, kind: str) -> tuple[ImageKind, int]:
+    """Where a new picture goes: a new cover replaces the old (its files go after the commit)."""
+    if kind == ImageKind.COVER:
+        for img in list(article.images):
+            if img.kind == ImageKind.COVER:
+                article.images.remove(img)
+                after_commit(image_service.delete_variants, img.key)
+        return ImageKind.COVER, 0
+    return ImageKind.ALBUM, 1 + max((img.position for img in article.images if img.kind == ImageKind.ALBUM),
+                                    default=0)
+
+
+def add_image(article: Article, data: bytes, kind: str, caption: str, user) -> ArticleImage:
+    """Store an uploaded picture as the cover (replacing the old one) or in the album."""
+    caption = _checked_caption(caption)
+    try:
+        stored = image_service.process_upload(data)
+    except image_service.ImageError as exc:
+        raise NewsError(str(exc), "image", 400) from exc
+    try:
+        with transaction():
+            kind, position = _place(article, kind)
+            image = ArticleImage(kind=kind.value, caption=caption, key=stored.key, width=stored.width,
+                                 height=stored.height, position=position)
+            article.images.append(image)
+            changes = {"image": (None, f"{kind}: {caption or stored.key}")}
+            record_revision(article, user, RevisionAction.IMAGE_ADDED, changes)
+            announce(article_changed, article=article, changes=changes)
+    except Exception:
+        image_service.delete_variants(stored.key)  # nothing refers to the new files
+        raise
+    return image
+
+
+def remove_image(article: Article, image_id: int, user) -> None:
+    image = _image_of(article, image_id)
+    with transaction():
+        article.images.remove(image)
+        changes = {"image": (f"{image.kind}: {image.caption or image.key}", None)}
+        record_revision(article, user, RevisionAction.IMAGE_REMOVED, changes)
+        after_commit(image_service.delete_variants, image.key)
+        announce(article_changed, article=article, changes=changes)
+
+
+def update_caption(article: Article, image_id: int, caption: str, user) -> None:
+    image = _image_of(article, image_id)
+    caption = _checked_caption(caption)
+    if caption == image.caption:
+        return
+    with transaction():
+        changes = {"caption": (image.caption, caption)}
+        record_revision(article, user, RevisionAction.EDITED, changes)
+        image.caption = caption
+        announce(article_changed, article=article, changes=changes)
+
+
+def image_url(image: ArticleImage, variant: str = "content", fmt: str = "jpg", absolute: bool = False) -> str:
+    if absolute:
+        return absolute_url("portal.media", key=image.path(variant, fmt))
+    return url_for("portal.media", key=image.path(variant, fmt))
