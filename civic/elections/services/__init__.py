@@ -37,12 +37,11 @@ from civic.elections.services.calendar import (
     home_countdown,
     list_elections,
     save_milestone,
-    template_2021_milestones,
     update_election,
     update_reminder_texts,
 )
 from civic.elections.services.common import PAGE_SCOPES, TOPIC
-from civic.elections.services.defaults import DEFAULT_REMINDER_RULES
+from civic.elections.services.defaults import DEFAULT_REMINDER_RULES, template_2021_milestones
 from civic.elections.services.reminders import (
     REMINDER_GRACE,
     ScheduledReminder,

@@ -199,10 +199,6 @@ def delete_election(election: Election) -> None:
         announce(signals.election_changed, election_id=election_id, change="deleted")
 
 
-def template_2021_milestones(polling_day: date) -> list[dict]:
-    return defaults.template_2021_milestones(polling_day)
-
-
 def apply_2021_template(election: Election) -> Election:
     """Replace the election's milestones with the 2021 calendar computed from its polling day."""
     with transaction():
