@@ -6,6 +6,7 @@ Templates receive these labels and flags; they never compare kinds or statuses t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
@@ -75,3 +76,10 @@ def reminder_rows(schedule, sent) -> list[ReminderRow]:
     return [
         ReminderRow(item, ReminderStatus.CREATED if item.key in done else ReminderStatus.WAITING) for item in schedule
     ]
+
+
+def timeline_state(day: date, today: date) -> str:
+    """The timeline item's class: a milestone already past, today's, or still ahead ("")."""
+    if day < today:
+        return "is-past"
+    return "is-today" if day == today else ""

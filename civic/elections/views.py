@@ -67,6 +67,8 @@ def detail(election_id):
         bodies=labels.body_labels(election),
         hours=labels.hours_text(election),
         days_left=services.countdown_for(election),
+        polling_today=election.polling_day == services.local_today(),
+        timeline_state=labels.timeline_state,
         news=services.related_news(limit=5),
         form=WhereToVoteForm.for_visitor(request.args, current_user),
         today=services.local_today(),

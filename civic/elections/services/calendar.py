@@ -274,6 +274,7 @@ def home_countdown(today: date | None = None) -> dict | None:
     return {
         "election": election,
         "days_left": (election.polling_day - today).days,
+        "is_polling_day": election.polling_day == today,
         "polling_day": election.polling_day,
         "hours": hours_text(election),
     }
