@@ -128,6 +128,9 @@ def _register_blueprints(app: Flask) -> None:
     from civic.invitations.services import connect_event_signals
 
     connect_event_signals()  # invitees hear of changes the events domain announces
+    from civic.portal import election_news
+
+    election_news.register(app)  # the election pages' related news, without elections importing news
     import importlib
 
     from civic.privacy.services import purpose_text

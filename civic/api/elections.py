@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_babel import gettext as _
 
 from civic.api import bp
 from civic.api.common import json_body, json_error
 from civic.core.permissions import public
 from civic.core.urls import absolute_url
-from civic.elections import services
-from civic.elections.services import ElectionError, UnknownGroup
+from civic.elections import access, services
+from civic.elections.errors import ElectionError, NotAllowed, NotVisible, UnknownGroup
+from civic.elections.models import Body, Channel, MilestoneKind
 from civic.extensions import limiter
 from civic.privacy import services as privacy
 
@@ -49,10 +50,13 @@ def election_json(election, full: bool = True) -> dict:
 
 
 def _election_or_404(election_id):
-    election = services.get_election(election_id)
-    if election is None:
-        return None, json_error(404, _("There is no such election."))
-    return election, None
+    """The same loader as the pages: (election, None) or (None, its JSON 404/403)."""
+    try:
+        return access.viewable(election_id), None
+    except NotVisible as exc:
+        return None, json_error(404, str(exc))
+    except NotAllowed as exc:
+        return None, json_error(403, str(exc))
 
 
 @bp.get("/elections")
@@ -73,8 +77,6 @@ def get_election(election_id):
 @bp.get("/elections/<int:election_id>/where-to-vote")
 @public
 def where_to_vote(election_id):
-    from flask import request
-
     election, error = _election_or_404(election_id)
     if error:
         return error
@@ -169,7 +171,7 @@ SCHEMAS: dict = {
             "hours": _HOURS,
             "bodies": {
                 "type": "array",
-                "items": {"type": "string", "enum": ["national_assembly", "city_council", "district_council", "ward_council"]},
+                "items": {"type": "string", "enum": [b.value for b in Body]},
             },
             "what_to_bring": {"type": "string"},
             "url": {"type": "string"},
@@ -179,7 +181,7 @@ SCHEMAS: dict = {
                     "type": "object",
                     "properties": {
                         "id": {"type": "integer"},
-                        "kind": {"type": "string"},
+                        "kind": {"type": "string", "enum": [k.value for k in MilestoneKind]},
                         "date": {"type": "string", "format": "date"},
                         "title": {"type": "string"},
                         "text": {"type": "string"},
@@ -195,7 +197,7 @@ SCHEMAS: dict = {
             "email": {"type": "string", "format": "email"},
             "phone": {"type": "string", "example": "0912 345 678"},
             "group": {"type": ["string", "integer"], "description": "tổ dân phố as typed: its name (tone marks optional) or number (\"tổ 5\", \"TDP 05\", 5); a bare number is the group's number before its id"},
-            "channels": {"type": "array", "items": {"type": "string", "enum": ["email", "sms"]}},
+            "channels": {"type": "array", "items": {"type": "string", "enum": [c.value for c in Channel]}},
             "name": {"type": "string"},
             "consent": {"type": "boolean", "const": True,
                         "description": "the person agreed to the personal data notice; without it: 422, nothing stored"},
@@ -208,7 +210,7 @@ SCHEMAS: dict = {
             "id": {"type": "integer"},
             "created": {"type": "boolean"},
             "message": {"type": "string"},
-            "channels": {"type": "array", "items": {"type": "string"}},
+            "channels": {"type": "array", "items": {"type": "string", "enum": [c.value for c in Channel]}},
             "group": {"$ref": "#/components/schemas/ResidentialGroup"},
             "confirmation": {"type": "object"},
             "confirmed": {"type": "object"},

@@ -1,7 +1,14 @@
-"""Forms for elections, milestones, polling areas and subscriptions."""
+"""Forms for elections, milestones, polling areas and subscriptions.
+
+Each form fills its own choices, fills itself from the object it edits (``for_*``) and
+reads itself back as the service's input (``to_data()``): views only validate and call.
+"""
 
 from __future__ import annotations
 
+from datetime import time
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -19,15 +26,28 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from civic.accounts.services import group_choices, group_key, list_groups
 from civic.core.forms import CivicForm, PhoneNumber
-from civic.elections.models import Body, MilestoneKind
-from civic.elections.services import BODY_LABELS, MILESTONE_LABELS
+from civic.elections.labels import BODY_LABELS, CHANNEL_LABELS, MILESTONE_LABELS
+from civic.elections.models import Body, Channel, Election, Milestone, MilestoneKind, PollingArea
+from civic.elections.services.defaults import what_to_bring
 from civic.privacy.forms import consent_field
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def _group_select_choices() -> list[tuple[str, str]]:
+    # Values are group keys (the number, "5"), which resolve_group reads as the group numbered 5.
+    return [("", _("Choose…"))] + group_choices()
+
+
+def profile_group_key(user) -> str | None:
+    """The signed-in resident's tổ dân phố as the group selects send it, or None."""
+    group = getattr(user, "residential_group", None) if getattr(user, "is_authenticated", False) else None
+    return group_key(group) if group is not None else None
 
 
 class ElectionForm(CivicForm):
@@ -42,11 +62,39 @@ class ElectionForm(CivicForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     use_template = BooleanField(_l("Fill the milestones from the 2021 election calendar"))
 
+    FIELDS = ("name", "polling_day", "polls_open", "polls_close", "bodies", "what_to_bring", "description")
+
+    @classmethod
+    def for_new(cls) -> ElectionForm:
+        """A new election: 07:00–19:00 (Law 85/2015 art. 71), the 2021 calendar, the usual papers."""
+        form = cls()
+        if not form.is_submitted():
+            form.polls_open.data, form.polls_close.data = time(7, 0), time(19, 0)
+            form.use_template.data = True
+            form.what_to_bring.data = what_to_bring()
+        return form
+
+    @classmethod
+    def for_election(cls, election: Election) -> ElectionForm:
+        form = cls(obj=election)
+        del form.use_template  # only a new election takes the calendar from the form
+        return form
+
+    def to_data(self) -> dict:
+        return {name: self[name].data for name in self.FIELDS}
+
 
 class ReminderTemplateForm(CivicForm):
     reminder_subject = StringField(_l("Email subject"), validators=[DataRequired(), Length(max=250)])
     reminder_body = TextAreaField(_l("Email text"), validators=[DataRequired(), Length(max=5000)])
     reminder_sms = TextAreaField(_l("SMS text"), validators=[DataRequired(), Length(max=480)])
+
+    @classmethod
+    def for_election(cls, election: Election) -> ReminderTemplateForm:
+        return cls(obj=election)
+
+    def to_data(self) -> dict:
+        return {name: self[name].data for name in ("reminder_subject", "reminder_body", "reminder_sms")}
 
 
 class MilestoneForm(CivicForm):
@@ -58,6 +106,13 @@ class MilestoneForm(CivicForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     text = TextAreaField(_l("Text for residents"), validators=[Length(max=1000)])
 
+    @classmethod
+    def for_milestone(cls, milestone: Milestone | None) -> MilestoneForm:
+        return cls(obj=milestone)
+
+    def to_data(self) -> dict:
+        return {name: self[name].data for name in ("kind", "day", "title", "text")}
+
 
 class PollingAreaForm(CivicForm):
     number = IntegerField(_l("Polling area number"), validators=[InputRequired(), NumberRange(min=1, max=10_000)])
@@ -65,6 +120,19 @@ class PollingAreaForm(CivicForm):
     station_address = StringField(_l("Street address"), validators=[DataRequired(), Length(max=300)])
     map_url = URLField(_l("Map link"), validators=[Optional(), URL(), Length(max=500)])
     group_ids = MultiCheckboxField(_l("Residential groups covered"), coerce=int, validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group_ids.choices = [(g.id, g.name) for g in list_groups()]
+
+    @classmethod
+    def for_area(cls, area: PollingArea | None) -> PollingAreaForm:
+        if area is None:
+            return cls()
+        return cls(obj=area, group_ids=[link.group_id for link in area.links])
+
+    def to_data(self) -> dict:
+        return {name: self[name].data for name in ("number", "station_name", "station_address", "map_url", "group_ids")}
 
 
 class WhereToVoteForm(CivicForm):
@@ -74,6 +142,21 @@ class WhereToVoteForm(CivicForm):
     # validate_choice off: "tổ 5", "TDP 05" typed into a link or the API are resolved by the service.
     group = SelectField(_l("Your residential group (tổ dân phố)"), validators=[DataRequired()], validate_choice=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group.choices = _group_select_choices()
+
+    @classmethod
+    def for_visitor(cls, args, user) -> WhereToVoteForm:
+        """The search as asked (``args``), else the signed-in resident's own tổ dân phố."""
+        form = cls(args, meta={"csrf": False})
+        if not (form.group.data or "").strip():
+            form.group.data = profile_group_key(user) or ""
+        return form
+
+    def typed_group(self) -> str:
+        return (self.group.data or "").strip()
+
 
 class SubscribeForm(CivicForm):
     name = StringField(_l("Your name"), validators=[Optional(), Length(max=120)])
@@ -82,9 +165,30 @@ class SubscribeForm(CivicForm):
     # validate_choice off: "tổ 5", "TDP 05" typed into a link or the API are resolved by the service.
     group = SelectField(_l("Your residential group (tổ dân phố)"), validators=[DataRequired()], validate_choice=False)
     channels = MultiCheckboxField(
-        _l("Send me reminders by"), choices=[("email", _l("By email")), ("sms", _l("By SMS"))], validate_choice=True
+        _l("Send me reminders by"), choices=[(c.value, CHANNEL_LABELS[c]) for c in Channel], validate_choice=True
     )
     consent = consent_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group.choices = _group_select_choices()
+
+    @classmethod
+    def for_user(cls, user, existing=None) -> SubscribeForm:
+        """A signed-in resident's form starts from their profile and their current channels."""
+        form = cls()
+        if form.is_submitted() or not getattr(user, "is_authenticated", False):
+            return form
+        form.name.data = user.full_name
+        form.email.data = user.email
+        form.phone.data = user.phone or ""
+        if user.residential_group_id:
+            form.group.data = profile_group_key(user)
+        form.channels.data = existing.channels if existing else [Channel.EMAIL.value]
+        return form
+
+    def to_data(self) -> dict:
+        return {name: self[name].data for name in ("email", "phone", "group", "channels", "name")}
 
 
 class SmsCodeForm(CivicForm):

@@ -31,6 +31,29 @@ class MilestoneKind(enum.StrEnum):
     OTHER = "other"
 
 
+class Channel(enum.StrEnum):
+    """How a subscriber receives reminders (the notification engine's channel names)."""
+
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class MessageKind(enum.StrEnum):
+    """The engine campaign kinds elections creates."""
+
+    REMINDER = "election_reminder"
+    REMINDER_TEST = "election_reminder_test"
+    SUBSCRIPTION_CONFIRM = "election_subscription_confirm"
+    SUBSCRIPTION_CODE = "election_subscription_code"
+
+
+class ReminderStatus(enum.StrEnum):
+    """A scheduled reminder: still waiting, or its campaign was created."""
+
+    WAITING = "waiting"
+    CREATED = "created"
+
+
 class Election(TimestampMixin, db.Model):
     __tablename__ = "elections"
     __table_args__ = (sa.CheckConstraint("polls_close > polls_open", name="ck_elections_hours"),)
@@ -144,7 +167,7 @@ class Subscription(TimestampMixin, db.Model):
 
     @property
     def channels(self) -> list[str]:
-        return [c for c, on in (("email", self.want_email), ("sms", self.want_sms)) if on]
+        return [c.value for c, on in ((Channel.EMAIL, self.want_email), (Channel.SMS, self.want_sms)) if on]
 
     @property
     def email_active(self) -> bool:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import time
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-import civic.elections.tasks  # noqa: F401  (registers the periodic reminder task)
-from civic.accounts.services import group_choices, group_key, list_groups
+import civic.elections.tasks  # noqa: F401  (registers the periodic reminder task and the reminders' listeners)
+from civic.accounts.services import group_key
 from civic.core.forms import first_error
 from civic.core.pagecache import cached_page
 from civic.core.permissions import Role, login_required, public, role_required
 from civic.core.ratelimits import public_form_limit, recipient_cap
-from civic.elections import services
+from civic.elections import access, labels, services
+from civic.elections.errors import ConsentMissing, ElectionError, NotAllowed, NotVisible, UnknownGroup
 from civic.elections.forms import (
     ConfirmForm,
     DeleteForm,
@@ -27,27 +26,24 @@ from civic.elections.forms import (
     TestSendForm,
     WhereToVoteForm,
 )
-from civic.elections.services import ElectionError, UnknownGroup
 from civic.privacy import services as privacy
 
 bp = Blueprint("elections", __name__, url_prefix="/bau-cu")
 
 
-def _election_or_404(election_id):
-    election = services.get_election(election_id)
-    if election is None:
+def _load(loader, *args):
+    """Run an access loader; its verdict becomes the page's 404 or 403."""
+    try:
+        return loader(*args)
+    except NotVisible:
         abort(404)
-    return election
+    except NotAllowed:
+        abort(403)
 
 
-def _group_choices():
-    # Values are group keys (the number, "5"), which resolve_group reads as the group numbered 5.
-    return [("", _("Choose…"))] + group_choices()
-
-
-def _profile_group_key():
-    group = getattr(current_user, "residential_group", None) if current_user.is_authenticated else None
-    return group_key(group) if group is not None else None
+def _invalid(template: str, form, **context):
+    flash(first_error(form) or _("Some of the information is not valid."), "error")
+    return render_template(template, form=form, **context), 400
 
 
 # --------------------------------------------------------------------------- residents
@@ -57,28 +53,24 @@ def _profile_group_key():
 @public
 @cached_page(*services.PAGE_SCOPES)
 def index():
-    return render_template("elections/index.html", elections=services.list_elections(), services=services)
+    return render_template("elections/index.html", elections=services.list_elections(), hours_text=labels.hours_text)
 
 
 @bp.get("/<int:election_id>")
 @public
 @cached_page(*services.PAGE_SCOPES, "news", args=("group",))
 def detail(election_id):
-    election = _election_or_404(election_id)
-    form = WhereToVoteForm(request.args, meta={"csrf": False})
-    form.group.choices = _group_choices()
-    profile_group = _profile_group_key()
-    if profile_group and not form.group.data:
-        form.group.data = profile_group
+    election = _load(access.viewable, election_id)
     return render_template(
         "elections/detail.html",
         election=election,
-        bodies=services.body_labels(election),
-        hours=services.hours_text(election),
+        bodies=labels.body_labels(election),
+        hours=labels.hours_text(election),
         days_left=services.countdown_for(election),
-        milestone_label=services.milestone_label,
+        polling_today=election.polling_day == services.local_today(),
+        timeline_state=labels.timeline_state,
         news=services.related_news(limit=5),
-        form=form,
+        form=WhereToVoteForm.for_visitor(request.args, current_user),
         today=services.local_today(),
     )
 
@@ -87,33 +79,21 @@ def detail(election_id):
 @public
 @cached_page(*services.PAGE_SCOPES, args=("group",))
 def where_to_vote(election_id):
-    election = _election_or_404(election_id)
-    form = WhereToVoteForm(request.args, meta={"csrf": False})
-    form.group.choices = _group_choices()
-    group = request.args.get("group", "").strip()
-    if not group:
-        group = _profile_group_key() or ""
-        form.group.data = group
-    result = None
-    status = 200
-    if group:
+    election = _load(access.viewable, election_id)
+    form = WhereToVoteForm.for_visitor(request.args, current_user)
+    result, status = None, 200
+    if form.typed_group():
         try:
-            result = services.where_to_vote(election, group)
+            result = services.where_to_vote(election, form.typed_group())
             form.group.data = group_key(result.group)  # "tổ 5" typed: the select shows Tổ dân phố số 5
         except UnknownGroup as exc:
             flash(str(exc), "error")
             form.group.errors = [str(exc)]
             status = 404
-    return (
-        render_template(
-            "elections/where_to_vote.html",
-            election=election,
-            form=form,
-            result=result,
-            hours=services.hours_text(election),
-        ),
-        status,
+    page = render_template(
+        "elections/where_to_vote.html", election=election, form=form, result=result, hours=labels.hours_text(election)
     )
+    return page, status
 
 
 @bp.route("/dang-ky-nhan-tin", methods=["GET", "POST"])
@@ -121,24 +101,12 @@ def where_to_vote(election_id):
 @public_form_limit()  # each post may send an email or an SMS
 @recipient_cap("email", "phone")
 def subscribe():
-    form = SubscribeForm()
-    form.group.choices = _group_choices()
-    existing = services.subscription_for_user(current_user)
-    if request.method == "GET" and current_user.is_authenticated:
-        form.name.data = current_user.full_name
-        form.email.data = current_user.email
-        form.phone.data = current_user.phone or ""
-        if current_user.residential_group_id:
-            form.group.data = _profile_group_key()
-        form.channels.data = existing.channels if existing else ["email"]
+    existing = access.own_subscription(current_user)
+    form = SubscribeForm.for_user(current_user, existing)
     if form.validate_on_submit():
         try:
             result = services.subscribe(
-                email=form.email.data,
-                phone=form.phone.data,
-                group=form.group.data,
-                channels=form.channels.data,
-                name=form.name.data,
+                **form.to_data(),
                 user=current_user if current_user.is_authenticated else None,
                 consent=privacy.consent_from(form.consent.data),
             )
@@ -148,15 +116,14 @@ def subscribe():
             return render_template("elections/subscribe.html", form=form, existing=existing), 400
         except ElectionError as exc:
             flash(str(exc), "error")
-            status = 422 if isinstance(exc, services.ConsentMissing) else 400
+            status = 422 if isinstance(exc, ConsentMissing) else 400
             return render_template("elections/subscribe.html", form=form, existing=existing), status
         flash(result.message, "success")
         if result.sms_sent:
             return redirect(url_for(".confirm_sms", reference=services.sms_reference(result.subscription)))
         return redirect(url_for(".subscribed"))
     if request.method == "POST":
-        flash(first_error(form) or _("Some of the information is not valid."), "error")
-        return render_template("elections/subscribe.html", form=form, existing=existing), 400
+        return _invalid("elections/subscribe.html", form, existing=existing)
     return render_template("elections/subscribe.html", form=form, existing=existing)
 
 
@@ -184,9 +151,7 @@ def confirm_email(token):
 @bp.route("/xac-nhan-sms/<reference>", methods=["GET", "POST"])
 @public
 def confirm_sms(reference):
-    sub = services.subscription_from_reference(reference)
-    if sub is None:
-        abort(404)
+    sub = _load(access.subscription_by_reference, reference)
     form = SmsCodeForm()
     if form.validate_on_submit():
         try:
@@ -208,7 +173,7 @@ def confirm_sms(reference):
 @login_required
 def cancel_subscription():
     form = DeleteForm()
-    sub = services.subscription_for_user(current_user)
+    sub = access.own_subscription(current_user)
     if form.validate_on_submit() and sub is not None:
         services.cancel_subscription(sub)
         flash(_("You will no longer receive election reminders."), "success")
@@ -224,77 +189,60 @@ def manage():
     return render_template("elections/manage.html", elections=services.list_elections())
 
 
-def _election_data(form: ElectionForm) -> dict:
-    return {
-        "name": form.name.data,
-        "polling_day": form.polling_day.data,
-        "polls_open": form.polls_open.data,
-        "polls_close": form.polls_close.data,
-        "bodies": form.bodies.data,
-        "what_to_bring": form.what_to_bring.data,
-        "description": form.description.data,
-    }
-
-
 @bp.route("/quan-ly/moi", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def create():
-    form = ElectionForm()
-    if request.method == "GET":
-        form.polls_open.data, form.polls_close.data = time(7, 0), time(19, 0)
-        form.use_template.data = True
-        form.what_to_bring.data = "Thẻ cử tri và căn cước công dân."
+    form = ElectionForm.for_new()
     if form.validate_on_submit():
         try:
-            election = services.create_election(_election_data(form), current_user, use_template=form.use_template.data)
+            election = services.create_election(form.to_data(), current_user, use_template=form.use_template.data)
         except ElectionError as exc:
             flash(str(exc), "error")
             return render_template("elections/election_form.html", form=form, election=None), 400
         flash(_("The election was created."), "success")
         return redirect(url_for(".edit", election_id=election.id))
     if request.method == "POST":
-        flash(first_error(form) or _("Some of the information is not valid."), "error")
-        return render_template("elections/election_form.html", form=form, election=None), 400
+        return _invalid("elections/election_form.html", form, election=None)
     return render_template("elections/election_form.html", form=form, election=None)
+
+
+def _edit_page(form, election, status=200):
+    schedule = services.reminder_schedule(election)
+    rows = labels.reminder_rows(schedule, services.sent_reminders(election))
+    page = render_template(
+        "elections/edit.html",
+        form=form,
+        election=election,
+        milestone_label=labels.milestone_label,
+        reminder_rows=rows,
+        delete_form=DeleteForm(),
+    )
+    return page, status
 
 
 @bp.route("/quan-ly/<int:election_id>", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def edit(election_id):
-    election = _election_or_404(election_id)
-    form = ElectionForm(obj=election)
-    del form.use_template
-    status = 200
+    election = _load(access.managed, current_user, election_id)
+    form = ElectionForm.for_election(election)
     if form.validate_on_submit():
         try:
-            services.update_election(election, _election_data(form))
+            services.update_election(election, form.to_data())
         except ElectionError as exc:
             flash(str(exc), "error")
-            status = 400
-        else:
-            flash(_("The election was saved."), "success")
-            return redirect(url_for(".edit", election_id=election.id))
-    elif request.method == "POST":
+            return _edit_page(form, election, 400)
+        flash(_("The election was saved."), "success")
+        return redirect(url_for(".edit", election_id=election.id))
+    if request.method == "POST":
         flash(first_error(form) or _("Some of the information is not valid."), "error")
-        status = 400
-    return (
-        render_template(
-            "elections/edit.html",
-            form=form,
-            election=election,
-            milestone_label=services.milestone_label,
-            reminders=services.sent_reminders(election),
-            schedule=services.reminder_schedule(election),
-            delete_form=DeleteForm(),
-        ),
-        status,
-    )
+        return _edit_page(form, election, 400)
+    return _edit_page(form, election)
 
 
 @bp.post("/quan-ly/<int:election_id>/xoa")
 @role_required(Role.EDITOR)
 def delete(election_id):
-    election = _election_or_404(election_id)
+    election = _load(access.managed, current_user, election_id)
     if DeleteForm().validate_on_submit():
         services.delete_election(election)
         flash(_("The election was deleted."), "success")
@@ -304,7 +252,7 @@ def delete(election_id):
 @bp.post("/quan-ly/<int:election_id>/mau-2021")
 @role_required(Role.EDITOR)
 def apply_template(election_id):
-    election = _election_or_404(election_id)
+    election = _load(access.managed, current_user, election_id)
     if DeleteForm().validate_on_submit():
         services.apply_2021_template(election)
         flash(_("The milestones were filled from the 2021 election calendar."), "success")
@@ -315,38 +263,29 @@ def apply_template(election_id):
 @bp.route("/quan-ly/<int:election_id>/moc/<int:milestone_id>", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def milestone(election_id, milestone_id=None):
-    election = _election_or_404(election_id)
-    item = None
-    if milestone_id is not None:
-        item = services.get_milestone(election, milestone_id)
-        if item is None:
-            abort(404)
-    form = MilestoneForm(obj=item)
+    if milestone_id is None:
+        election, item = _load(access.managed, current_user, election_id), None
+    else:
+        election, item = _load(access.managed_milestone, current_user, election_id, milestone_id)
+    form = MilestoneForm.for_milestone(item)
+    context = {"election": election, "item": item}
     if form.validate_on_submit():
         try:
-            services.save_milestone(
-                election,
-                {"kind": form.kind.data, "day": form.day.data, "title": form.title.data, "text": form.text.data},
-                item,
-            )
+            services.save_milestone(election, form.to_data(), item)
         except ElectionError as exc:
             flash(str(exc), "error")
-            return render_template("elections/milestone_form.html", form=form, election=election, item=item), 400
+            return render_template("elections/milestone_form.html", form=form, **context), 400
         flash(_("The milestone was saved."), "success")
         return redirect(url_for(".edit", election_id=election.id))
     if request.method == "POST":
-        flash(first_error(form) or _("Some of the information is not valid."), "error")
-        return render_template("elections/milestone_form.html", form=form, election=election, item=item), 400
-    return render_template("elections/milestone_form.html", form=form, election=election, item=item)
+        return _invalid("elections/milestone_form.html", form, **context)
+    return render_template("elections/milestone_form.html", form=form, **context)
 
 
 @bp.post("/quan-ly/<int:election_id>/moc/<int:milestone_id>/xoa")
 @role_required(Role.EDITOR)
 def delete_milestone(election_id, milestone_id):
-    election = _election_or_404(election_id)
-    item = services.get_milestone(election, milestone_id)
-    if item is None:
-        abort(404)
+    election, item = _load(access.managed_milestone, current_user, election_id, milestone_id)
     if DeleteForm().validate_on_submit():
         services.delete_milestone(election, item)
         flash(_("The milestone was deleted."), "success")
@@ -357,125 +296,83 @@ def delete_milestone(election_id, milestone_id):
 @bp.route("/quan-ly/<int:election_id>/khu-vuc/<int:area_id>", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def area(election_id, area_id=None):
-    election = _election_or_404(election_id)
-    item = None
-    if area_id is not None:
-        item = services.get_area(election, area_id)
-        if item is None:
-            abort(404)
-    form = PollingAreaForm(obj=item)
-    form.group_ids.choices = [(g.id, g.name) for g in list_groups()]
-    if request.method == "GET" and item is not None:
-        form.group_ids.data = [link.group_id for link in item.links]
+    if area_id is None:
+        election, item = _load(access.managed, current_user, election_id), None
+    else:
+        election, item = _load(access.managed_area, current_user, election_id, area_id)
+    form = PollingAreaForm.for_area(item)
+    context = {"election": election, "item": item}
     if form.validate_on_submit():
         try:
-            services.save_polling_area(
-                election,
-                {
-                    "number": form.number.data,
-                    "station_name": form.station_name.data,
-                    "station_address": form.station_address.data,
-                    "map_url": form.map_url.data,
-                    "group_ids": form.group_ids.data,
-                },
-                item,
-            )
+            services.save_polling_area(election, form.to_data(), item)
         except ElectionError as exc:
             flash(str(exc), "error")
-            return render_template("elections/area_form.html", form=form, election=election, item=item), 400
+            return render_template("elections/area_form.html", form=form, **context), 400
         flash(_("The polling area was saved."), "success")
         return redirect(url_for(".edit", election_id=election.id))
     if request.method == "POST":
-        flash(first_error(form) or _("Some of the information is not valid."), "error")
-        return render_template("elections/area_form.html", form=form, election=election, item=item), 400
-    return render_template("elections/area_form.html", form=form, election=election, item=item)
+        return _invalid("elections/area_form.html", form, **context)
+    return render_template("elections/area_form.html", form=form, **context)
 
 
 @bp.post("/quan-ly/<int:election_id>/khu-vuc/<int:area_id>/xoa")
 @role_required(Role.EDITOR)
 def delete_area(election_id, area_id):
-    election = _election_or_404(election_id)
-    item = services.get_area(election, area_id)
-    if item is None:
-        abort(404)
+    election, item = _load(access.managed_area, current_user, election_id, area_id)
     if DeleteForm().validate_on_submit():
         services.delete_area(election, item)
         flash(_("The polling area was deleted."), "success")
     return redirect(url_for(".edit", election_id=election.id))
 
 
-@bp.route("/quan-ly/<int:election_id>/tin-nhac", methods=["GET", "POST"])
-@role_required(Role.EDITOR)
-def reminder_template(election_id):
-    election = _election_or_404(election_id)
-    form = ReminderTemplateForm(obj=election)
-    status = 200
-    if form.validate_on_submit():
-        data = {
-            "name": election.name,
-            "polling_day": election.polling_day,
-            "polls_open": election.polls_open,
-            "polls_close": election.polls_close,
-            "bodies": election.bodies,
-            "what_to_bring": election.what_to_bring,
-            "description": election.description,
-            "reminder_subject": form.reminder_subject.data,
-            "reminder_body": form.reminder_body.data,
-            "reminder_sms": form.reminder_sms.data,
-        }
-        try:
-            services.update_election(election, data)
-        except ElectionError as exc:
-            flash(str(exc), "error")
-            status = 400
-        else:
-            flash(_("The reminder text was saved."), "success")
-            return redirect(url_for(".reminder_template", election_id=election.id))
-    elif request.method == "POST":
-        flash(first_error(form) or _("Some of the information is not valid."), "error")
-        status = 400
-    preview, preview_error = None, None
-    if status == 200:
+def _reminder_page(form, election, status=200, error=None):
+    preview = None
+    if status == 200 and error is None:
         try:
             preview = services.preview_reminder(election)
         except ElectionError as exc:
-            preview_error = str(exc)
-    return (
-        render_template(
-            "elections/reminder_template.html",
-            form=form,
-            election=election,
-            preview=preview,
-            preview_error=preview_error,
-            placeholders=services.REMINDER_PLACEHOLDERS,
-            test_form=TestSendForm(),
-        ),
-        status,
+            error = str(exc)
+    page = render_template(
+        "elections/reminder_template.html",
+        form=form,
+        election=election,
+        preview=preview,
+        preview_error=error,
+        placeholders=services.REMINDER_PLACEHOLDERS,
+        test_form=TestSendForm(),
     )
+    return page, status
+
+
+@bp.route("/quan-ly/<int:election_id>/tin-nhac", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def reminder_template(election_id):
+    election = _load(access.managed, current_user, election_id)
+    form = ReminderTemplateForm.for_election(election)
+    if form.validate_on_submit():
+        try:
+            services.update_reminder_texts(election, form.to_data())
+        except ElectionError as exc:
+            flash(str(exc), "error")
+            return _reminder_page(form, election, 400)
+        flash(_("The reminder text was saved."), "success")
+        return redirect(url_for(".reminder_template", election_id=election.id))
+    if request.method == "POST":
+        flash(first_error(form) or _("Some of the information is not valid."), "error")
+        return _reminder_page(form, election, 400)
+    return _reminder_page(form, election)
 
 
 @bp.post("/quan-ly/<int:election_id>/tin-nhac/gui-thu")
 @role_required(Role.EDITOR)
 def test_send(election_id):
-    election = _election_or_404(election_id)
+    election = _load(access.managed, current_user, election_id)
     if not TestSendForm().validate_on_submit():
         abort(400)
     try:
         services.send_test_reminder(election, current_user)
     except ElectionError as exc:
         flash(str(exc), "error")
-        form = ReminderTemplateForm(obj=election)
-        return (
-            render_template(
-                "elections/reminder_template.html",
-                form=form,
-                election=election,
-                preview=None,
-                preview_error=str(exc),
-                placeholders=services.REMINDER_PLACEHOLDERS,
-                test_form=TestSendForm(),
-            ),
-            400,
-        )
+        return _reminder_page(ReminderTemplateForm.for_election(election), election, 400, error=str(exc))
     flash(_("A test reminder was sent to %(email)s.", email=current_user.email), "success")
     return redirect(url_for(".reminder_template", election_id=election.id))
