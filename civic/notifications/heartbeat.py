@@ -69,7 +69,7 @@ def _redis():
     clients = current_app.extensions.setdefault("civic_heartbeat_redis", {})
     client = clients.get(url)
     if client is None:
-        import redis
+        import redis  # deferred: only processes with REDIS_URL load the client (test_lazy_imports)
 
         client = clients[url] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
     return client
@@ -78,6 +78,7 @@ def _redis():
 def _upsert(process: str, now: datetime) -> None:
     table = WorkerHeartbeat.__table__
     dialect = db.session.get_bind().dialect.name
+    # The dialect's own INSERT … ON CONFLICT, loaded for the database in use only.
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":

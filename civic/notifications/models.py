@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.core.db import TimestampMixin, UTCDateTime
@@ -184,8 +185,6 @@ class Delivery(db.Model):
     def error_text(self) -> str | None:
         """last_error as the campaign page shows it (transport errors stay as the server said)."""
         if self.last_error == Reason.WORKER_CRASH:
-            from flask_babel import gettext as _
-
             return _("The worker stopped while sending this message (a crash or a kill).")
         return self.last_error
 
