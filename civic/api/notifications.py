@@ -11,6 +11,7 @@ from civic.core.permissions import Role, token_required
 from civic.core.timeutil import isoformat_local
 from civic.extensions import db
 from civic.notifications import services
+from civic.notifications.models import Channel, DeliveryStatus
 
 
 def campaign_dict(campaign, progress: dict) -> dict:
@@ -30,7 +31,7 @@ def list_campaigns():
     for campaign in page.items:
         c = counts[campaign.id]
         total = sum(c.values())
-        done = c["sent"] + c["failed"] + c["skipped"]
+        done = services.finished_count(c)
         items.append(campaign_dict(campaign, {"total": total, "done": done, "counts": c,
                                               "finished": total == done}))
     return jsonify({"items": items, "page": page.page, "pages": page.pages, "total": page.total})
@@ -99,15 +100,14 @@ PATHS: dict = {
     },
 }
 
-_COUNTS = {"type": "object", "properties": {s: {"type": "integer"} for s in ("pending", "sending", "sent", "failed",
-                                                                               "skipped")}}
+_COUNTS = {"type": "object", "properties": {str(s): {"type": "integer"} for s in DeliveryStatus}}
 SCHEMAS: dict = {
     "Campaign": {
         "type": "object",
         "properties": {
             "id": {"type": "integer"}, "kind": {"type": "string"}, "topic": {"type": "string"},
             "subject": {"type": "string"},
-            "channels": {"type": "array", "items": {"type": "string", "enum": ["email", "sms"]}},
+            "channels": {"type": "array", "items": {"type": "string", "enum": [str(c) for c in Channel]}},
             "send_at": {"type": ["string", "null"], "format": "date-time"}, "urgent": {"type": "boolean"},
             "recipients": {"type": "integer"},
             "progress": {"type": "object", "properties": {

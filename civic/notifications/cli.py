@@ -1,6 +1,7 @@
 import importlib
 import logging
 import pkgutil
+import time
 from pathlib import Path
 
 import click
@@ -34,26 +35,24 @@ def import_task_modules() -> list[str]:
 @with_appcontext
 def worker_command(threads, once):
     """Run the background worker: the Huey consumer plus the periodic sweeps."""
+    # Loaded when the command runs, not when `civic --help` lists it.
     from civic.extensions import huey
-    from civic.notifications import tasks, worker
+    from civic.notifications import heartbeat, tasks, worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     import_task_modules()
-    from civic.notifications import heartbeat
 
     # Proof of life while this process holds claims: if it dies, another worker takes them
     # over within NOTIFY_HEARTBEAT_SECONDS instead of waiting for the lease.
     heartbeat.start(current_app._get_current_object())
     if once:
-        import time
-
         start = time.perf_counter()
         handled = worker.run_until_idle()
         click.echo(f"handled {handled} deliveries in {time.perf_counter() - start:.3f} s")
         return
     if huey.immediate:
         raise click.ClickException("the queue is in immediate mode (TESTING or CIVIC_QUEUE_IMMEDIATE); nothing to consume")
-    from huey.consumer import Consumer
+    from huey.consumer import Consumer  # the consumer machinery, only for a long-running worker
 
     app = current_app._get_current_object()
     # A restart after a crash picks up due rows right away and a dead worker's claims as soon

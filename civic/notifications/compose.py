@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 
 from civic.accounts.models import ResidentialGroup, User
 from civic.extensions import db
-from civic.notifications import services
-from civic.notifications.services import NotificationError, Recipient
+from civic.notifications.models import TEST_PREFIX, Campaign, Channel, Kind, Topic
+from civic.notifications.rendering import NotificationError, Recipient, check_templates
+from civic.notifications.services.ledger import create_campaign
 
-TOPIC = "announcements"
+TOPIC = Topic.ANNOUNCEMENTS
 PLACEHOLDERS = ("name", "group")
 
 
@@ -57,27 +58,27 @@ def _recipient(user: User) -> Recipient:
 def preview(draft: Draft) -> dict:
     people = recipients(draft.audience)
     sample = people[0] if people else Recipient(key="sample", name=_("Nguyen Van A"), context={"group": ""})
-    parts = services.check_templates(draft.subject, draft.body_text, None, draft.sms_text, draft.channels, sample)
+    parts = check_templates(draft.subject, draft.body_text, None, draft.sms_text, draft.channels, sample)
     return {**parts, "count": len(people), "to": sample.name}
 
 
-def send(draft: Draft, user) -> services.Campaign:
+def send(draft: Draft, user) -> Campaign:
     people = recipients(draft.audience)
     if not people:
         raise NotificationError(_("Nobody would receive this message: the group has no residents with an account."))
-    return services.create_campaign(
-        kind="announcement", topic=TOPIC, subject=draft.subject, body_text=draft.body_text,
+    return create_campaign(
+        kind=Kind.ANNOUNCEMENT, topic=TOPIC, subject=draft.subject, body_text=draft.body_text,
         sms_text=draft.sms_text, channels=draft.channels, recipients=people, send_at=draft.send_at,
         urgent=draft.urgent, created_by=user,
     )
 
 
-def send_test(draft: Draft, user) -> services.Campaign:
-    channels = tuple(c for c in draft.channels if (c == "email" and user.email) or (c == "sms" and user.phone))
+def send_test(draft: Draft, user) -> Campaign:
+    channels = tuple(c for c in draft.channels if (c == Channel.EMAIL and user.email) or (c == Channel.SMS and user.phone))
     if not channels:
         raise NotificationError(_("Your account has no email address or phone number to send a test to."))
-    return services.create_campaign(
-        kind="test:announcement", topic=TOPIC, subject="[TEST] " + draft.subject, body_text=draft.body_text,
+    return create_campaign(
+        kind=TEST_PREFIX + Kind.ANNOUNCEMENT, topic=TOPIC, subject="[TEST] " + draft.subject, body_text=draft.body_text,
         sms_text=draft.sms_text, channels=channels, recipients=[_recipient(user)], urgent=True,
         created_by=user, transactional=True,
     )

@@ -19,8 +19,11 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from civic.core.db import transaction
 from civic.core.timeutil import as_utc, utcnow
 from civic.extensions import db
+from civic.notifications.models import SENDING, Delivery, WorkerHeartbeat
+from civic.notifications.settings import setting
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,6 @@ def holder_process(worker_id: str) -> str:
 
 
 def timeout_seconds() -> float:
-    from civic.notifications.services import setting
-
     return setting("NOTIFY_HEARTBEAT_SECONDS", 12.0)
 
 
@@ -68,17 +69,16 @@ def _redis():
     clients = current_app.extensions.setdefault("civic_heartbeat_redis", {})
     client = clients.get(url)
     if client is None:
-        import redis
+        import redis  # deferred: only processes with REDIS_URL load the client (test_lazy_imports)
 
         client = clients[url] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
     return client
 
 
 def _upsert(process: str, now: datetime) -> None:
-    from civic.notifications.models import WorkerHeartbeat
-
     table = WorkerHeartbeat.__table__
     dialect = db.session.get_bind().dialect.name
+    # The dialect's own INSERT … ON CONFLICT, loaded for the database in use only.
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -97,10 +97,11 @@ def beat(now: datetime | None = None, commit: bool = True) -> None:
     client = _redis()
     if client is not None:
         client.set(REDIS_PREFIX + process, repr(now.timestamp()), ex=REDIS_TTL)
+    elif commit:
+        with transaction():
+            _upsert(process, now)
     else:
         _upsert(process, now)
-        if commit:
-            db.session.commit()
     _last_beat = time.monotonic()
 
 
@@ -129,7 +130,6 @@ def last_beats(processes) -> dict[str, datetime]:
     if client is not None:
         values = client.mget([REDIS_PREFIX + p for p in processes])
         return {p: datetime.fromtimestamp(float(v), UTC) for p, v in zip(processes, values, strict=True) if v}
-    from civic.notifications.models import WorkerHeartbeat
 
     rows = db.session.execute(
         sa.select(WorkerHeartbeat.id, WorkerHeartbeat.beat_at).where(WorkerHeartbeat.id.in_(processes))
@@ -138,8 +138,6 @@ def last_beats(processes) -> dict[str, datetime]:
 
 
 def holders() -> list[str]:
-    from civic.notifications.models import SENDING, Delivery
-
     return [h for h in db.session.scalars(
         sa.select(Delivery.worker_id).where(Delivery.status == SENDING, Delivery.worker_id.is_not(None)).distinct()
     )]
@@ -171,10 +169,8 @@ def prune(now: datetime | None = None) -> None:
     """Old database beats go (Redis keys expire on their own)."""
     if _redis() is not None:
         return
-    from civic.notifications.models import WorkerHeartbeat
-
-    db.session.execute(sa.delete(WorkerHeartbeat).where(WorkerHeartbeat.beat_at < (now or utcnow()) - KEEP_ROWS))
-    db.session.commit()
+    with transaction():
+        db.session.execute(sa.delete(WorkerHeartbeat).where(WorkerHeartbeat.beat_at < (now or utcnow()) - KEEP_ROWS))
 
 
 # --------------------------------------------------------------------------- the beating thread

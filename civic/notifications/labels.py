@@ -1,53 +1,44 @@
 """What the campaign pages call kinds, channels, topics, statuses and reasons (translated).
 
-Machine names stay in the ledger; people read these labels.
+Machine names stay in the ledger (the enums in civic.notifications.models); people read these labels.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-# Messages to one person about their own action (an answer, a link, a code): listed one
-# delivery at a time on the transactional page, never as a campaign of their own.
-TRANSACTIONAL_KINDS = frozenset({
-    "event_confirmation", "event_promoted", "election_subscription_confirm", "election_subscription_code",
-    "election_reminder_test", "account_verify", "account_password_reset", "event_link", "account_phone_code",
-    "privacy_code", "privacy_done",
-})
-TEST_PREFIX = "test:"
+from civic.notifications.models import TEST_PREFIX, Channel, DeliveryStatus, Kind, Reason, Topic
+from civic.notifications.policy import TRANSACTIONAL_KINDS, is_transactional_kind
 
-
-def is_transactional_kind(kind: str | None) -> bool:
-    kind = kind or ""
-    return kind in TRANSACTIONAL_KINDS or kind.startswith(TEST_PREFIX)
+__all__ = ["TRANSACTIONAL_KINDS", "is_transactional_kind"]  # the rule lives in policy; pages ask here too
 
 
 def kind_labels() -> dict[str, str]:
     return {
-        "announcement": _("Announcement"),
-        "event_confirmation": _("Answer confirmation"),
-        "event_promoted": _("Place from the waiting list"),
-        "event_cancelled": _("Event cancelled"),
-        "event_changed": _("Event changed"),
-        "event_message": _("Message to attendees"),
-        "event_reminder": _("Event reminder"),
-        "election_reminder": _("Election reminder"),
-        "election_reminder_test": _("Election reminder (test)"),
-        "election_subscription_confirm": _("Reminder subscription confirmation"),
-        "election_subscription_code": _("Confirmation code by SMS"),
-        "invitation_invitation": _("Invitation"),
-        "invitation_reminder": _("Invitation reminder"),
-        "invitation_resend": _("Invitation sent again"),
-        "invitation_change": _("Invited meeting changed"),
-        "invitation_cancelled": _("Invited meeting cancelled"),
-        "schedule_invitation": _("Invitation by the work schedule"),
-        "schedule_revision": _("Work schedule revised"),
-        "event_link": _("Personal link sent again"),
-        "account_phone_code": _("Phone confirmation code"),
-        "account_verify": _("Email address confirmation"),
-        "account_password_reset": _("Password reset"),
-        "privacy_code": _("Code to see one's personal data"),
-        "privacy_done": _("Personal data request done"),
+        Kind.ANNOUNCEMENT: _("Announcement"),
+        Kind.EVENT_CONFIRMATION: _("Answer confirmation"),
+        Kind.EVENT_PROMOTED: _("Place from the waiting list"),
+        Kind.EVENT_CANCELLED: _("Event cancelled"),
+        Kind.EVENT_CHANGED: _("Event changed"),
+        Kind.EVENT_MESSAGE: _("Message to attendees"),
+        Kind.EVENT_REMINDER: _("Event reminder"),
+        Kind.ELECTION_REMINDER: _("Election reminder"),
+        Kind.ELECTION_REMINDER_TEST: _("Election reminder (test)"),
+        Kind.ELECTION_SUBSCRIPTION_CONFIRM: _("Reminder subscription confirmation"),
+        Kind.ELECTION_SUBSCRIPTION_CODE: _("Confirmation code by SMS"),
+        Kind.INVITATION_INVITATION: _("Invitation"),
+        Kind.INVITATION_REMINDER: _("Invitation reminder"),
+        Kind.INVITATION_RESEND: _("Invitation sent again"),
+        Kind.INVITATION_CHANGE: _("Invited meeting changed"),
+        Kind.INVITATION_CANCELLED: _("Invited meeting cancelled"),
+        Kind.SCHEDULE_INVITATION: _("Invitation by the work schedule"),
+        Kind.SCHEDULE_REVISION: _("Work schedule revised"),
+        Kind.EVENT_LINK: _("Personal link sent again"),
+        Kind.ACCOUNT_PHONE_CODE: _("Phone confirmation code"),
+        Kind.ACCOUNT_VERIFY: _("Email address confirmation"),
+        Kind.ACCOUNT_PASSWORD_RESET: _("Password reset"),
+        Kind.PRIVACY_CODE: _("Code to see one's personal data"),
+        Kind.PRIVACY_DONE: _("Personal data request done"),
     }
 
 
@@ -58,8 +49,12 @@ def kind_label(kind: str | None) -> str:
     return kind_labels().get(kind, _("Other message"))
 
 
+def channel_labels() -> dict[str, str]:
+    return {Channel.EMAIL: _("Email"), Channel.SMS: _("SMS")}
+
+
 def channel_label(channel: str | None) -> str:
-    return {"email": _("Email"), "sms": _("SMS")}.get(channel or "", channel or "")
+    return channel_labels().get(channel or "", channel or "")
 
 
 def channels_label(channels: str | None) -> str:
@@ -69,8 +64,8 @@ def channels_label(channels: str | None) -> str:
 
 def topic_labels() -> dict[str, str]:
     return {
-        "events": _("events"), "elections": _("elections"), "invitations": _("invitations"),
-        "announcements": _("ward announcements"), "account": _("your account"), "news": _("news"),
+        Topic.EVENTS: _("events"), Topic.ELECTIONS: _("elections"), Topic.INVITATIONS: _("invitations"),
+        Topic.ANNOUNCEMENTS: _("ward announcements"), Topic.ACCOUNT: _("your account"), Topic.NEWS: _("news"),
     }
 
 
@@ -79,8 +74,8 @@ def topic_label(topic: str | None) -> str:
 
 
 def status_labels() -> dict[str, str]:
-    return {"pending": _("Waiting"), "sending": _("Sending"), "sent": _("Sent"), "failed": _("Failed"),
-            "skipped": _("Skipped")}
+    return {DeliveryStatus.PENDING: _("Waiting"), DeliveryStatus.SENDING: _("Sending"),
+            DeliveryStatus.SENT: _("Sent"), DeliveryStatus.FAILED: _("Failed"), DeliveryStatus.SKIPPED: _("Skipped")}
 
 
 def status_label(status: str | None) -> str:
@@ -88,17 +83,25 @@ def status_label(status: str | None) -> str:
 
 
 def reason_labels() -> dict:
-    return {"unsubscribed": _("Unsubscribed"), "no_address": _("No address"),
-            "quiet_hours": _("Quiet hours: sent after 07:00"), "retry": _("Will retry"),
-            "erased": _("Personal data erased"), None: ""}
+    return {Reason.UNSUBSCRIBED: _("Unsubscribed"), Reason.NO_ADDRESS: _("No address"),
+            Reason.QUIET_HOURS: _("Quiet hours: sent after 07:00"), Reason.RETRY: _("Will retry"),
+            Reason.ERASED: _("Personal data erased"), None: ""}
 
 
 def reason_label(reason: str | None) -> str:
     return reason_labels().get(reason, "")
 
 
+def next_try(delivery) -> object | None:
+    """When a waiting delivery is tried next (shown beside its status), else None."""
+    if delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at:
+        return delivery.next_attempt_at
+    return None
+
+
 # The helpers templates may call to show a value (formatting only, no decisions).
 TEMPLATE_HELPERS = {
     "kind_label": kind_label, "channel_label": channel_label, "channels_label": channels_label,
     "topic_label": topic_label, "status_label": status_label, "reason_label": reason_label,
+    "next_try": next_try,
 }

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy
+from email.header import decode_header, make_header
+from email.parser import BytesHeaderParser, BytesParser
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_mailman.backends.base import BaseEmailBackend
 
 from civic.core.mail_url import parse_mail_url  # noqa: F401 - re-exported for callers
+from civic.notifications.models import Channel
+from civic.notifications.sms import sms_outbox_dir
 
 
 def outbox_dir(app: Flask) -> Path:
@@ -33,8 +40,6 @@ class EmlEmailBackend(BaseEmailBackend):
     """Writes each message as its own .eml file (what would have been sent), atomically."""
 
     def send_messages(self, email_messages) -> int:
-        from flask import current_app
-
         directory = Path(current_app.config["MAIL_FILE_PATH"])
         directory.mkdir(parents=True, exist_ok=True)
         count = 0
@@ -66,8 +71,6 @@ class OutboxItem:
 
 
 def parse_outbox_date(value: str | None) -> datetime | None:
-    from email.utils import parsedate_to_datetime
-
     value = (value or "").strip()
     if not value:
         return None
@@ -84,8 +87,6 @@ def parse_outbox_date(value: str | None) -> datetime | None:
 
 
 def _decoded(value) -> str:
-    from email.header import decode_header, make_header
-
     if value is None:
         return ""
     try:
@@ -96,11 +97,6 @@ def _decoded(value) -> str:
 
 def list_outbox(app: Flask, limit: int = 200) -> list[OutboxItem]:
     """Newest first: .eml files and SMS files the file transports wrote."""
-    from email import policy
-    from email.parser import BytesHeaderParser
-
-    from civic.notifications.sms import sms_outbox_dir
-
     items: list[OutboxItem] = []
     mail_dir = Path(app.config.get("MAIL_FILE_PATH") or outbox_dir(app))
     files = sorted(mail_dir.glob("*.eml"), reverse=True)[:limit] if mail_dir.is_dir() else []
@@ -108,7 +104,7 @@ def list_outbox(app: Flask, limit: int = 200) -> list[OutboxItem]:
     for path in files:
         with path.open("rb") as handle:
             headers = parser.parse(handle)
-        items.append(OutboxItem(path.name, "email", _decoded(headers.get("To")), _decoded(headers.get("Subject")),
+        items.append(OutboxItem(path.name, Channel.EMAIL, _decoded(headers.get("To")), _decoded(headers.get("Subject")),
                                 _decoded(headers.get("Date")), path.stat().st_size))
     sms_dir = sms_outbox_dir(app)
     sms_files = sorted(sms_dir.glob("*.txt"), reverse=True)[:limit] if sms_dir.is_dir() else []
@@ -116,7 +112,7 @@ def list_outbox(app: Flask, limit: int = 200) -> list[OutboxItem]:
         text = path.read_text(encoding="utf-8")
         head, _sep, body = text.partition("\n\n")
         fields = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
-        items.append(OutboxItem(path.name, "sms", fields.get("To", ""), body.strip()[:160],
+        items.append(OutboxItem(path.name, Channel.SMS, fields.get("To", ""), body.strip()[:160],
                                 fields.get("Date", ""), path.stat().st_size))
     return items
 
@@ -137,9 +133,6 @@ class OutboxEmail:
 
 
 def parse_outbox_email(data: bytes) -> OutboxEmail:
-    from email import policy
-    from email.parser import BytesParser
-
     message = BytesParser(policy=policy.default).parsebytes(data)
     try:
         date = message["Date"].datetime if message["Date"] is not None else None
@@ -155,8 +148,6 @@ def parse_outbox_email(data: bytes) -> OutboxEmail:
         except (LookupError, ValueError):
             text = body.get_payload(decode=True).decode("utf-8", "replace")
         if body.get_content_type() == "text/html":
-            import html
-
             text = html.unescape(re.sub(r"<[^>]*>", " ", text))  # shown escaped as text, never as markup
     attachments = [part.get_filename() or part.get_content_type() for part in message.iter_attachments()] \
         if message.is_multipart() else []
@@ -166,16 +157,14 @@ def parse_outbox_email(data: bytes) -> OutboxEmail:
 
 def read_outbox_file(app: Flask, filename: str) -> tuple[str, OutboxEmail | str] | None:
     """(kind, content) of one outbox file: an OutboxEmail or an SMS's text; None for an unknown or unsafe name."""
-    from civic.notifications.sms import sms_outbox_dir
-
     if not _SAFE_NAME.match(filename or "") or filename.startswith("."):
         return None
     if filename.endswith(".eml"):
         path = Path(app.config.get("MAIL_FILE_PATH") or outbox_dir(app)) / filename
         if not path.is_file():
             return None
-        return "email", parse_outbox_email(path.read_bytes())
+        return Channel.EMAIL, parse_outbox_email(path.read_bytes())
     path = sms_outbox_dir(app) / filename
     if not path.is_file():
         return None
-    return "sms", path.read_text(encoding="utf-8")
+    return Channel.SMS, path.read_text(encoding="utf-8")

@@ -8,31 +8,93 @@ dead worker's heartbeat is stale (WorkerHeartbeat), or at the latest when the le
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.core.db import TimestampMixin, UTCDateTime
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 
-# Delivery statuses.
-PENDING = "pending"
-SENDING = "sending"
-SENT = "sent"
-FAILED = "failed"
-SKIPPED = "skipped"
-STATUSES = (PENDING, SENDING, SENT, FAILED, SKIPPED)
 
-# Reasons shown beside a status (skipped, deferred, retrying).
-REASON_UNSUBSCRIBED = "unsubscribed"
-REASON_NO_ADDRESS = "no_address"
-REASON_QUIET_HOURS = "quiet_hours"
-REASON_RETRY = "retry"
-# last_error of a delivery that was in flight when its worker process died.
-REASON_WORKER_CRASH = "worker_crash"
+class DeliveryStatus(StrEnum):
+    """Where a delivery stands; stored as its value."""
 
-CHANNELS = ("email", "sms")
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Reason(StrEnum):
+    """Shown beside a status (skipped, deferred, retrying)."""
+
+    UNSUBSCRIBED = "unsubscribed"
+    NO_ADDRESS = "no_address"
+    QUIET_HOURS = "quiet_hours"
+    RETRY = "retry"
+    ERASED = "erased"
+    # last_error (not reason) of a delivery that was in flight when its worker process died.
+    WORKER_CRASH = "worker_crash"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class Topic(StrEnum):
+    """Unsubscribe scope of a campaign (a suppression's topic may also be ``ALL_TOPICS``)."""
+
+    EVENTS = "events"
+    ELECTIONS = "elections"
+    INVITATIONS = "invitations"
+    ANNOUNCEMENTS = "announcements"
+    ACCOUNT = "account"
+    NEWS = "news"
+
+
+class Kind(StrEnum):
+    """The campaign kinds the domains send (a test send is ``TEST_PREFIX`` + a kind)."""
+
+    ANNOUNCEMENT = "announcement"
+    EVENT_CONFIRMATION = "event_confirmation"
+    EVENT_PROMOTED = "event_promoted"
+    EVENT_CANCELLED = "event_cancelled"
+    EVENT_CHANGED = "event_changed"
+    EVENT_MESSAGE = "event_message"
+    EVENT_REMINDER = "event_reminder"
+    EVENT_LINK = "event_link"
+    ELECTION_REMINDER = "election_reminder"
+    ELECTION_REMINDER_TEST = "election_reminder_test"
+    ELECTION_SUBSCRIPTION_CONFIRM = "election_subscription_confirm"
+    ELECTION_SUBSCRIPTION_CODE = "election_subscription_code"
+    INVITATION_INVITATION = "invitation_invitation"
+    INVITATION_REMINDER = "invitation_reminder"
+    INVITATION_RESEND = "invitation_resend"
+    INVITATION_CHANGE = "invitation_change"
+    INVITATION_CANCELLED = "invitation_cancelled"
+    SCHEDULE_INVITATION = "schedule_invitation"
+    SCHEDULE_REVISION = "schedule_revision"
+    ACCOUNT_PHONE_CODE = "account_phone_code"
+    ACCOUNT_VERIFY = "account_verify"
+    ACCOUNT_PASSWORD_RESET = "account_password_reset"  # noqa: S105 - a kind, not a secret
+    PRIVACY_CODE = "privacy_code"
+    PRIVACY_DONE = "privacy_done"
+
+
+TEST_PREFIX = "test:"
+
+# The same values under their older names, for callers that import them.
+PENDING, SENDING, SENT, FAILED, SKIPPED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT,
+                                           DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)
+STATUSES = tuple(DeliveryStatus)
+REASON_UNSUBSCRIBED, REASON_NO_ADDRESS, REASON_QUIET_HOURS, REASON_RETRY, REASON_WORKER_CRASH = (
+    Reason.UNSUBSCRIBED, Reason.NO_ADDRESS, Reason.QUIET_HOURS, Reason.RETRY, Reason.WORKER_CRASH)
+CHANNELS = tuple(Channel)
 
 
 class Campaign(TimestampMixin, db.Model):
@@ -106,7 +168,7 @@ class Delivery(db.Model):
     # Email address (lower-case) or phone number (E.164); None when the recipient has none.
     address: Mapped[str | None] = mapped_column(sa.String(254), index=True)
     context: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    status: Mapped[str] = mapped_column(sa.String(10), default=PENDING)
+    status: Mapped[str] = mapped_column(sa.String(10), default=DeliveryStatus.PENDING)
     reason: Mapped[str | None] = mapped_column(sa.String(20))
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
@@ -122,9 +184,7 @@ class Delivery(db.Model):
     @property
     def error_text(self) -> str | None:
         """last_error as the campaign page shows it (transport errors stay as the server said)."""
-        if self.last_error == REASON_WORKER_CRASH:
-            from flask_babel import gettext as _
-
+        if self.last_error == Reason.WORKER_CRASH:
             return _("The worker stopped while sending this message (a crash or a kill).")
         return self.last_error
 

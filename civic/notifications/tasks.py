@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from huey import crontab
 
-from civic.core.queue import app_periodic_task, app_task
+from civic.core.queue import app_periodic_task
+from civic.notifications.claims import due_count
+from civic.notifications.worker import deliver_due
 
-
-@app_task()
-def deliver_due():
-    """Send every due delivery this worker can claim, then schedule a follow-up if needed."""
-    from civic.notifications import worker
-
-    return worker.run_until_idle()
+__all__ = ["deliver_due", "sweep"]
 
 
 @app_periodic_task(crontab(minute="*"))
@@ -21,7 +17,5 @@ def sweep():
 
     A lost queue message therefore delays a send by at most a minute, never drops it.
     """
-    from civic.notifications import services
-
-    if services.due_count():
+    if due_count():
         deliver_due()

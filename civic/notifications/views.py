@@ -23,6 +23,7 @@ from civic.extensions import csrf, db
 from civic.notifications import compose as compose_service
 from civic.notifications import labels, mailer, services
 from civic.notifications.forms import ComposeForm, UnsubscribeForm
+from civic.notifications.models import Channel
 
 bp = Blueprint("notifications", __name__)
 
@@ -172,7 +173,7 @@ def outbox_item(filename: str):
     if found is None:
         abort(404)
     kind, content = found
-    if kind == "email":
+    if kind == Channel.EMAIL:
         return render_template("notifications/outbox_item.html", filename=filename, kind=kind, message=content,
                                tab="outbox")
     return render_template("notifications/outbox_item.html", filename=filename, kind=kind, text=content, tab="outbox")
@@ -185,7 +186,7 @@ def _unsubscribe_page(target_loader, token: str):
     except services.NotificationError as exc:
         return render_template("notifications/unsubscribe.html", error=str(exc), target=None, form=form), 400
     page = {"target": target, "form": form, "error": None, "topic_label": topic_label(target.topic),
-            "channel_label": _("email") if target.channel == "email" else _("SMS")}
+            "channel_label": _("email") if target.channel == Channel.EMAIL else _("SMS")}
     if request.method == "POST":
         # RFC 8058 one-click: the mail client posts "List-Unsubscribe=One-Click" without a session.
         services.unsubscribe(target, all_topics=bool(form.all_topics.data))
