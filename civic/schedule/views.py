@@ -3,19 +3,21 @@ Atom, and the editor (draft, copy, recurring items, publish, revise, cancel)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from civic.config import ward_settings
 from civic.core.forms import first_error
 from civic.core.permissions import Role, any_role_required, has_role, public
-from civic.schedule import forms
+from civic.schedule import (
+    forms,
+    views_reception,  # noqa: F401  (its routes are on the same blueprint)
+)
+from civic.schedule.blueprint import bp
 from civic.schedule.services import ScheduleError, legal_basis_labels, session_labels
 from civic.schedule.services import outputs as out
 from civic.schedule.services import weeks as svc
-
-bp = Blueprint("schedule", __name__)
 
 EDITORS = (Role.ORGANIZER, Role.EDITOR)  # the issue: "an editor or organizer drafts the coming week"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -378,5 +380,3 @@ def add_participants(week_id, item_id):
     flash(_("%(n)s participants added.", n=n), "success")
     return redirect(url_for(".item", week_id=row.id, item_id=found.id)), 303
 
-
-from civic.schedule import views_reception  # noqa: E402,F401  (its routes are on this blueprint)

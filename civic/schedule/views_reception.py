@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from civic.core.forms import first_error
 from civic.core.permissions import Role, public, role_required
 from civic.core.timeutil import local_today
-from civic.schedule.views import bp
+from civic.schedule.blueprint import bp
 
 
 def _reception():

@@ -16,21 +16,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from civic.core.db import transaction
 from civic.core.text import fold
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.schedule.models import ScheduleItem, ScheduleParticipant, ScheduleWeek
-
-
-def label(p: ScheduleParticipant) -> str:
-    if p.kind == "post" and p.post is not None:
-        return p.post.label
-    if p.kind == "group" and p.group is not None:
-        return p.group.name
-    if p.kind == "contact" and p.contact is not None:
-        c = p.contact
-        return f"{c.full_name} ({c.position})" if c.position else c.full_name
-    return p.text
+from civic.schedule.models import ScheduleItem, ScheduleWeek
+from civic.schedule.services.labels import day_heading, time_text
 
 
 def _unit_contacts(name: str) -> list[int]:
@@ -90,9 +81,9 @@ def ensure_event(item: ScheduleItem, user=None):
 
     if item.event_id:
         return get_event(item.event_id)
-    event = create_event(user, _event_data(item))
-    item.event_id = event.id
-    db.session.commit()
+    with transaction():
+        event = create_event(user, _event_data(item))
+        item.event_id = event.id
     return event
 
 
@@ -141,8 +132,6 @@ def _add_to_event(item: ScheduleItem, event) -> None:
 
 
 def _item_line(item: ScheduleItem, answer_url: str) -> str:
-    from civic.schedule.services.outputs import day_heading, time_text
-
     where = f" – {item.place}" if item.place else ""
     return _("- %(day)s, %(time)s: %(content)s%(where)s\n  Your answer: %(url)s",
              day=day_heading(item.day).title(), time=time_text(item.starts_at),
@@ -193,10 +182,10 @@ def invite(week: ScheduleWeek, items, user=None, number: int = 0) -> int:
                             recipients=recipients, created_by=user,
                             dedupe_key=f"schedule:{week.id}:{number}:invite:{channel}:{digest}")
     now = utcnow()
-    for pairs in per_contact.values():
-        for _item, invitation in pairs:
-            invitation.sent_at = invitation.sent_at or now
-    db.session.commit()
+    with transaction():
+        for pairs in per_contact.values():
+            for _item, invitation in pairs:
+                invitation.sent_at = invitation.sent_at or now
     return len(per_contact)
 
 
@@ -254,9 +243,9 @@ def _on_week_revised(sender, week=None, number=None, changes=None, **extra):
     if week is None or not changes:
         return
     try:
-        announce_revision(week, number, changes)
+        with transaction():
+            announce_revision(week, number, changes)
     except Exception:  # noqa: BLE001 - the revision stays saved; the failure is logged
-        db.session.rollback()
         current_app.logger.exception("could not tell the invitees of revision %s of week %s", number, week.id)
 
 

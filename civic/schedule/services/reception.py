@@ -29,8 +29,8 @@ from civic.schedule.models import (
     ReceptionOverride,
     ReceptionRule,
 )
-from civic.schedule.services import ScheduleError
 from civic.schedule.services import holidays as hol
+from civic.schedule.services.errors import ScheduleError
 
 # The home page shows the next session (with the leader holding the post): it must not be stale.
 PAGE_SCOPES = ("reception",)
