@@ -14,13 +14,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from civic.core.db import transaction
 from civic.core.text import fold
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.schedule.models import ScheduleItem, ScheduleWeek
+from civic.schedule.services import messages as msg
 from civic.schedule.services.labels import day_heading, time_text
 
 
@@ -132,15 +132,12 @@ def _add_to_event(item: ScheduleItem, event) -> None:
 
 
 def _item_line(item: ScheduleItem, answer_url: str) -> str:
-    where = f" – {item.place}" if item.place else ""
-    return _("- %(day)s, %(time)s: %(content)s%(where)s\n  Your answer: %(url)s",
-             day=day_heading(item.day).title(), time=time_text(item.starts_at),
-             content=item.content.splitlines()[0], where=where, url=answer_url)
+    return msg.item_line(day_heading(item.day).title(), time_text(item.starts_at), item.content.splitlines()[0],
+                         item.place, answer_url)
 
 
 def week_title(week: ScheduleWeek) -> str:
-    return _("week %(n)02d (%(start)s – %(end)s)", n=week.iso_week, start=week.monday.strftime("%d/%m/%Y"),
-             end=week.sunday.strftime("%d/%m/%Y"))
+    return msg.week_title(week.iso_week, week.monday, week.sunday)
 
 
 def invite(week: ScheduleWeek, items, user=None, number: int = 0) -> int:
@@ -170,15 +167,13 @@ def invite(week: ScheduleWeek, items, user=None, number: int = 0) -> int:
         by_channel[channel].append(Recipient(
             key=f"schedule-contact:{contact_id}", name=first.full_name, email=first.email, phone=first.phone,
             context={"name": first.full_name, "week": week_title(week), "items": lines, "count": str(len(pairs))}))
-    body = _("Dear {name},\n\nThe leaders' work schedule of {week} stands in for the invitation letter. "
-             "You are invited to:\n{items}\n\nPlease answer for each item whether you will attend, "
-             "decline or send a substitute.\n")
-    sms = _("Work schedule {week}: you are invited to {count} item(s).\n{items}")
+    message = msg.invitation_message()
     for channel, recipients in by_channel.items():
         if recipients:
             digest = hashlib.sha256(",".join(sorted(r.key for r in recipients)).encode()).hexdigest()[:12]
-            create_campaign(kind="schedule_invitation", topic="invitations", subject=_("Invitation: work schedule {week}"),
-                            body_text=body, sms_text=sms if channel == "sms" else None, channels=(channel,),
+            create_campaign(kind=message.kind, topic="invitations", subject=message.subject,
+                            body_text=message.body, sms_text=message.sms_text if channel == "sms" else None,
+                            channels=(channel,),
                             recipients=recipients, created_by=user,
                             dedupe_key=f"schedule:{week.id}:{number}:invite:{channel}:{digest}")
     now = utcnow()
@@ -209,13 +204,9 @@ def announce_revision(week: ScheduleWeek, number: int, changes: list[dict]) -> i
             continue
         title = item.content.splitlines()[0]
         if change.get("cancelled"):
-            text = _("- Cancelled: %(content)s. %(reason)s", content=title, reason=item.cancel_reason)
+            text = msg.cancelled_line(title, item.cancel_reason)
         else:
-            parts = []
-            for key, (old, new) in change["fields"].items():
-                name = _("Time") if key == "when" else _("Place")
-                parts.append(_("%(name)s: %(old)s → %(new)s", name=name, old=old or "-", new=new or "-"))
-            text = _("- %(content)s: %(changes)s", content=title, changes="; ".join(parts))
+            text = msg.changed_line(title, change["fields"])
         targets = [i for i in inv.list_invitations(event) if not i.is_walk_in and i.status != "decline"
                    and (i.sent_at is not None or i.status != "pending") and (i.email or i.phone)]
         for invitation in targets:
@@ -227,13 +218,12 @@ def announce_revision(week: ScheduleWeek, number: int, changes: list[dict]) -> i
         by_channel["email" if first.email else "sms"].append(Recipient(
             key=f"schedule-contact:{contact_id}", name=first.full_name, email=first.email, phone=first.phone,
             context={"name": first.full_name, "week": week_title(week), "n": str(number), "changes": "\n".join(lines)}))
-    body = _("Dear {name},\n\nThe work schedule of {week} has been revised (revision {n}):\n{changes}\n\n"
-             "You can change your answer at the link of each item.\n")
-    sms = _("Schedule {week}, revision {n}:\n{changes}")
+    message = msg.revision_message()
     for channel, recipients in by_channel.items():
         if recipients:
-            create_campaign(kind="schedule_revision", topic="invitations", subject=_("Schedule revised: {week}"),
-                            body_text=body, sms_text=sms if channel == "sms" else None, channels=(channel,),
+            create_campaign(kind=message.kind, topic="invitations", subject=message.subject,
+                            body_text=message.body, sms_text=message.sms_text if channel == "sms" else None,
+                            channels=(channel,),
                             recipients=recipients, urgent=True,
                             dedupe_key=f"schedule:{week.id}:{number}:revision:{channel}")
     return len(per_contact)
