@@ -11,6 +11,7 @@ from civic.api import bp
 from civic.api.common import json_body, json_error
 from civic.core.permissions import Role, has_role, public, token_required
 from civic.core.timeutil import isoformat_local
+from civic.schedule.models import DaySession
 from civic.schedule.services import ScheduleError
 from civic.schedule.services import outputs as out
 from civic.schedule.services import weeks as svc
@@ -129,7 +130,7 @@ PATHS: dict = {
 SCHEMAS: dict = {
     "ScheduleItem": {"type": "object", "properties": {
         "id": {"type": "integer"}, "day": {"type": "string", "format": "date"},
-        "session": {"type": "string", "enum": ["sang", "chieu", "toi"]},
+        "session": {"type": "string", "enum": [s.value for s in DaySession]},
         "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": ["string", "null"]},
         "content": {"type": "string"}, "place": {"type": "string"}, "preparing_unit": {"type": "string"},
         "chairs": {"type": "string"}, "chair_post_ids": {"type": "array", "items": {"type": "integer"}},

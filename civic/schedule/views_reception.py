@@ -11,6 +11,7 @@ from civic.core.forms import first_error
 from civic.core.permissions import Role, public, role_required
 from civic.core.timeutil import local_today
 from civic.schedule.blueprint import bp
+from civic.schedule.models import HolidayPolicy
 
 
 def _reception():
@@ -100,7 +101,7 @@ def _edit_rule(rule):
         form.weekdays.data = rule.weekday_numbers
     if request.method == "GET" and rule is None:
         form.valid_from.data = local_today()
-        form.holiday_policy.data = "next"
+        form.holiday_policy.data = HolidayPolicy.NEXT
     status = 200
     if form.validate_on_submit():
         try:

@@ -13,6 +13,7 @@ One module per responsibility; this package re-exports what callers use:
 
 from __future__ import annotations
 
+from civic.privacy.models import ConsentChannel, ConsentPurpose, RequestKind, RequestProof, RequestStatus
 from civic.privacy.services.addresses import (
     address_hash,
     normalize_address,
@@ -95,6 +96,11 @@ from civic.privacy.services.rights import (
 )
 
 __all__ = [
+    "ConsentChannel",
+    "ConsentPurpose",
+    "RequestKind",
+    "RequestProof",
+    "RequestStatus",
     "CHANNELS",
     "CODE_MAX_ATTEMPTS",
     "CODE_TTL",

@@ -10,19 +10,19 @@ from civic.core.text import nfc
 from civic.core.timeutil import format_datetime, utcnow
 from civic.extensions import db
 from civic.privacy.audit import record_audit
-from civic.privacy.models import Consent, Request
+from civic.privacy.models import Consent, Request, RequestStatus
 from civic.privacy.services.errors import PrivacyError
 from civic.privacy.services.labels import purpose_labels
 from civic.privacy.services.messages import done_message, send_message
 
 
 def open_requests() -> list[Request]:
-    return list(db.session.scalars(sa.select(Request).where(Request.status == "open").order_by(Request.created_at)))
+    return list(db.session.scalars(sa.select(Request).where(Request.status == RequestStatus.OPEN).order_by(Request.created_at)))
 
 
 def recent_requests(limit: int = 50) -> list[Request]:
     return list(db.session.scalars(
-        sa.select(Request).where(Request.status == "done").order_by(Request.closed_at.desc()).limit(limit)
+        sa.select(Request).where(Request.status == RequestStatus.DONE).order_by(Request.closed_at.desc()).limit(limit)
     ))
 
 
@@ -36,13 +36,13 @@ def get_request(request_id) -> Request | None:
 
 def close_request(req: Request, actor, note: str) -> Request:
     """Done: the person is told at the address they asked from, then only its hash is kept."""
-    if req.status != "open":
+    if req.status != RequestStatus.OPEN:
         raise PrivacyError(_("This request is already closed."), 409)
     note = nfc(note or "").strip()[:2000]
     if not note:
         raise PrivacyError(_("Write what was done, for the person and the record."))
     with transaction():
-        req.status = "done"
+        req.status = RequestStatus.DONE
         req.closed_at = utcnow()
         req.closed_by_id = getattr(actor, "id", None)
         req.outcome = {**(req.outcome or {}), "note": note}

@@ -16,7 +16,7 @@ from civic.core import ratelimits
 from civic.core.db import transaction
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.privacy.models import Code
+from civic.privacy.models import Code, RequestProof
 from civic.privacy.services.addresses import address_hash, normalize_address
 from civic.privacy.services.errors import PrivacyError
 from civic.privacy.services.identity import identity_of_address, identity_token
@@ -66,4 +66,4 @@ def verify_code(raw_address: str, code: str) -> str:
             row.used_at = utcnow()
     if not right:  # the attempt is counted (committed above) before the refusal
         raise PrivacyError(_("This code is not right. Check the message and try again, or ask for a new code."))
-    return identity_token(identity_of_address(address), "code")
+    return identity_token(identity_of_address(address), RequestProof.CODE)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.privacy.models import Consent
+from civic.privacy.models import Consent, ConsentChannel
 from civic.privacy.services.errors import PrivacyError
 from civic.privacy.services.labels import CHANNELS, MESSAGE_PURPOSES, PURPOSES, consent_missing_message
 from civic.privacy.services.notice import ensure_notice
@@ -19,13 +19,13 @@ from civic.privacy.services.notice import ensure_notice
 class ConsentGiven:
     """Proof that the person agreed, as the form or the organizer said."""
 
-    channel: str = "web"
+    channel: str = ConsentChannel.WEB
     recorded_by_id: int | None = None
 
 
-def consent_from(value, channel: str = "web", recorded_by=None) -> ConsentGiven | None:
+def consent_from(value, channel: str = ConsentChannel.WEB, recorded_by=None) -> ConsentGiven | None:
     """A ticked box ("y", True) or the API's ``consent: true`` (a JSON true only); else None."""
-    if channel == "api":
+    if channel == ConsentChannel.API:
         ok = value is True
     else:
         ok = value is True or (isinstance(value, str) and value.strip().lower() in ("y", "yes", "on", "true", "1"))

@@ -10,6 +10,7 @@ import json
 from flask import current_app
 from flask_babel import gettext as _
 
+from civic.privacy.models import RequestProof
 from civic.privacy.registry import Identity
 from civic.privacy.services.addresses import normalize_address
 from civic.privacy.services.errors import PrivacyError
@@ -44,7 +45,7 @@ def identity_from_token(token: str) -> tuple[Identity, str]:
     identity = Identity(frozenset(data.get("e") or ()), frozenset(data.get("p") or ()), data.get("u"))
     if not identity:
         raise PrivacyError(_("This link is not valid or has expired. Open your personal link again or ask for a new code."), 404)
-    return identity, data.get("v") or "link"
+    return identity, data.get("v") or RequestProof.LINK
 
 
 def identity_of_user(user) -> Identity:

@@ -6,27 +6,34 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from civic.core.phone import format_phone_local
-from civic.privacy.models import Request
+from civic.privacy.models import (
+    ConsentChannel,
+    ConsentPurpose,
+    Request,
+    RequestKind,
+    RequestProof,
+    RequestStatus,
+)
 
 ERASED_NAME = "Người tham dự đã xóa dữ liệu"
 # What each point of collection gathers and why: the one line beside its box, and the notice.
 PURPOSES = {
-    "rsvp": _l("Your name, phone or e-mail and residential group are used only to organise this event: "
+    ConsentPurpose.RSVP: _l("Your name, phone or e-mail and residential group are used only to organise this event: "
                "to count places, confirm your answer and tell you if it changes."),
-    "election_reminders": _l("Your e-mail or phone and residential group are used only to send you the "
+    ConsentPurpose.ELECTION_REMINDERS: _l("Your e-mail or phone and residential group are used only to send you the "
                              "election reminders you chose and to show your polling station."),
-    "account": _l("Your name, e-mail, phone and residential group are used to run your account and to "
+    ConsentPurpose.ACCOUNT: _l("Your name, e-mail, phone and residential group are used to run your account and to "
                   "fill in your answers on this portal."),
-    "invitation_substitute": _l("The name and phone of the person attending in your place are used only "
+    ConsentPurpose.INVITATION_SUBSTITUTE: _l("The name and phone of the person attending in your place are used only "
                                 "for this meeting: its sign-in sheet and news of any change."),
-    "messages_email": _l("Messages by e-mail about what you signed up for."),
-    "messages_sms": _l("Messages by SMS about what you signed up for."),
+    ConsentPurpose.MESSAGES_EMAIL: _l("Messages by e-mail about what you signed up for."),
+    ConsentPurpose.MESSAGES_SMS: _l("Messages by SMS about what you signed up for."),
 }
-MESSAGE_PURPOSES = ("messages_email", "messages_sms")
+MESSAGE_PURPOSES = (ConsentPurpose.MESSAGES_EMAIL, ConsentPurpose.MESSAGES_SMS)
 
 
-CHANNELS = ("web", "api", "phone", "paper")
-REQUEST_KINDS = ("access", "export", "correct", "withdraw", "erase", "other")
+CHANNELS = tuple(ConsentChannel)
+REQUEST_KINDS = tuple(RequestKind)
 
 
 def purpose_text(purpose: str) -> str:
@@ -35,23 +42,25 @@ def purpose_text(purpose: str) -> str:
 
 def purpose_labels() -> dict[str, str]:
     return {
-        "rsvp": _("Answer to an event"),
-        "election_reminders": _("Election reminders"),
-        "account": _("Account"),
-        "invitation_substitute": _("Substitute at a meeting"),
-        "messages_email": _("Messages by e-mail"),
-        "messages_sms": _("Messages by SMS"),
+        ConsentPurpose.RSVP: _("Answer to an event"),
+        ConsentPurpose.ELECTION_REMINDERS: _("Election reminders"),
+        ConsentPurpose.ACCOUNT: _("Account"),
+        ConsentPurpose.INVITATION_SUBSTITUTE: _("Substitute at a meeting"),
+        ConsentPurpose.MESSAGES_EMAIL: _("Messages by e-mail"),
+        ConsentPurpose.MESSAGES_SMS: _("Messages by SMS"),
     }
 
 
 def channel_labels() -> dict[str, str]:
-    return {"web": _("On the website"), "api": _("Through the API"), "phone": _("By phone, recorded by staff"),
-            "paper": _("On paper, recorded by staff")}
+    return {ConsentChannel.WEB: _("On the website"), ConsentChannel.API: _("Through the API"),
+            ConsentChannel.PHONE: _("By phone, recorded by staff"),
+            ConsentChannel.PAPER: _("On paper, recorded by staff")}
 
 
 def request_kind_labels() -> dict[str, str]:
-    return {"access": _("See my data"), "export": _("Download my data"), "correct": _("Correct my data"),
-            "withdraw": _("Withdraw consent to messages"), "erase": _("Erase my data"), "other": _("Other request")}
+    return {RequestKind.ACCESS: _("See my data"), RequestKind.EXPORT: _("Download my data"),
+            RequestKind.CORRECT: _("Correct my data"), RequestKind.WITHDRAW: _("Withdraw consent to messages"),
+            RequestKind.ERASE: _("Erase my data"), RequestKind.OTHER: _("Other request")}
 
 
 def audit_labels() -> dict[str, str]:
@@ -76,8 +85,9 @@ def describe_audit(action: str, detail: dict) -> str:
 
 def requester_label(req: Request) -> str:
     """Who asked, for the ward's list: where to answer them and how they proved who they are."""
-    proofs = {"link": _("proved by their personal link"), "account": _("signed in to their account"),
-              "code": _("proved by a code sent to them")}
+    proofs = {RequestProof.LINK: _("proved by their personal link"),
+              RequestProof.ACCOUNT: _("signed in to their account"),
+              RequestProof.CODE: _("proved by a code sent to them")}
     contact = req.contact or ""
     if contact and "@" not in contact:
         contact = format_phone_local(contact)
@@ -88,7 +98,7 @@ def requester_label(req: Request) -> str:
 
 
 def request_status_labels() -> dict[str, str]:
-    return {"open": _("Open"), "done": _("Done")}
+    return {RequestStatus.OPEN: _("Open"), RequestStatus.DONE: _("Done")}
 
 
 def consent_missing_message() -> str:

@@ -20,7 +20,7 @@ from civic.core.timeutil import format_datetime, isoformat_local, utcnow
 from civic.extensions import db
 from civic.privacy import registry
 from civic.privacy.audit import record_audit
-from civic.privacy.models import Request
+from civic.privacy.models import Request, RequestKind, RequestStatus
 from civic.privacy.registry import Identity
 from civic.privacy.services.addresses import address_hash
 from civic.privacy.services.consents import consents_for, withdraw_message_consents
@@ -72,7 +72,7 @@ def _register(kind: str, identity: Identity, proof: str, actor=None, *, outcome=
     first = contact or (identity.addresses[0] if identity.addresses else None)
     req = Request(
         kind=kind, proof=proof, user_id=identity.user_id, created_at=now,
-        status="done" if done else "open", closed_at=now if done else None,
+        status=RequestStatus.DONE if done else RequestStatus.OPEN, closed_at=now if done else None,
         contact=None if done else first, contact_hash=address_hash(first) if first else None,
         identity={"hashes": [address_hash(a) for a in identity.addresses], "user_id": identity.user_id},
         text=text, outcome=outcome or {},
@@ -93,7 +93,7 @@ def export_json(identity: Identity, proof: str, actor=None) -> tuple[bytes, str]
             "sections": [{"key": s.key, "title": s.title, "note": s.note,
                           "rows": [dict(zip(s.headers, row, strict=False)) for row in s.rows]} for s in sections]}
     with transaction():
-        _register("export", identity, proof, actor, outcome={"format": "json"})
+        _register(RequestKind.EXPORT, identity, proof, actor, outcome={"format": "json"})
     return json.dumps(data, ensure_ascii=False, indent=2, default=str).encode(), _filename_stem() + ".json"
 
 
@@ -115,7 +115,7 @@ def export_xlsx(identity: Identity, proof: str, actor=None) -> tuple[bytes, str]
     buffer = io.BytesIO()
     book.save(buffer)
     with transaction():
-        _register("export", identity, proof, actor, outcome={"format": "xlsx"})
+        _register(RequestKind.EXPORT, identity, proof, actor, outcome={"format": "xlsx"})
     return buffer.getvalue(), _filename_stem() + ".xlsx"
 
 
@@ -124,14 +124,14 @@ def record_access(identity: Identity, proof: str, actor=None) -> None:
     link's lifetime is the same request, so reloads don't bury the real ones."""
     contact_hash = address_hash(identity.addresses[0]) if identity.addresses else None
     recent = sa.select(Request.id).where(
-        Request.kind == "access", Request.created_at > utcnow() - timedelta(seconds=IDENTITY_MAX_AGE),
+        Request.kind == RequestKind.ACCESS, Request.created_at > utcnow() - timedelta(seconds=IDENTITY_MAX_AGE),
         Request.contact_hash == contact_hash if contact_hash else Request.contact_hash.is_(None),
         Request.user_id == identity.user_id if identity.user_id else Request.user_id.is_(None),
     ).limit(1)
     if db.session.scalar(recent) is not None:
         return
     with transaction():
-        _register("access", identity, proof, actor)
+        _register(RequestKind.ACCESS, identity, proof, actor)
 
 
 def correct_name(identity: Identity, proof: str, name: str, actor=None) -> int:
@@ -143,7 +143,7 @@ def correct_name(identity: Identity, proof: str, name: str, actor=None) -> int:
         for _n, provider in registry.providers():
             if provider.correct is not None:
                 changed += provider.correct(identity, name)
-        _register("correct", identity, proof, actor, outcome={"rows": changed})
+        _register(RequestKind.CORRECT, identity, proof, actor, outcome={"rows": changed})
     return changed
 
 
@@ -159,7 +159,7 @@ def withdraw(identity: Identity, proof: str, actor=None) -> int:
             if section is not None:
                 subjects += section.subjects
         changed += withdraw_message_consents(subjects)
-        _register("withdraw", identity, proof, actor, outcome={"rows": changed})
+        _register(RequestKind.WITHDRAW, identity, proof, actor, outcome={"rows": changed})
     return changed
 
 
@@ -185,7 +185,7 @@ def erase(identity: Identity, proof: str, actor=None) -> ErasureResult:
             erased += result.erased
             kept += result.kept
             needs_admin = needs_admin or getattr(result, "needs_admin", False)
-        req = _register("erase", identity, proof, actor, outcome={"erased": erased, "kept": kept},
+        req = _register(RequestKind.ERASE, identity, proof, actor, outcome={"erased": erased, "kept": kept},
                         done=not needs_admin)
     return ErasureResult(req, erased, kept, needs_admin)
 
@@ -196,4 +196,4 @@ def ask(identity: Identity, proof: str, text: str, actor=None) -> Request:
     if len(text) < 5:
         raise PrivacyError(_("Write what you are asking for."))
     with transaction():
-        return _register("other", identity, proof, actor, text=text, done=False)
+        return _register(RequestKind.OTHER, identity, proof, actor, text=text, done=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from civic.core.timeutil import local_today
+from civic.schedule.models import DaySession
 
 
 def iso_week_of(day: date) -> tuple[int, int]:
@@ -33,4 +34,6 @@ def valid_week(year: int, week: int) -> bool:
 
 
 def session_for(start: time) -> str:
-    return "sang" if start.hour < 12 else ("chieu" if start.hour < 18 else "toi")
+    if start.hour < 12:
+        return DaySession.MORNING
+    return DaySession.AFTERNOON if start.hour < 18 else DaySession.EVENING

@@ -7,11 +7,11 @@ from datetime import date
 from flask_babel import gettext as _
 
 from civic.core.timeutil import to_local
-from civic.schedule.models import ScheduleParticipant
+from civic.schedule.models import DaySession, ScheduleParticipant
 
 
 def session_labels() -> dict[str, str]:
-    return {"sang": _("Morning"), "chieu": _("Afternoon"), "toi": _("Evening")}
+    return {DaySession.MORNING: _("Morning"), DaySession.AFTERNOON: _("Afternoon"), DaySession.EVENING: _("Evening")}
 
 
 def day_heading(day: date) -> str:

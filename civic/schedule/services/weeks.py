@@ -17,10 +17,12 @@ from civic.invitations.services import LEGAL_BASES
 from civic.schedule.models import (
     PARTICIPANT_KINDS,
     SESSIONS,
+    ItemStatus,
     ScheduleItem,
     ScheduleParticipant,
     ScheduleRevision,
     ScheduleWeek,
+    WeekStatus,
 )
 
 # The week's dates and loaders live beside; views and the API reach them through this module.
@@ -46,7 +48,7 @@ def list_weeks(limit: int = 30) -> list[ScheduleWeek]:
 
 
 def published_weeks(limit: int = 20) -> list[ScheduleWeek]:
-    return list(db.session.scalars(sa.select(ScheduleWeek).where(ScheduleWeek.status == "published").order_by(
+    return list(db.session.scalars(sa.select(ScheduleWeek).where(ScheduleWeek.status == WeekStatus.PUBLISHED).order_by(
         ScheduleWeek.iso_year.desc(), ScheduleWeek.iso_week.desc()).limit(limit).options(*_load())))
 
 
@@ -325,7 +327,7 @@ def cancel_item(item: ScheduleItem, reason: str, user=None, expected_version=Non
         if not week.is_published:
             db.session.delete(item)  # a draft item is simply removed
             return item
-        item.status, item.cancel_reason = "cancelled", reason
+        item.status, item.cancel_reason = ItemStatus.CANCELLED, reason
         number = _revise(week, user, [item], _("Cancelled: %(content)s", content=item.content[:120]))
     _tell(week, user, number, [{"item_id": item.id, "fields": {}, "cancelled": True}])
     return item
@@ -342,7 +344,7 @@ def publish(week: ScheduleWeek, user=None, expected_version=None, replaces_lette
         _claim(week, expected_version)
         if replaces_letters is not None:
             week.replaces_letters = bool(replaces_letters)
-        week.status, week.published_at, week.revision = "published", utcnow(), 0
+        week.status, week.published_at, week.revision = WeekStatus.PUBLISHED, utcnow(), 0
         db.session.flush()
         db.session.add(ScheduleRevision(week_id=week.id, number=0, created_by_id=getattr(user, "id", None),
                                         summary=_("Published"), snapshot=snapshot(week)))
