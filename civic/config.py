@@ -177,8 +177,24 @@ def load_config(overrides: dict | None = None) -> dict:
     env = os.environ
     overrides = dict(overrides or {})
     data_dir = Path(overrides.get("CIVIC_DATA_DIR") or env.get("CIVIC_DATA_DIR") or "instance").resolve()
-    debug = _bool(env.get("FLASK_DEBUG")) or _bool(env.get("CIVIC_DEBUG"))
-    cfg: dict = {
+    cfg = _from_environment(env, data_dir)
+    cfg.update(_optional_settings(env))
+    # The anonymous page cache (civic.core.pagecache): on unless "0"/"off"; tests turn it on themselves.
+    cfg["CIVIC_PAGE_CACHE"] = env.get("CIVIC_PAGE_CACHE") or ("0" if overrides.get("TESTING") else "1")
+    cfg["CIVIC_PAGE_CACHE_TTL"] = env.get("CIVIC_PAGE_CACHE_TTL") or 300
+    cfg.update(overrides)
+    _check_notify_overrides(cfg)
+    _parse_page_cache(cfg)
+    _derive_settings(cfg, overrides)
+    _use_secret_key_file(cfg, env, overrides, data_dir)
+    _use_https(cfg)
+    cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(cfg["SQLALCHEMY_DATABASE_URI"])
+    return cfg
+
+
+def _from_environment(env, data_dir: Path) -> dict:
+    """The settings every install has, read from the environment or defaulted."""
+    return {
         "SECRET_KEY": env.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "CIVIC_DATA_DIR": str(data_dir),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'civic.sqlite3'}",
@@ -191,7 +207,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "CIVIC_LOCALES": ("vi", "en"),
         "CIVIC_MAIL_FROM": env.get("CIVIC_MAIL_FROM", "Cổng thông tin phường <no-reply@phuong.local>"),
         "CIVIC_QUEUE_IMMEDIATE": _bool(env.get("CIVIC_QUEUE_IMMEDIATE")),
-        "DEBUG": debug,
+        "DEBUG": _bool(env.get("FLASK_DEBUG")) or _bool(env.get("CIVIC_DEBUG")),
         "TESTING": False,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
@@ -206,21 +222,26 @@ def load_config(overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         **RETENTION_DEFAULTS,
     }
-    cfg.update(_optional_settings(env))
-    # The anonymous page cache (civic.core.pagecache): on unless "0"/"off"; tests turn it on themselves.
-    cfg["CIVIC_PAGE_CACHE"] = env.get("CIVIC_PAGE_CACHE") or ("0" if overrides.get("TESTING") else "1")
-    cfg["CIVIC_PAGE_CACHE_TTL"] = env.get("CIVIC_PAGE_CACHE_TTL") or 300
-    cfg.update(overrides)
-    _check_notify_overrides(cfg)
+
+
+def _parse_page_cache(cfg: dict) -> None:
     for name, parse in (("CIVIC_PAGE_CACHE", _flag), ("CIVIC_PAGE_CACHE_TTL", _number(1, integer=True))):
         try:
             cfg[name] = parse(cfg[name])
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{name}={cfg[name]!r} is not valid: {_one_line(exc)}") from exc
+
+
+def _derive_settings(cfg: dict, overrides: dict) -> None:
+    """Settings that follow from others: the rate limiter's store and Babel's locale."""
     if cfg.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in overrides:
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
     cfg.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     cfg["BABEL_DEFAULT_LOCALE"] = cfg["CIVIC_DEFAULT_LOCALE"]
+
+
+def _use_secret_key_file(cfg: dict, env, overrides: dict, data_dir: Path) -> None:
+    """The data dir's ``secret_key`` when none is given; refuse to start on the default outside debug."""
     if "SECRET_KEY" not in overrides and not env.get("SECRET_KEY"):
         key_file = data_dir / "secret_key"
         if key_file.exists():
@@ -230,14 +251,15 @@ def load_config(overrides: dict | None = None) -> dict:
             "SECRET_KEY is not set: export SECRET_KEY or write one to "
             f"{data_dir / 'secret_key'} (make run does this for the demo)."
         )
+
+
+def _use_https(cfg: dict) -> None:
     # Served over https means production: cookies only travel encrypted.
     cfg["CIVIC_HTTPS"] = cfg["CIVIC_BASE_URL"].startswith("https://")
     if cfg["CIVIC_HTTPS"]:
         cfg.setdefault("SESSION_COOKIE_SECURE", True)
         cfg.setdefault("REMEMBER_COOKIE_SECURE", True)
         cfg.setdefault("PREFERRED_URL_SCHEME", "https")
-    cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(cfg["SQLALCHEMY_DATABASE_URI"])
-    return cfg
 
 
 DEFAULT_WARD_NAME = "Phường Hòa Bình"

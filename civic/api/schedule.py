@@ -11,6 +11,8 @@ from civic.api import bp
 from civic.api.common import json_body, json_error
 from civic.core.permissions import Role, has_role, public, token_required
 from civic.core.timeutil import isoformat_local
+from civic.schedule import access
+from civic.schedule.models import DaySession
 from civic.schedule.services import ScheduleError
 from civic.schedule.services import outputs as out
 from civic.schedule.services import weeks as svc
@@ -37,7 +39,8 @@ def _week_json(week, internal: bool) -> dict:
 @bp.get("/schedule/<int:year>/<int:week>")
 @public
 def schedule_week_api(year, week):
-    row = svc.get_week(year, week) if svc.valid_week(year, week) else None
+    # The public API shows published weeks only, even to an editor: it answers as to anyone.
+    row = access.viewable_week(None, year, week)
     if row is None or not row.is_published:
         return json_error(404, _("The schedule of this week has not been published yet."))
     return jsonify(_week_json(row, False))
@@ -88,10 +91,8 @@ def schedule_add_item_api(year, week):
 @token_required(Role.ORGANIZER, Role.EDITOR)
 def schedule_publish_api(year, week):
     body = json_body()
-    row = svc.get_week(year, week) if svc.valid_week(year, week) else None
-    if row is None:
-        return json_error(404, _("This week does not exist."))
     try:
+        row = access.managed_week_at(g.api_user, year, week)
         invited = svc.publish(row, g.api_user, body.get("version"), body.get("replaces_letters"))
     except ScheduleError as exc:
         return json_error(exc.code, str(exc))
@@ -129,7 +130,7 @@ PATHS: dict = {
 SCHEMAS: dict = {
     "ScheduleItem": {"type": "object", "properties": {
         "id": {"type": "integer"}, "day": {"type": "string", "format": "date"},
-        "session": {"type": "string", "enum": ["sang", "chieu", "toi"]},
+        "session": {"type": "string", "enum": [s.value for s in DaySession]},
         "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": ["string", "null"]},
         "content": {"type": "string"}, "place": {"type": "string"}, "preparing_unit": {"type": "string"},
         "chairs": {"type": "string"}, "chair_post_ids": {"type": "array", "items": {"type": "integer"}},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from civic.core.db import transaction, writing
 from civic.extensions import db
 from civic.privacy.models import AuditLog
 
@@ -24,9 +25,6 @@ def record_audit(actor, action: str, target=None, **detail) -> AuditLog:
 
 def record_and_commit(actor, action: str, target=None, **detail) -> AuditLog:
     """For reads (exports, pages): the row is written even though the request writes nothing else."""
-    from civic.core.db import writing
-
-    with writing():
+    with writing(), transaction():
         entry = record_audit(actor, action, target, **detail)
-        db.session.commit()
     return entry

@@ -4,6 +4,7 @@ audit log. Imports no other domain: users are referred to by table name."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,48 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from civic.core.db import UTCDateTime
 from civic.core.timeutil import utcnow
 from civic.extensions import db
+
+
+class ConsentPurpose(StrEnum):
+    """What a point of collection gathers data for (civic.privacy.services.labels.PURPOSES says why)."""
+
+    RSVP = "rsvp"
+    ELECTION_REMINDERS = "election_reminders"
+    ACCOUNT = "account"
+    INVITATION_SUBSTITUTE = "invitation_substitute"
+    MESSAGES_EMAIL = "messages_email"
+    MESSAGES_SMS = "messages_sms"
+
+
+class ConsentChannel(StrEnum):
+    """How a consent reached the ward."""
+
+    WEB = "web"
+    API = "api"
+    PHONE = "phone"
+    PAPER = "paper"
+
+
+class RequestKind(StrEnum):
+    ACCESS = "access"
+    EXPORT = "export"
+    CORRECT = "correct"
+    WITHDRAW = "withdraw"
+    ERASE = "erase"
+    OTHER = "other"
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class RequestProof(StrEnum):
+    """How the person proved who they are."""
+
+    LINK = "link"
+    ACCOUNT = "account"
+    CODE = "code"
 
 
 class Notice(db.Model):
@@ -42,10 +85,10 @@ class Consent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_kind: Mapped[str] = mapped_column(sa.String(20))  # rsvp | subscription | user | invitation
     subject_id: Mapped[int] = mapped_column(sa.Integer)
-    purpose: Mapped[str] = mapped_column(sa.String(40), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(40), index=True)  # ConsentPurpose
     notice_id: Mapped[int] = mapped_column(sa.ForeignKey("privacy_notices.id"), index=True)
     given_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    channel: Mapped[str] = mapped_column(sa.String(10))  # web | api | phone | paper
+    channel: Mapped[str] = mapped_column(sa.String(10))  # ConsentChannel
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -59,11 +102,11 @@ class Request(db.Model):
     __table_args__ = (sa.Index("ix_privacy_requests_status_created", "status", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(20), index=True)
-    status: Mapped[str] = mapped_column(sa.String(10), default="open")  # open | done
+    kind: Mapped[str] = mapped_column(sa.String(20), index=True)  # RequestKind
+    status: Mapped[str] = mapped_column(sa.String(10), default=RequestStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # How the person proved who they are: link | account | code.
+    # How the person proved who they are (RequestProof).
     proof: Mapped[str] = mapped_column(sa.String(10))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # Where to tell them it is done; replaced by its hash once it is (erasure keeps nothing).

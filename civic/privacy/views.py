@@ -22,6 +22,7 @@ from civic.privacy.forms import (
     StartForm,
     WithdrawForm,
 )
+from civic.privacy.models import RequestProof
 
 bp = Blueprint("privacy", __name__)
 
@@ -112,7 +113,7 @@ def enter_code():
 @login_required
 def account():
     identity = services.identity_of_user(current_user)
-    return redirect(url_for("privacy.mine", token=services.identity_token(identity, "account")), 303)
+    return redirect(url_for("privacy.mine", token=services.identity_token(identity, RequestProof.ACCOUNT)), 303)
 
 
 def _identity(token: str):

@@ -5,6 +5,7 @@ the citizen reception schedule (lịch tiếp công dân: rules per post, days o
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,8 +14,48 @@ from civic.core.db import TimestampMixin, UTCDateTime
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 
-SESSIONS = ("sang", "chieu", "toi")
-PARTICIPANT_KINDS = ("post", "group", "unit", "contact", "text")
+
+class WeekStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class ItemStatus(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+
+
+class DaySession(StrEnum):
+    """The part of the day an item falls in, as the administrative layout groups them."""
+
+    MORNING = "sang"
+    AFTERNOON = "chieu"
+    EVENING = "toi"
+
+
+class ParticipantKind(StrEnum):
+    POST = "post"
+    GROUP = "group"
+    UNIT = "unit"
+    CONTACT = "contact"
+    TEXT = "text"
+
+
+class HolidayPolicy(StrEnum):
+    """What a reception session on a day off does."""
+
+    SKIP = "skip"
+    NEXT = "next"
+    PREVIOUS = "previous"
+
+
+class OverrideAction(StrEnum):
+    CANCEL = "cancel"
+    MOVE = "move"
+
+
+SESSIONS = tuple(DaySession)
+PARTICIPANT_KINDS = tuple(ParticipantKind)
 
 schedule_item_chairs = sa.Table(
     "schedule_item_chairs",
@@ -34,7 +75,7 @@ class ScheduleWeek(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     iso_year: Mapped[int] = mapped_column(sa.Integer)
     iso_week: Mapped[int] = mapped_column(sa.Integer)
-    status: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)  # draft | published
+    status: Mapped[str] = mapped_column(sa.String(20), default=WeekStatus.DRAFT, index=True)
     replaces_letters: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     revision: Mapped[int] = mapped_column(sa.Integer, default=0)
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
@@ -57,7 +98,7 @@ class ScheduleWeek(TimestampMixin, db.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.status == WeekStatus.PUBLISHED
 
 
 class ScheduleItem(TimestampMixin, db.Model):
@@ -70,7 +111,7 @@ class ScheduleItem(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     week_id: Mapped[int] = mapped_column(sa.ForeignKey("schedule_weeks.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(sa.Date, index=True)  # local date
-    session: Mapped[str] = mapped_column(sa.String(10), default="sang")
+    session: Mapped[str] = mapped_column(sa.String(10), default=DaySession.MORNING)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     content: Mapped[str] = mapped_column(sa.Text)
@@ -82,7 +123,7 @@ class ScheduleItem(TimestampMixin, db.Model):
                                                           server_default="public_duty")
     separate_letter: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     is_public: Mapped[bool] = mapped_column(sa.Boolean, default=True)
-    status: Mapped[str] = mapped_column(sa.String(20), default="active")  # active | cancelled
+    status: Mapped[str] = mapped_column(sa.String(20), default=ItemStatus.ACTIVE)
     cancel_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     # The revision that last added/changed it (None: as first published or still a draft).
     changed_in: Mapped[int | None] = mapped_column(sa.Integer)
@@ -100,7 +141,7 @@ class ScheduleItem(TimestampMixin, db.Model):
 
     @property
     def is_cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == ItemStatus.CANCELLED
 
 
 class ScheduleParticipant(db.Model):
@@ -149,7 +190,7 @@ class RecurringItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     weekday: Mapped[int] = mapped_column(sa.Integer)  # 0 = Monday
-    session: Mapped[str] = mapped_column(sa.String(10), default="sang")
+    session: Mapped[str] = mapped_column(sa.String(10), default=DaySession.MORNING)
     start_time: Mapped[time] = mapped_column(sa.Time)
     end_time: Mapped[time | None] = mapped_column(sa.Time)
     content: Mapped[str] = mapped_column(sa.Text)
@@ -165,8 +206,8 @@ class RecurringItem(db.Model):
 # Sessions are computed from the rules, the days off and the per-session overrides (see
 # civic/schedule/services/reception.py): nothing to regenerate when a rule, a holiday or a holder changes.
 
-HOLIDAY_POLICIES = ("skip", "next", "previous")
-OVERRIDE_ACTIONS = ("cancel", "move")
+HOLIDAY_POLICIES = tuple(HolidayPolicy)
+OVERRIDE_ACTIONS = tuple(OverrideAction)
 
 
 class ReceptionRule(TimestampMixin, db.Model):
@@ -183,7 +224,7 @@ class ReceptionRule(TimestampMixin, db.Model):
     place: Mapped[str] = mapped_column(sa.String(300))
     valid_from: Mapped[date] = mapped_column(sa.Date, index=True)
     valid_until: Mapped[date | None] = mapped_column(sa.Date)
-    holiday_policy: Mapped[str] = mapped_column(sa.String(20), default="next")
+    holiday_policy: Mapped[str] = mapped_column(sa.String(20), default=HolidayPolicy.NEXT)
     note: Mapped[str] = mapped_column(sa.String(500), default="")
 
     post = relationship("Post", lazy="joined")

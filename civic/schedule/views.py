@@ -3,35 +3,36 @@ Atom, and the editor (draft, copy, recurring items, publish, revise, cancel)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from civic.config import ward_settings
 from civic.core.forms import first_error
-from civic.core.permissions import Role, any_role_required, has_role, public
-from civic.schedule import forms
+from civic.core.permissions import any_role_required, public
+from civic.schedule import (
+    access,
+    forms,
+    views_reception,  # noqa: F401  (its routes are on the same blueprint)
+)
+from civic.schedule.access import EDITORS
+from civic.schedule.blueprint import bp
 from civic.schedule.services import ScheduleError, legal_basis_labels, session_labels
 from civic.schedule.services import outputs as out
 from civic.schedule.services import weeks as svc
 
-bp = Blueprint("schedule", __name__)
-
-EDITORS = (Role.ORGANIZER, Role.EDITOR)  # the issue: "an editor or organizer drafts the coming week"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _internal() -> bool:
-    return any(has_role(current_user, r) for r in EDITORS)
+    return access.can_edit(current_user)
 
 
 def _week_context(year: int, week: int, number: int | None = None) -> dict:
     if not svc.valid_week(year, week):
         abort(404)
-    row = svc.get_week(year, week)
+    row = access.viewable_week(current_user, year, week)
     internal = _internal()
-    if row is not None and not row.is_published and not internal:
-        row = None
     views, shown = [], None
     if row is not None:
         if number is not None:
@@ -191,10 +192,17 @@ def manage():
 
 
 def _managed_week(week_id):
-    row = svc.get_week_by_id(week_id)
-    if row is None:
-        abort(404)
-    return row
+    try:
+        return access.managed_week(current_user, week_id)
+    except ScheduleError as exc:
+        abort(exc.code)
+
+
+def _managed_item(week_id, item_id):
+    try:
+        return access.managed_item(current_user, week_id, item_id)
+    except ScheduleError as exc:
+        abort(exc.code)
 
 
 def _choices(form):
@@ -256,10 +264,7 @@ def edit(week_id):
 @bp.route("/lich-cong-tac/quan-ly/<int:week_id>/muc/<int:item_id>", methods=["GET", "POST"])
 @any_role_required(*EDITORS)
 def item(week_id, item_id):
-    row = _managed_week(week_id)
-    found = svc.get_item(row, item_id)
-    if found is None:
-        abort(404)
+    row, found = _managed_item(week_id, item_id)
     form = forms.ItemForm(obj=None)
     _choices(form)
     cancel = forms.CancelForm()
@@ -290,8 +295,7 @@ def item(week_id, item_id):
         except ScheduleError as exc:
             flash(str(exc), "error")
             status = exc.code
-            row = _managed_week(week_id)
-            found = svc.get_item(row, item_id)
+            row, found = _managed_item(week_id, item_id)
             form.version.data = row.version  # entries kept; saving again goes through
     return _item_page(row, found, status, form=form, cancel=cancel)
 
@@ -312,11 +316,8 @@ def _item_page(row, found, status, form=None, cancel=None, adding=None):
 @bp.post("/lich-cong-tac/quan-ly/<int:week_id>/muc/<int:item_id>/huy")
 @any_role_required(*EDITORS)
 def cancel(week_id, item_id):
-    row = _managed_week(week_id)
-    found = svc.get_item(row, item_id)
+    row, found = _managed_item(week_id, item_id)
     form = forms.CancelForm()
-    if found is None:
-        abort(404)
     if not form.validate_on_submit():
         flash(first_error(form) or _("Give the reason for cancelling, so readers know why."), "error")
         return redirect(url_for(".item", week_id=row.id, item_id=found.id)), 303
@@ -359,10 +360,7 @@ def act(week_id, action):
 @any_role_required(*EDITORS)
 def add_participants(week_id, item_id):
     """Add participants to an item; on a published week only they are invited."""
-    row = _managed_week(week_id)
-    found = svc.get_item(row, item_id)
-    if found is None:
-        abort(404)
+    row, found = _managed_item(week_id, item_id)
     form = forms.ParticipantsForm()
     _choices(form)
     if not form.validate_on_submit():
@@ -373,10 +371,8 @@ def add_participants(week_id, item_id):
         n = svc.add_participants(found, pairs, current_user, form.version.data)
     except ScheduleError as exc:
         flash(str(exc), "error")
-        row = _managed_week(week_id)
-        return _item_page(row, svc.get_item(row, item_id), exc.code, adding=form)
+        row, found = _managed_item(week_id, item_id)
+        return _item_page(row, found, exc.code, adding=form)
     flash(_("%(n)s participants added.", n=n), "success")
     return redirect(url_for(".item", week_id=row.id, item_id=found.id)), 303
 
-
-from civic.schedule import views_reception  # noqa: E402,F401  (its routes are on this blueprint)

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from civic.core.forms import first_error
 from civic.core.permissions import Role, public, role_required
 from civic.core.timeutil import local_today
-from civic.schedule.views import bp
+from civic.schedule import access
+from civic.schedule.blueprint import bp
+from civic.schedule.models import HolidayPolicy
+from civic.schedule.services.errors import ScheduleError
 
 
 def _reception():
@@ -100,7 +104,7 @@ def _edit_rule(rule):
         form.weekdays.data = rule.weekday_numbers
     if request.method == "GET" and rule is None:
         form.valid_from.data = local_today()
-        form.holiday_policy.data = "next"
+        form.holiday_policy.data = HolidayPolicy.NEXT
     status = 200
     if form.validate_on_submit():
         try:
@@ -124,10 +128,10 @@ def reception_rule_new():
 
 
 def _rule_or_404(rule_id):
-    rule = _reception().get_rule(rule_id)
-    if rule is None:
-        abort(404)
-    return rule
+    try:
+        return access.managed_rule(current_user, rule_id)
+    except ScheduleError as exc:
+        abort(exc.code)
 
 
 @bp.route("/lich-tiep-cong-dan/quan-ly/<int:rule_id>", methods=["GET", "POST"])

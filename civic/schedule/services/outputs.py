@@ -6,22 +6,9 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
-from civic.core.timeutil import local_today, to_local
+from civic.core.timeutil import local_today
 from civic.schedule.models import ScheduleItem, ScheduleWeek
-
-
-def day_heading(day: date) -> str:
-    """"THỨ HAI (09/02/2026)" as the administrative layout writes it."""
-    names = [_("MONDAY"), _("TUESDAY"), _("WEDNESDAY"), _("THURSDAY"), _("FRIDAY"), _("SATURDAY"), _("SUNDAY")]
-    return f"{names[day.weekday()]} ({day:%d/%m/%Y})"
-
-
-def time_text(moment) -> str:
-    """"08 giờ 00’"."""
-    if moment is None:
-        return ""
-    local = to_local(moment)
-    return _("%(h)s h %(m)s", h=f"{local.hour:02d}", m=f"{local.minute:02d}")
+from civic.schedule.services.labels import day_heading, participant_label, session_labels, time_text
 
 
 def chair_text(item: ScheduleItem) -> str:
@@ -35,9 +22,7 @@ def chair_text(item: ScheduleItem) -> str:
 
 
 def participants_text(item: ScheduleItem) -> str:
-    from civic.schedule.services.participants import label
-
-    parts = [label(p) for p in item.participants]
+    parts = [participant_label(p) for p in item.participants]
     if item.participants_note:
         parts.append(item.participants_note)
     return "; ".join(p for p in parts if p)
@@ -45,8 +30,6 @@ def participants_text(item: ScheduleItem) -> str:
 
 def item_view(item: ScheduleItem) -> dict:
     """Display values (also what a revision's snapshot stores)."""
-    from civic.schedule.services import session_labels
-
     return {"id": item.id, "day": item.day.isoformat(), "day_label": day_heading(item.day), "session": item.session,
             "session_label": session_labels().get(item.session, ""), "time": time_text(item.starts_at),
             "end": time_text(item.ends_at), "content": item.content, "place": item.place,

@@ -14,23 +14,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
+from civic.core.db import transaction
 from civic.core.text import fold
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.schedule.models import ScheduleItem, ScheduleParticipant, ScheduleWeek
-
-
-def label(p: ScheduleParticipant) -> str:
-    if p.kind == "post" and p.post is not None:
-        return p.post.label
-    if p.kind == "group" and p.group is not None:
-        return p.group.name
-    if p.kind == "contact" and p.contact is not None:
-        c = p.contact
-        return f"{c.full_name} ({c.position})" if c.position else c.full_name
-    return p.text
+from civic.schedule.models import ScheduleItem, ScheduleWeek
+from civic.schedule.services import messages as msg
+from civic.schedule.services.labels import day_heading, time_text
 
 
 def _unit_contacts(name: str) -> list[int]:
@@ -90,9 +81,9 @@ def ensure_event(item: ScheduleItem, user=None):
 
     if item.event_id:
         return get_event(item.event_id)
-    event = create_event(user, _event_data(item))
-    item.event_id = event.id
-    db.session.commit()
+    with transaction():
+        event = create_event(user, _event_data(item))
+        item.event_id = event.id
     return event
 
 
@@ -141,17 +132,12 @@ def _add_to_event(item: ScheduleItem, event) -> None:
 
 
 def _item_line(item: ScheduleItem, answer_url: str) -> str:
-    from civic.schedule.services.outputs import day_heading, time_text
-
-    where = f" – {item.place}" if item.place else ""
-    return _("- %(day)s, %(time)s: %(content)s%(where)s\n  Your answer: %(url)s",
-             day=day_heading(item.day).title(), time=time_text(item.starts_at),
-             content=item.content.splitlines()[0], where=where, url=answer_url)
+    return msg.item_line(day_heading(item.day).title(), time_text(item.starts_at), item.content.splitlines()[0],
+                         item.place, answer_url)
 
 
 def week_title(week: ScheduleWeek) -> str:
-    return _("week %(n)02d (%(start)s – %(end)s)", n=week.iso_week, start=week.monday.strftime("%d/%m/%Y"),
-             end=week.sunday.strftime("%d/%m/%Y"))
+    return msg.week_title(week.iso_week, week.monday, week.sunday)
 
 
 def invite(week: ScheduleWeek, items, user=None, number: int = 0) -> int:
@@ -181,22 +167,20 @@ def invite(week: ScheduleWeek, items, user=None, number: int = 0) -> int:
         by_channel[channel].append(Recipient(
             key=f"schedule-contact:{contact_id}", name=first.full_name, email=first.email, phone=first.phone,
             context={"name": first.full_name, "week": week_title(week), "items": lines, "count": str(len(pairs))}))
-    body = _("Dear {name},\n\nThe leaders' work schedule of {week} stands in for the invitation letter. "
-             "You are invited to:\n{items}\n\nPlease answer for each item whether you will attend, "
-             "decline or send a substitute.\n")
-    sms = _("Work schedule {week}: you are invited to {count} item(s).\n{items}")
+    message = msg.invitation_message()
     for channel, recipients in by_channel.items():
         if recipients:
             digest = hashlib.sha256(",".join(sorted(r.key for r in recipients)).encode()).hexdigest()[:12]
-            create_campaign(kind="schedule_invitation", topic="invitations", subject=_("Invitation: work schedule {week}"),
-                            body_text=body, sms_text=sms if channel == "sms" else None, channels=(channel,),
+            create_campaign(kind=message.kind, topic="invitations", subject=message.subject,
+                            body_text=message.body, sms_text=message.sms_text if channel == "sms" else None,
+                            channels=(channel,),
                             recipients=recipients, created_by=user,
                             dedupe_key=f"schedule:{week.id}:{number}:invite:{channel}:{digest}")
     now = utcnow()
-    for pairs in per_contact.values():
-        for _item, invitation in pairs:
-            invitation.sent_at = invitation.sent_at or now
-    db.session.commit()
+    with transaction():
+        for pairs in per_contact.values():
+            for _item, invitation in pairs:
+                invitation.sent_at = invitation.sent_at or now
     return len(per_contact)
 
 
@@ -220,13 +204,9 @@ def announce_revision(week: ScheduleWeek, number: int, changes: list[dict]) -> i
             continue
         title = item.content.splitlines()[0]
         if change.get("cancelled"):
-            text = _("- Cancelled: %(content)s. %(reason)s", content=title, reason=item.cancel_reason)
+            text = msg.cancelled_line(title, item.cancel_reason)
         else:
-            parts = []
-            for key, (old, new) in change["fields"].items():
-                name = _("Time") if key == "when" else _("Place")
-                parts.append(_("%(name)s: %(old)s → %(new)s", name=name, old=old or "-", new=new or "-"))
-            text = _("- %(content)s: %(changes)s", content=title, changes="; ".join(parts))
+            text = msg.changed_line(title, change["fields"])
         targets = [i for i in inv.list_invitations(event) if not i.is_walk_in and i.status != "decline"
                    and (i.sent_at is not None or i.status != "pending") and (i.email or i.phone)]
         for invitation in targets:
@@ -238,13 +218,12 @@ def announce_revision(week: ScheduleWeek, number: int, changes: list[dict]) -> i
         by_channel["email" if first.email else "sms"].append(Recipient(
             key=f"schedule-contact:{contact_id}", name=first.full_name, email=first.email, phone=first.phone,
             context={"name": first.full_name, "week": week_title(week), "n": str(number), "changes": "\n".join(lines)}))
-    body = _("Dear {name},\n\nThe work schedule of {week} has been revised (revision {n}):\n{changes}\n\n"
-             "You can change your answer at the link of each item.\n")
-    sms = _("Schedule {week}, revision {n}:\n{changes}")
+    message = msg.revision_message()
     for channel, recipients in by_channel.items():
         if recipients:
-            create_campaign(kind="schedule_revision", topic="invitations", subject=_("Schedule revised: {week}"),
-                            body_text=body, sms_text=sms if channel == "sms" else None, channels=(channel,),
+            create_campaign(kind=message.kind, topic="invitations", subject=message.subject,
+                            body_text=message.body, sms_text=message.sms_text if channel == "sms" else None,
+                            channels=(channel,),
                             recipients=recipients, urgent=True,
                             dedupe_key=f"schedule:{week.id}:{number}:revision:{channel}")
     return len(per_contact)
@@ -254,9 +233,9 @@ def _on_week_revised(sender, week=None, number=None, changes=None, **extra):
     if week is None or not changes:
         return
     try:
-        announce_revision(week, number, changes)
+        with transaction():
+            announce_revision(week, number, changes)
     except Exception:  # noqa: BLE001 - the revision stays saved; the failure is logged
-        db.session.rollback()
         current_app.logger.exception("could not tell the invitees of revision %s of week %s", number, week.id)
 
 

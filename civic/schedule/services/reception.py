@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -25,18 +26,32 @@ from civic.invitations.models import Post, PostHolding
 from civic.schedule.models import (
     HOLIDAY_POLICIES,
     OVERRIDE_ACTIONS,
+    HolidayPolicy,
+    OverrideAction,
     ReceptionHoliday,
     ReceptionOverride,
     ReceptionRule,
 )
-from civic.schedule.services import ScheduleError
 from civic.schedule.services import holidays as hol
+from civic.schedule.services.errors import ScheduleError
 
 # The home page shows the next session (with the leader holding the post): it must not be stale.
 PAGE_SCOPES = ("reception",)
 pagecache.watch(ReceptionRule, ReceptionHoliday, ReceptionOverride, Post, PostHolding, scopes=PAGE_SCOPES)
 
-SCHEDULED, MOVED, SKIPPED, CANCELLED = "scheduled", "moved", "skipped", "cancelled"
+
+
+class SessionStatus(StrEnum):
+    """What became of one reception session: as the rule says, moved, skipped on a day off, cancelled."""
+
+    SCHEDULED = "scheduled"
+    MOVED = "moved"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+SCHEDULED, MOVED = SessionStatus.SCHEDULED, SessionStatus.MOVED
+SKIPPED, CANCELLED = SessionStatus.SKIPPED, SessionStatus.CANCELLED
 HORIZON_WEEKS = 8
 
 
@@ -55,9 +70,9 @@ class ReceptionError(ScheduleError):
 
 def policy_labels() -> dict[str, str]:
     return {
-        "skip": _("Skip the session"),
-        "next": _("Move to the next working day"),
-        "previous": _("Move to the previous working day"),
+        HolidayPolicy.SKIP: _("Skip the session"),
+        HolidayPolicy.NEXT: _("Move to the next working day"),
+        HolidayPolicy.PREVIOUS: _("Move to the previous working day"),
     }
 
 
@@ -169,16 +184,16 @@ def session_for(rule: ReceptionRule, original_on: date, days_off: dict[date, hol
     status, on, reason = SCHEDULED, original_on, ""
     if override is not None:
         reason = override.reason
-        if override.action == "cancel":
+        if override.action == OverrideAction.CANCEL:
             status, on = CANCELLED, None
         else:
             status, on = MOVED, override.moved_to
     elif holiday is not None:
-        if rule.holiday_policy == "skip":
+        if rule.holiday_policy == HolidayPolicy.SKIP:
             status, on = SKIPPED, None
         else:
             status = MOVED
-            on = hol.shift_to_working_day(original_on, days_off, 1 if rule.holiday_policy == "next" else -1)
+            on = hol.shift_to_working_day(original_on, days_off, 1 if rule.holiday_policy == HolidayPolicy.NEXT else -1)
     return Session(rule=rule, original_on=original_on, on=on, status=status, post_label=post.label,
                    holder_name=holder_on(post, on or original_on), holiday=holiday if override is None else None,
                    reason=reason, override=override)
@@ -264,7 +279,7 @@ class RuleInput:
     place: str
     valid_from: date | None
     valid_until: date | None = None
-    holiday_policy: str = "next"
+    holiday_policy: str = HolidayPolicy.NEXT
     note: str = ""
 
 
@@ -397,7 +412,7 @@ def set_override(rule: ReceptionRule, original_on: date | None, action: str, mov
                              field="original_on")
     if action not in OVERRIDE_ACTIONS:
         raise ReceptionError(_("Choose whether to cancel or move the session."), field="action")
-    if action == "cancel":
+    if action == OverrideAction.CANCEL:
         if not reason:
             raise ReceptionError(_("Give the reason for cancelling, residents will read it."), field="reason")
         moved_to = None

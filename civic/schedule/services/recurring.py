@@ -9,12 +9,14 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from civic.core.db import transaction
 from civic.core.text import clean_line, nfc
 from civic.core.timeutil import local_to_utc, to_local
 from civic.extensions import db
 from civic.schedule.models import RecurringItem, ScheduleItem, ScheduleParticipant, ScheduleWeek
-from civic.schedule.services import ScheduleError
-from civic.schedule.services.weeks import _claim, _posts, get_week, session_for, shift_week
+from civic.schedule.services.dates import session_for, shift_week
+from civic.schedule.services.errors import ScheduleError
+from civic.schedule.services.rows import _claim, _posts, get_week
 
 
 def _copy(week: ScheduleWeek, source: ScheduleItem, day: date) -> ScheduleItem:
@@ -44,10 +46,10 @@ def copy_last_week(week: ScheduleWeek, item_ids=None, user=None, expected_versio
         sources = [i for i in sources if str(i.id) in wanted]
     if not sources:
         raise ScheduleError(_("Last week has no items to copy."))
-    _claim(week, expected_version)
-    for source in sources:
-        week.items.append(_copy(week, source, week.monday + timedelta(days=source.day.weekday())))
-    db.session.commit()
+    with transaction():
+        _claim(week, expected_version)
+        for source in sources:
+            week.items.append(_copy(week, source, week.monday + timedelta(days=source.day.weekday())))
     return len(sources)
 
 
@@ -71,8 +73,8 @@ def save_recurring(*, weekday: int, start: time, content: str, end: time | None 
                         content=content[:2000], place=clean_line(place)[:300],
                         preparing_unit=clean_line(preparing_unit)[:200], participants_note=participants_note.strip(),
                         chair_post_ids=[p.id for p in posts], is_public=is_public)
-    db.session.add(row)
-    db.session.commit()
+    with transaction():
+        db.session.add(row)
     return row
 
 
@@ -124,7 +126,7 @@ def generate_recurring(week: ScheduleWeek, user=None, expected_version=None) -> 
     items = _recurring_items(week, have) + _reception_items(week, have)
     if not items:
         raise ScheduleError(_("The recurring items are already in this week."))
-    _claim(week, expected_version)
-    week.items.extend(items)
-    db.session.commit()
+    with transaction():
+        _claim(week, expected_version)
+        week.items.extend(items)
     return len(items)

@@ -3,71 +3,43 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
+from civic.core.db import transaction
 from civic.core.text import clean_line, nfc
-from civic.core.timeutil import local_to_utc, local_today, utcnow
+from civic.core.timeutil import local_to_utc, utcnow
 from civic.extensions import db
+from civic.invitations.services import LEGAL_BASES
 from civic.schedule.models import (
     PARTICIPANT_KINDS,
     SESSIONS,
+    ItemStatus,
     ScheduleItem,
     ScheduleParticipant,
     ScheduleRevision,
     ScheduleWeek,
+    WeekStatus,
 )
-from civic.schedule.services import LEGAL_BASES, ScheduleConflict, ScheduleError
 
-
-def iso_week_of(day: date) -> tuple[int, int]:
-    year, week, _day = day.isocalendar()
-    return year, week
-
-
-def this_week() -> tuple[int, int]:
-    return iso_week_of(local_today())
-
-
-def coming_week() -> tuple[int, int]:
-    return iso_week_of(local_today() + timedelta(days=7))
-
-
-def shift_week(year: int, week: int, by: int) -> tuple[int, int]:
-    return iso_week_of(date.fromisocalendar(year, week, 1) + timedelta(days=7 * by))
-
-
-def valid_week(year: int, week: int) -> bool:
-    try:
-        date.fromisocalendar(year, week, 1)
-    except ValueError:
-        return False
-    return 2000 <= year <= 2100
-
-
-def _load():
-    return (selectinload(ScheduleWeek.items).selectinload(ScheduleItem.participants),
-            selectinload(ScheduleWeek.items).selectinload(ScheduleItem.chairs))
-
-
-def get_week(year: int, week: int) -> ScheduleWeek | None:
-    return db.session.scalar(sa.select(ScheduleWeek).where(ScheduleWeek.iso_year == year,
-                                                           ScheduleWeek.iso_week == week).options(*_load()))
-
-
-def get_week_by_id(week_id) -> ScheduleWeek | None:
-    try:
-        return db.session.scalar(sa.select(ScheduleWeek).where(ScheduleWeek.id == int(week_id)).options(*_load()))
-    except (TypeError, ValueError):
-        return None
-
-
-def get_item(week: ScheduleWeek, item_id) -> ScheduleItem | None:
-    return next((i for i in week.items if str(i.id) == str(item_id)), None)
+# The week's dates and loaders live beside; views and the API reach them through this module.
+from civic.schedule.services import outputs
+from civic.schedule.services import participants as parts
+from civic.schedule.services.dates import (  # noqa: F401
+    coming_week,
+    iso_week_of,
+    session_for,
+    shift_week,
+    this_week,
+    valid_week,
+)
+from civic.schedule.services.errors import ScheduleConflict, ScheduleError  # noqa: F401
+from civic.schedule.services.labels import day_heading, participant_label, time_text
+from civic.schedule.services.rows import _claim, _load, _posts, get_item, get_week, get_week_by_id  # noqa: F401
+from civic.schedule.signals import week_revised
 
 
 def list_weeks(limit: int = 30) -> list[ScheduleWeek]:
@@ -76,7 +48,7 @@ def list_weeks(limit: int = 30) -> list[ScheduleWeek]:
 
 
 def published_weeks(limit: int = 20) -> list[ScheduleWeek]:
-    return list(db.session.scalars(sa.select(ScheduleWeek).where(ScheduleWeek.status == "published").order_by(
+    return list(db.session.scalars(sa.select(ScheduleWeek).where(ScheduleWeek.status == WeekStatus.PUBLISHED).order_by(
         ScheduleWeek.iso_year.desc(), ScheduleWeek.iso_week.desc()).limit(limit).options(*_load())))
 
 
@@ -86,11 +58,10 @@ def create_week(year: int, week: int, user=None) -> ScheduleWeek:
     if get_week(year, week) is not None:
         raise ScheduleError(_("The schedule of this week already exists."), 409)
     row = ScheduleWeek(iso_year=year, iso_week=week, created_by_id=getattr(user, "id", None))
-    db.session.add(row)
     try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
+        with transaction():
+            db.session.add(row)
+    except sa.exc.IntegrityError:  # two editors created it at the same moment
         raise ScheduleError(_("The schedule of this week already exists."), 409) from None
     return row
 
@@ -117,25 +88,6 @@ class ItemData:
     chair_post_ids: list[int] = field(default_factory=list)
     participants: list[tuple[str, object]] = field(default_factory=list)
     own_event_id: int | None = None
-
-
-def session_for(start: time) -> str:
-    return "sang" if start.hour < 12 else ("chieu" if start.hour < 18 else "toi")
-
-
-def _posts(ids) -> list:
-    from civic.invitations.models import Post
-
-    try:
-        ids = sorted({int(i) for i in ids})
-    except (TypeError, ValueError):
-        raise ScheduleError(_("This post does not exist.")) from None
-    if not ids:
-        return []
-    found = list(db.session.scalars(sa.select(Post).where(Post.id.in_(ids)).order_by(Post.id)))
-    if len(found) != len(ids):
-        raise ScheduleError(_("This post does not exist."))
-    return found
 
 
 def _participant_rows(pairs) -> list[ScheduleParticipant]:
@@ -200,20 +152,6 @@ def _validate(week: ScheduleWeek, data: ItemData) -> tuple[datetime, datetime | 
     return starts, ends
 
 
-def _claim(week: ScheduleWeek, expected_version) -> None:
-    """Optimistic lock: the write goes on only if nobody saved the week since the form was shown."""
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        raise ScheduleConflict() from None
-    done = db.session.execute(sa.update(ScheduleWeek).where(
-        ScheduleWeek.id == week.id, ScheduleWeek.version == expected).values(version=expected + 1))
-    if done.rowcount != 1:
-        db.session.rollback()
-        raise ScheduleConflict()
-    week.version = expected + 1
-
-
 def _apply(item: ScheduleItem, data: ItemData, starts, ends) -> None:
     item.day, item.session, item.starts_at, item.ends_at = data.day, data.session, starts, ends
     item.content, item.place, item.preparing_unit = data.content, data.place, data.preparing_unit
@@ -225,41 +163,43 @@ def _apply(item: ScheduleItem, data: ItemData, starts, ends) -> None:
 # --------------------------------------------------------------------------- writes
 
 
-def _finish(week: ScheduleWeek, user, changed: list[ScheduleItem], summary: str,
-            changes: list[dict] | None = None, invite_items: list[ScheduleItem] | None = None) -> None:
-    """Commit the write; on a published week it becomes a revision (snapshot, items marked),
-    then the newly invited and the participants of moved items hear, once each."""
-    from civic.schedule.services import participants as parts
+def _revise(week: ScheduleWeek, user, changed: list[ScheduleItem], summary: str) -> int | None:
+    """Inside the write's transaction: on a published week the write becomes a revision (snapshot,
+    items marked, carrying events kept in step); returns its number, None for a draft week."""
+    if not week.is_published:
+        return None
+    week.revision += 1
+    week.revised_at = utcnow()
+    number = week.revision
+    for item in changed:
+        item.changed_in = number
+    db.session.flush()
+    db.session.add(ScheduleRevision(week_id=week.id, number=number, created_by_id=getattr(user, "id", None),
+                                    summary=summary, changed_item_ids=[i.id for i in changed],
+                                    snapshot=snapshot(week)))
+    for item in changed:
+        parts.sync_event(item, user)
+    return number
 
-    number = None
-    if week.is_published:
-        week.revision += 1
-        week.revised_at = utcnow()
-        number = week.revision
-        for item in changed:
-            item.changed_in = number
-        db.session.flush()
-        db.session.add(ScheduleRevision(week_id=week.id, number=number, created_by_id=getattr(user, "id", None),
-                                        summary=summary, changed_item_ids=[i.id for i in changed],
-                                        snapshot=snapshot(week)))
-        for item in changed:
-            parts.sync_event(item, user)
-    db.session.commit()
+
+def _tell(week: ScheduleWeek, user, number: int | None, changes: list[dict] | None = None,
+          invite_items: list[ScheduleItem] | None = None) -> None:
+    """Once the revision is committed, the newly invited and the participants of moved items
+    hear, once each. Each step is its own transaction: a failure is logged, the schedule stays saved.
+    (Run after the block, not from after_commit: a callback runs while the committing
+    transaction() still counts as open, so the receivers' own transaction() would not commit.)"""
     if number is None:
         return
-    try:
-        if invite_items:
-            parts.invite(week, invite_items, user, number)
-    except Exception:  # noqa: BLE001 - the schedule is saved; the sending is logged
-        db.session.rollback()
-        current_app.logger.exception("could not invite the participants of week %s", week.id)
+    if invite_items:
+        try:
+            with transaction():
+                parts.invite(week, invite_items, user, number)
+        except Exception:  # noqa: BLE001 - the schedule is saved; the sending is logged
+            current_app.logger.exception("could not invite the participants of week %s", week.id)
     if changes:
-        from civic.schedule.signals import week_revised
-
         try:
             week_revised.send(current_app._get_current_object(), week=week, number=number, changes=changes)
-        except Exception:  # noqa: BLE001
-            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the receiver's own transaction rolled back; logged
             current_app.logger.exception("could not announce revision %s of week %s", number, week.id)
 
 
@@ -267,28 +207,26 @@ def add_item(week: ScheduleWeek, data: ItemData, user=None, expected_version=Non
     starts, ends = _validate(week, data)
     chairs = _posts(data.chair_post_ids)
     rows = _participant_rows(data.participants)
-    _claim(week, expected_version if expected_version is not None else week.version)
-    item = ScheduleItem(week_id=week.id)
-    _apply(item, data, starts, ends)
-    item.chairs = chairs
-    item.participants = rows
-    week.items.append(item)
-    db.session.add(item)
-    db.session.flush()
-    _finish(week, user, [item], _("Added: %(content)s", content=item.content[:120]), invite_items=[item])
+    with transaction():
+        _claim(week, expected_version if expected_version is not None else week.version)
+        item = ScheduleItem(week_id=week.id)
+        _apply(item, data, starts, ends)
+        item.chairs = chairs
+        item.participants = rows
+        week.items.append(item)
+        db.session.add(item)
+        db.session.flush()
+        number = _revise(week, user, [item], _("Added: %(content)s", content=item.content[:120]))
+    _tell(week, user, number, invite_items=[item])
     return item
 
 
 def _when_text(item_or_values) -> str:
-    from civic.schedule.services.outputs import time_text
-
     starts, day = item_or_values
     return f"{time_text(starts)} {weekday_day(day)}"
 
 
 def weekday_day(day: date) -> str:
-    from civic.schedule.services.outputs import day_heading
-
     return day_heading(day).title()
 
 
@@ -331,19 +269,21 @@ def update_items(week: ScheduleWeek, changes_in, user=None, expected_version=Non
     prepared = [_prepare(week, item, data) for item, data in changes_in]
     if not prepared:
         raise ScheduleError(_("Nothing to change."))
-    _claim(week, expected_version)
     changed, changes, invite_items = [], [], []
-    for one in prepared:
-        item = one[0]
-        fields, added = _change(one)
-        changed.append(item)
-        if fields:
-            changes.append({"item_id": item.id, "fields": fields, "cancelled": False})
-        if added:
-            invite_items.append(item)
-    summary = (_("Changed: %(content)s", content=changed[0].content[:120]) if len(changed) == 1
-               else _("Changed: %(n)s items", n=len(changed)))
-    _finish(week, user, changed, summary, changes, invite_items=invite_items or None)
+    with transaction():
+        _claim(week, expected_version)
+        for one in prepared:
+            item = one[0]
+            fields, added = _change(one)
+            changed.append(item)
+            if fields:
+                changes.append({"item_id": item.id, "fields": fields, "cancelled": False})
+            if added:
+                invite_items.append(item)
+        summary = (_("Changed: %(content)s", content=changed[0].content[:120]) if len(changed) == 1
+                   else _("Changed: %(n)s items", n=len(changed)))
+        number = _revise(week, user, changed, summary)
+    _tell(week, user, number, changes, invite_items=invite_items or None)
     return changed
 
 
@@ -354,8 +294,6 @@ def _key(p: ScheduleParticipant):
 def add_participants(item: ScheduleItem, pairs, user=None, expected_version=None) -> int:
     """Add participants to an item; on a published week just they are invited. Someone already
     on the item (or already invited through another entry) is refused."""
-    from civic.schedule.services import participants as parts
-
     if item.is_cancelled:
         raise ScheduleError(_("A cancelled item cannot be edited."), 409)
     rows = _participant_rows(pairs)
@@ -365,14 +303,15 @@ def add_participants(item: ScheduleItem, pairs, user=None, expected_version=None
     invited = parts.invited_contact_ids(item)
     for row in rows:
         if _key(row) in present:
-            raise ScheduleError(_("%(name)s is already a participant of this item.", name=parts.label(row)), 409)
+            raise ScheduleError(_("%(name)s is already a participant of this item.", name=participant_label(row)), 409)
         ids = parts.contact_ids_of([row])
         if ids and invited and ids <= invited:
-            raise ScheduleError(_("%(name)s is already invited to this item.", name=parts.label(row)), 409)
-    _claim(item.week, expected_version)
-    item.participants.extend(rows)
-    _finish(item.week, user, [item], _("Participants added: %(content)s", content=item.content[:120]),
-            invite_items=[item])
+            raise ScheduleError(_("%(name)s is already invited to this item.", name=participant_label(row)), 409)
+    with transaction():
+        _claim(item.week, expected_version)
+        item.participants.extend(rows)
+        number = _revise(item.week, user, [item], _("Participants added: %(content)s", content=item.content[:120]))
+    _tell(item.week, user, number, invite_items=[item])
     return len(rows)
 
 
@@ -382,37 +321,37 @@ def cancel_item(item: ScheduleItem, reason: str, user=None, expected_version=Non
         raise ScheduleError(_("This item is already cancelled."), 409)
     if not reason:
         raise ScheduleError(_("Give the reason for cancelling, so readers know why."))
-    _claim(item.week, expected_version)
-    if not item.week.is_published:
-        db.session.delete(item)  # a draft item is simply removed
-        db.session.commit()
-        return item
-    item.status, item.cancel_reason = "cancelled", reason
-    _finish(item.week, user, [item], _("Cancelled: %(content)s", content=item.content[:120]),
-            [{"item_id": item.id, "fields": {}, "cancelled": True}])
+    week = item.week
+    with transaction():
+        _claim(week, expected_version)
+        if not week.is_published:
+            db.session.delete(item)  # a draft item is simply removed
+            return item
+        item.status, item.cancel_reason = ItemStatus.CANCELLED, reason
+        number = _revise(week, user, [item], _("Cancelled: %(content)s", content=item.content[:120]))
+    _tell(week, user, number, [{"item_id": item.id, "fields": {}, "cancelled": True}])
     return item
 
 
 def publish(week: ScheduleWeek, user=None, expected_version=None, replaces_letters: bool | None = None) -> int:
     """Publish the week (portal, Atom, ICS) and invite each item's participants; returns how
     many people were sent their (one) message."""
-    from civic.schedule.services import participants as parts
-
     if week.is_published:
         raise ScheduleError(_("This week is already published."), 409)
     if not [i for i in week.items if not i.is_cancelled]:
         raise ScheduleError(_("A week with no items cannot be published. Add the items first."))
-    _claim(week, expected_version)
-    if replaces_letters is not None:
-        week.replaces_letters = bool(replaces_letters)
-    week.status, week.published_at, week.revision = "published", utcnow(), 0
-    db.session.flush()
-    db.session.add(ScheduleRevision(week_id=week.id, number=0, created_by_id=getattr(user, "id", None),
-                                    summary=_("Published"), snapshot=snapshot(week)))
-    db.session.commit()
+    with transaction():
+        _claim(week, expected_version)
+        if replaces_letters is not None:
+            week.replaces_letters = bool(replaces_letters)
+        week.status, week.published_at, week.revision = WeekStatus.PUBLISHED, utcnow(), 0
+        db.session.flush()
+        db.session.add(ScheduleRevision(week_id=week.id, number=0, created_by_id=getattr(user, "id", None),
+                                        summary=_("Published"), snapshot=snapshot(week)))
     if not week.replaces_letters:
         return 0
-    return parts.invite(week, week.items, user, 0)
+    with transaction():
+        return parts.invite(week, week.items, user, 0)
 
 
 # --------------------------------------------------------------------------- snapshots
@@ -420,8 +359,6 @@ def publish(week: ScheduleWeek, user=None, expected_version=None, replaces_lette
 
 def snapshot(week: ScheduleWeek) -> list[dict]:
     """The week as readers see it (display values), stored with each publication."""
-    from civic.schedule.services import outputs
-
     return [outputs.item_view(i) for i in week.items]
 
 
