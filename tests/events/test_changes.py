@@ -279,7 +279,6 @@ def test_a_change_schedules_the_invitees_notice_for_the_end_of_its_minute(app, c
                                                                           monkeypatch):
     from civic.events.models import EventChange
     from civic.extensions import huey
-    from civic.invitations import services as inv_svc
     from civic.invitations.tasks import announce_change_task
 
     huey.storage.flush_schedule()
@@ -294,7 +293,7 @@ def test_a_change_schedules_the_invitees_notice_for_the_end_of_its_minute(app, c
     assert announce_change_task.call_local(*task.args) == 0
     # What the worker runs when the minute is over: one notice per invitee, once.
     later = change.created_at + timedelta(minutes=2)
-    monkeypatch.setattr(inv_svc, "utcnow", lambda: later)
+    monkeypatch.setattr("civic.invitations.services.notices.utcnow", lambda: later)
     assert announce_change_task.call_local(*task.args) == 30
     assert announce_change_task.call_local(*task.args) == 0
     assert len(mails()) == before + 15

@@ -127,6 +127,7 @@ def internal_codes() -> set[str]:
     from civic.schedule.models import SESSIONS
 
     codes -= set(SESSIONS)
+    codes.discard("album")  # also Vietnamese: "Ảnh cho album"
     codes.update({"scheduled", "moved", "skipped", "cancelled"})  # reception session statuses
     from civic.core.permissions import Role
     from civic.invitations.importer import FIELDS
