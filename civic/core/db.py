@@ -199,7 +199,10 @@ def transaction():
     session.info[_DEPTH] = depth + 1
     try:
         yield session
-        if depth == 0:
+        if depth:
+            # An inner block flushes, so what it made has its id as if it had committed.
+            session.flush()
+        else:
             # Back to the outside before committing: an after-commit callback that writes
             # in its own ``with transaction():`` must commit, not join a finished one.
             session.info[_DEPTH] = 0

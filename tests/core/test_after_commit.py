@@ -100,3 +100,14 @@ def test_a_callback_that_writes_in_its_own_transaction_commits(app):
             after_commit(write_more)
         db.session.rollback()
         assert db.session.query(User).filter_by(email="hoa@example.vn").count() == 1
+
+
+def test_an_inner_block_leaves_what_it_made_with_its_id(app):
+    """A service nested in another's block returns its new row with an id, as when it committed
+    alone (the schedule made a second event for an item whose first had no id yet)."""
+    with app.app_context():
+        with transaction():
+            with transaction():
+                user = _user("dung@example.vn")
+                db.session.add(user)
+            assert user.id is not None
