@@ -21,11 +21,13 @@ ERROR_SCHEMA = {
 
 
 def build_document() -> dict:
-    from civic.api import elections, events, invitations, news, notifications, reception, schedule
+    import sys
+
+    from civic.api import MODULES
 
     paths: dict = {}
     schemas: dict = {"Error": ERROR_SCHEMA}
-    for module in (news, events, invitations, elections, notifications, reception, schedule):
+    for module in (sys.modules[f"civic.api.{name}"] for name in MODULES):
         for path, operations in getattr(module, "PATHS", {}).items():
             paths.setdefault(path, {}).update(operations)
         schemas.update(getattr(module, "SCHEMAS", {}))

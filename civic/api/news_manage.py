@@ -1,0 +1,8 @@
+"""API, news: categories, publishing, pinning and photos (editor token).
+
+Each route calls the same service, with the same validation, as the page it mirrors."""
+
+from __future__ import annotations
+
+PATHS: dict = {}
+SCHEMAS: dict = {}

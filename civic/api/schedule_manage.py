@@ -1,0 +1,8 @@
+"""API, the work schedule and the reception schedule, managed (organizer/editor token).
+
+Each route calls the same service, with the same validation, as the page it mirrors."""
+
+from __future__ import annotations
+
+PATHS: dict = {}
+SCHEMAS: dict = {}
