@@ -15,7 +15,7 @@ from civic.accounts.services import (
     group_choices,
     role_choices,
 )
-from civic.core.forms import CivicForm, PhoneNumber
+from civic.core.forms import CivicForm, PhoneNumber, options
 from civic.privacy.forms import consent_field
 
 
@@ -70,7 +70,7 @@ class _ProfileFields(CivicForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group.choices = [("", _l("— Not chosen —"))] + group_choices()
+        self.group.choices = options([("", _l("— Not chosen —"))] + group_choices())
 
 
 class RegisterForm(_ProfileFields):
@@ -145,7 +145,7 @@ class RoleForm(CivicForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = role_choices()
+        self.role.choices = options(role_choices())
 
 
 class ActiveForm(CivicForm):

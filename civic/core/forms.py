@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import ValidationError
+from wtforms.fields.choices import SelectChoice
 
 from civic.core.phone import InvalidPhone, normalize_phone
 from civic.core.text import nfc
@@ -93,3 +94,8 @@ def first_error(form) -> str | None:
         elif field_errors:
             return str(field_errors[0])
     return None
+
+
+def options(pairs) -> list[SelectChoice]:
+    """A select's or radio group's choices from ``(value, label)`` pairs (WTForms' SelectChoice)."""
+    return [pair if isinstance(pair, SelectChoice) else SelectChoice(pair[0], pair[1]) for pair in pairs]

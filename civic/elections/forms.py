@@ -27,7 +27,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from civic.accounts.services import group_choices, group_key, list_groups
-from civic.core.forms import CivicForm, PhoneNumber
+from civic.core.forms import CivicForm, PhoneNumber, options
 from civic.elections.labels import BODY_LABELS, CHANNEL_LABELS, MILESTONE_LABELS
 from civic.elections.models import Body, Channel, Election, Milestone, MilestoneKind, PollingArea
 from civic.elections.services.defaults import what_to_bring
@@ -56,7 +56,7 @@ class ElectionForm(CivicForm):
     polls_open = TimeField(_l("Polls open"), validators=[InputRequired()], default=None)
     polls_close = TimeField(_l("Polls close"), validators=[InputRequired()], default=None)
     bodies = MultiCheckboxField(
-        _l("Bodies elected"), choices=[(b.value, BODY_LABELS[b]) for b in Body], validate_choice=True
+        _l("Bodies elected"), choices=options([(b.value, BODY_LABELS[b]) for b in Body]), validate_choice=True
     )
     what_to_bring = TextAreaField(_l("What to bring"), validators=[Length(max=2000)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
@@ -99,7 +99,7 @@ class ReminderTemplateForm(CivicForm):
 
 class MilestoneForm(CivicForm):
     kind = SelectField(
-        _l("Type"), choices=[(k.value, MILESTONE_LABELS[k]) for k in MilestoneKind], validators=[DataRequired()],
+        _l("Type"), choices=options([(k.value, MILESTONE_LABELS[k]) for k in MilestoneKind]), validators=[DataRequired()],
         render_kw={"required": False},  # a choice is always selected; HTML forbids required without a placeholder
     )
     day = DateField(_l("Date"), validators=[InputRequired()])
@@ -123,7 +123,7 @@ class PollingAreaForm(CivicForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group_ids.choices = [(g.id, g.name) for g in list_groups()]
+        self.group_ids.choices = options([(g.id, g.name) for g in list_groups()])
 
     @classmethod
     def for_area(cls, area: PollingArea | None) -> PollingAreaForm:
@@ -144,7 +144,7 @@ class WhereToVoteForm(CivicForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group.choices = _group_select_choices()
+        self.group.choices = options(_group_select_choices())
 
     @classmethod
     def for_visitor(cls, args, user) -> WhereToVoteForm:
@@ -165,13 +165,13 @@ class SubscribeForm(CivicForm):
     # validate_choice off: "tổ 5", "TDP 05" typed into a link or the API are resolved by the service.
     group = SelectField(_l("Your residential group (tổ dân phố)"), validators=[DataRequired()], validate_choice=False)
     channels = MultiCheckboxField(
-        _l("Send me reminders by"), choices=[(c.value, CHANNEL_LABELS[c]) for c in Channel], validate_choice=True
+        _l("Send me reminders by"), choices=options([(c.value, CHANNEL_LABELS[c]) for c in Channel]), validate_choice=True
     )
     consent = consent_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group.choices = _group_select_choices()
+        self.group.choices = options(_group_select_choices())
 
     @classmethod
     def for_user(cls, user, existing=None) -> SubscribeForm:

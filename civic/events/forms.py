@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
-from civic.core.forms import CivicForm, PhoneNumber
+from civic.core.forms import CivicForm, PhoneNumber, options
 from civic.core.timeutil import local_to_utc, to_local, utcnow
 from civic.events.models import Audience, EventCategory, EventStatus, RsvpResponse
 from civic.events.services.editing import EventData
@@ -56,15 +56,15 @@ class EventForm(CivicForm):
     venue_name = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
     venue_address = StringField(_l("Street address"), validators=[Optional(), Length(max=300)])
     map_url = StringField(_l("Map link"), validators=[Optional(), URL(), Length(max=500)])
-    category = SelectField(_l("Category"), choices=[(c.value, c.value) for c in EventCategory])
+    category = SelectField(_l("Category"), choices=options([(c.value, c.value) for c in EventCategory]))
     cover = FileField(_l("Cover image"), validators=[FileAllowed(["jpg", "jpeg", "png", "webp"])])
     audience = SelectField(
         _l("Who may attend"),
-        choices=[
+        choices=options([
             (Audience.PUBLIC.value, _l("Everyone")),
             (Audience.GROUPS.value, _l("Residents of selected residential groups")),
             (Audience.INVITE_ONLY.value, _l("By invitation only")),
-        ],
+        ]),
     )
     groups = SelectMultipleField(_l("Residential groups"), coerce=int, choices=[], validate_choice=True)
     capacity = IntegerField(
@@ -82,14 +82,14 @@ class EventForm(CivicForm):
     )
     status = SelectField(
         _l("Status"),
-        choices=[(EventStatus.DRAFT.value, _l("Draft")), (EventStatus.PUBLISHED.value, _l("Published"))],
+        choices=options([(EventStatus.DRAFT.value, _l("Draft")), (EventStatus.PUBLISHED.value, _l("Published"))]),
     )
 
     def __init__(self, *args, groups=(), **kwargs):
         """``groups``: the residential groups offered (``services.list_groups()``)."""
         super().__init__(*args, **kwargs)
-        self.category.choices = category_choices()
-        self.groups.choices = [(g.id, g.name) for g in groups]
+        self.category.choices = options(category_choices())
+        self.groups.choices = options([(g.id, g.name) for g in groups])
 
     @classmethod
     def for_new(cls, groups=()):
@@ -153,7 +153,7 @@ class EventForm(CivicForm):
 class RsvpForm(CivicForm):
     """Answer form; name and contact are only asked of people who are not signed in."""
 
-    response = RadioField(_l("Your answer"), choices=RESPONSE_CHOICES, validators=[DataRequired()])
+    response = RadioField(_l("Your answer"), choices=options(RESPONSE_CHOICES), validators=[DataRequired()])
     guests = IntegerField(_l("People coming with you"), default=0, validators=[Optional(), NumberRange(min=0)])
     name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Phone number"), validators=[Optional(), PhoneNumber()], render_kw={"inputmode": "tel", "autocomplete": "tel"})

@@ -9,7 +9,7 @@ from flask_login import current_user
 from civic.core import ratelimits
 from civic.core.db import reads_first
 from civic.core.errors import abort_with
-from civic.core.forms import first_error
+from civic.core.forms import first_error, options
 from civic.core.pagecache import cached_page
 from civic.core.permissions import public
 from civic.core.timeutil import to_local
@@ -38,7 +38,7 @@ def _detail_context(event, form=None, link_form=None) -> dict:
     who = user()
     own = services.user_rsvp(event, who)
     form = RsvpForm() if form is None else form
-    form.group.choices = group_choices(event.groups if event.audience == Audience.GROUPS else None)
+    form.group.choices = options(group_choices(event.groups if event.audience == Audience.GROUPS else None))
     return {
         "event": event,
         "form": form,
@@ -114,7 +114,7 @@ def rsvp(event_id: int):
     event = access.viewable(current_user, event_id)
     who = user()
     form = RsvpForm()
-    form.group.choices = [("", "")]
+    form.group.choices = options([("", "")])
     if not form.validate():
         flash(first_error(form) or _("Some of the information is not valid."), "error")
         return _detail_page(event, 422, form=form)
@@ -176,7 +176,7 @@ def _change_answer(event, rsvp, form: RsvpForm, cancel_form: CancelRsvpForm) -> 
             abort_with(400, first_error(cancel_form) or _("Some of the information is not valid."))
         services.cancel_rsvp(rsvp)
         return _("Your answer is now: not coming. Thank you for letting us know.")
-    form.group.choices = [("", "")]
+    form.group.choices = options([("", "")])
     if not form.validate():
         raise services.EventError(first_error(form) or _("Some of the information is not valid."), 422)
     answer = _answer_from_form(form, event)
@@ -200,7 +200,7 @@ def _fill_from_answer(form: RsvpForm, rsvp, failed: bool) -> None:
 
 
 def _answer_page(event, rsvp, token: str, form: RsvpForm, cancel_form: CancelRsvpForm, status: int) -> Response:
-    form.group.choices = group_choices()
+    form.group.choices = options(group_choices())
     form.group.data = form.group.data or group_key_of(rsvp.residential_group)
     html = render_template(
         "events/manage_rsvp.html",

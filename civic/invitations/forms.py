@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from civic.core.forms import CivicForm, PhoneNumber
+from civic.core.forms import CivicForm, PhoneNumber, options
 from civic.invitations.models import AnswerChannel, InvitationRole, InvitationStatus, LegalBasis
 from civic.privacy.forms import consent_field
 
@@ -107,7 +107,7 @@ def response_choices():
 
 
 class RespondForm(CivicForm):
-    response = RadioField(_l("Your reply"), choices=response_choices(), validators=[DataRequired()])
+    response = RadioField(_l("Your reply"), choices=options(response_choices()), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (if you cannot attend)"), validators=[Optional(), Length(max=1000)])
     substitute_name = StringField(_l("Name of the person attending instead"), validators=[Optional(), Length(max=160)])
     substitute_position = StringField(_l("Their position"), validators=[Optional(), Length(max=200)])
@@ -119,9 +119,9 @@ class RespondForm(CivicForm):
 
 class RecordAnswerForm(CivicForm):
     invitation_id = HiddenField(validators=[DataRequired()])
-    response = SelectField(_l("Answer"), choices=response_choices())
-    via = SelectField(_l("Received by"), choices=[(AnswerChannel.PHONE.value, _l("Phone")),
-                                                  (AnswerChannel.PAPER.value, _l("Paper"))])
+    response = SelectField(_l("Answer"), choices=options(response_choices()))
+    via = SelectField(_l("Received by"), choices=options([(AnswerChannel.PHONE.value, _l("Phone")),
+                                                  (AnswerChannel.PAPER.value, _l("Paper"))]))
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=1000)])
     substitute_name = StringField(_l("Substitute"), validators=[Optional(), Length(max=160)])
     substitute_position = StringField(_l("Substitute's position"), validators=[Optional(), Length(max=200)])

@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from civic.core.forms import CivicForm
+from civic.core.forms import CivicForm, options
 from civic.news.models import ArticleStatus, BodyFormat
 
 
@@ -16,8 +16,8 @@ class ArticleForm(CivicForm):
     summary = TextAreaField(_l("Summary (sapo)"), validators=[Optional()])
     body_format = SelectField(
         _l("The body is written in"),
-        choices=[(BodyFormat.HTML.value, _l("HTML (pasted from Word or the editor)")),
-                 (BodyFormat.MARKDOWN.value, _l("Markdown"))],
+        choices=options([(BodyFormat.HTML.value, _l("HTML (pasted from Word or the editor)")),
+                 (BodyFormat.MARKDOWN.value, _l("Markdown"))]),
         default=BodyFormat.HTML.value,
     )
     body = TextAreaField(_l("Body"), validators=[Optional()])
@@ -26,8 +26,8 @@ class ArticleForm(CivicForm):
     byline = StringField(_l("Byline"), validators=[Optional()])
     status = SelectField(
         _l("Status"),
-        choices=[(ArticleStatus.DRAFT.value, _l("Draft")), (ArticleStatus.PUBLISHED.value, _l("Published")),
-                 (ArticleStatus.SCHEDULED.value, _l("Scheduled"))],
+        choices=options([(ArticleStatus.DRAFT.value, _l("Draft")), (ArticleStatus.PUBLISHED.value, _l("Published")),
+                 (ArticleStatus.SCHEDULED.value, _l("Scheduled"))]),
         default=ArticleStatus.DRAFT.value,
     )
     publish_at = DateTimeLocalField(

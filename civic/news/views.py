@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from civic.core.errors import abort_with
-from civic.core.forms import first_error
+from civic.core.forms import first_error, options
 from civic.core.pagecache import cached_page
 from civic.core.permissions import Role, public, role_required
 from civic.core.timeutil import to_local
@@ -191,7 +191,7 @@ def _form_input(form: ArticleForm) -> ArticleInput:
 
 
 def _prepare(form: ArticleForm) -> ArticleForm:
-    form.category.choices = [(c.slug, c.name) for c in services.ensure_default_categories()]
+    form.category.choices = options([(c.slug, c.name) for c in services.ensure_default_categories()])
     return form
 
 

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from civic.core.forms import CivicForm
+from civic.core.forms import CivicForm, options
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -25,7 +25,7 @@ class MultiCheckboxField(SelectMultipleField):
 class ComposeForm(CivicForm):
     audience = SelectField(_l("Send to"), validators=[DataRequired(message=_l("Choose who receives the message."))])
     channels = MultiCheckboxField(
-        _l("Channels"), choices=[("email", _l("Email")), ("sms", _l("SMS"))], default=["email"],
+        _l("Channels"), choices=options([("email", _l("Email")), ("sms", _l("SMS"))]), default=["email"],
         validators=[DataRequired(message=_l("Choose email and/or SMS."))],
     )
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])

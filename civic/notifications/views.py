@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from civic.core.forms import options
 from civic.core.permissions import Role, can_organize, is_admin, public, role_required
 from civic.core.timeutil import local_to_utc
 from civic.extensions import csrf, db
@@ -129,7 +130,7 @@ def send_test(campaign_id: int):
 def compose():
     form = ComposeForm()
     # An empty first choice: a required <select> must not preselect a real audience (HTML rule).
-    form.audience.choices = [("", _("Choose…"))] + compose_service.audience_choices()
+    form.audience.choices = options([("", _("Choose…"))] + compose_service.audience_choices())
     preview = None
     status = 200
     if form.validate_on_submit():

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from civic.config import ward_settings
-from civic.core.forms import first_error
+from civic.core.forms import first_error, options
 from civic.core.permissions import any_role_required, public
 from civic.schedule import (
     access,
@@ -210,13 +210,13 @@ def _choices(form):
 
     posts = [(p.id, p.label) for p in inv.list_posts()]
     if hasattr(form, "chairs"):
-        form.chairs.choices = posts
-    form.posts.choices = posts
-    form.groups.choices = [(g.id, g.name) for g in inv.list_contact_groups()]
+        form.chairs.choices = options(posts)
+    form.posts.choices = options(posts)
+    form.groups.choices = options([(g.id, g.name) for g in inv.list_contact_groups()])
     if hasattr(form, "participants_legal_basis"):
-        form.participants_legal_basis.choices = list(legal_basis_labels().items())
-    form.contacts.choices = [(c.id, f"{c.full_name} – {c.position}" if c.position else c.full_name)
-                             for c in inv.list_contacts()]
+        form.participants_legal_basis.choices = options(list(legal_basis_labels().items()))
+    form.contacts.choices = options([(c.id, f"{c.full_name} – {c.position}" if c.position else c.full_name)
+                             for c in inv.list_contacts()])
 
 
 def _data(form) -> svc.ItemData:

@@ -8,7 +8,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from civic.core.forms import first_error
+from civic.core.forms import first_error, options
 from civic.core.permissions import Role, public, role_required
 from civic.core.timeutil import local_today
 from civic.schedule import access
@@ -48,9 +48,9 @@ def reception_ics():
 
 def _rule_form(form):
     svc = _reception()
-    form.post_id.choices = [("", _("— Choose —"))] + [(str(p.id), p.label) for p in svc.reception_posts()]
-    form.weekdays.choices = svc.weekday_labels()
-    form.holiday_policy.choices = list(svc.policy_labels().items())
+    form.post_id.choices = options([("", _("— Choose —"))] + [(str(p.id), p.label) for p in svc.reception_posts()])
+    form.weekdays.choices = options(svc.weekday_labels())
+    form.holiday_policy.choices = options(list(svc.policy_labels().items()))
     return form
 
 
@@ -75,8 +75,8 @@ def _manage_context(holiday_form=None, override_form=None) -> dict:
 
 def _override_choices(form, rules, svc):
     # A required select starts with an empty choice (HTML: the first option of a required select).
-    form.rule_id.choices = [("", _("— Choose —"))] + [(str(r.id), f"{r.post.label}: {svc.rule_summary(r)}")
-                                                      for r in rules]
+    form.rule_id.choices = options([("", _("— Choose —"))] + [(str(r.id), f"{r.post.label}: {svc.rule_summary(r)}")
+                                                      for r in rules])
     return form
 
 

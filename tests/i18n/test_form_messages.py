@@ -146,7 +146,7 @@ def test_builtin_validators_and_csrf_messages_are_vietnamese(app):
     from wtforms import IntegerField, SelectField, StringField
     from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
-    from civic.core.forms import CivicForm
+    from civic.core.forms import CivicForm, options
 
     class Sample(CivicForm):
         required = StringField(validators=[DataRequired()])
@@ -155,7 +155,7 @@ def test_builtin_validators_and_csrf_messages_are_vietnamese(app):
         email = StringField(validators=[Email()])
         number = IntegerField(validators=[NumberRange(min=1, max=9)])
         integer = IntegerField()
-        choice = SelectField(choices=[("a", "A")])
+        choice = SelectField(choices=options([("a", "A")]))
 
     data = MultiDict({"short": "ab", "email": "x@", "number": "12", "integer": "mười", "choice": "z"})
     with app.test_request_context("/", method="POST", data=data):

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from civic.accounts.models import ResidentialGroup
 from civic.accounts.services import list_groups
-from civic.core.forms import first_error
+from civic.core.forms import first_error, options
 from civic.core.permissions import Role, role_required
 from civic.extensions import db
 from civic.invitations import access, forms, labels
@@ -26,7 +26,7 @@ def contacts():
 
 def _directory(q: str, group_id: int | None, bulk, status: int = 200, ticked=()):
     people = svc.list_contacts(q=q or None, group_id=group_id)
-    bulk.group_id.choices = group_choices(_("Choose a group"))
+    bulk.group_id.choices = options(group_choices(_("Choose a group")))
     bulk.q.data, bulk.nhom.data = q, group_id or ""
     return render_template("invitations/contacts.html", contacts=people, q=q, group_id=group_id,
                            groups=svc.list_contact_groups(), bulk=bulk, ticked=set(ticked),
@@ -63,8 +63,8 @@ def contacts_bulk_group():
 
 def _contact_form(contact=None):
     form = forms.ContactForm(obj=None)
-    form.groups.choices = [(g.id, g.name) for g in svc.list_contact_groups() if not g.is_post_based]
-    form.legal_basis.choices = list(labels.legal_basis_labels().items())
+    form.groups.choices = options([(g.id, g.name) for g in svc.list_contact_groups() if not g.is_post_based])
+    form.legal_basis.choices = options(list(labels.legal_basis_labels().items()))
     if contact is not None and request.method == "GET":
         form.full_name.data = contact.full_name
         form.position.data = contact.position
@@ -156,8 +156,8 @@ def groups():
 def posts():
     form = forms.PostForm()
     people = svc.list_contacts()
-    form.residential_group.choices = [(0, _("Whole ward"))] + [(g.id, g.name) for g in list_groups()]
-    form.contact.choices = [(c.id, f"{c.full_name} – {c.position}") for c in people]
+    form.residential_group.choices = options([(0, _("Whole ward"))] + [(g.id, g.name) for g in list_groups()])
+    form.contact.choices = options([(c.id, f"{c.full_name} – {c.position}") for c in people])
     status = 200
     if form.validate_on_submit():
         try:
@@ -174,7 +174,7 @@ def posts():
         status = 400
         flash(first_error(form) or _("Some of the information is not valid."), "error")
     hand_over = forms.HandOverForm()
-    hand_over.contact.choices = form.contact.choices
+    hand_over.contact.choices = options(form.contact.choices)
     # Holdings are loaded with the posts: the open one is the current holder (no query per post).
     rows = [(p, next((h for h in p.holdings if h.ended_on is None), None)) for p in svc.list_posts()]
     return render_template("invitations/posts.html", form=form, hand_over=hand_over, rows=rows), status
@@ -185,7 +185,7 @@ def posts():
 def post_hand_over(post_id):
     post = access.post(post_id)
     form = forms.HandOverForm()
-    form.contact.choices = [(c.id, c.full_name) for c in svc.list_contacts()]
+    form.contact.choices = options([(c.id, c.full_name) for c in svc.list_contacts()])
     if not form.validate_on_submit():
         flash(first_error(form) or _("Some of the information is not valid."), "error")
         return redirect(url_for("invitations.posts")), 303

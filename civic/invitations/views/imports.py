@@ -6,7 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from civic.core.forms import first_error
+from civic.core.forms import first_error, options
 from civic.core.permissions import Role, role_required
 from civic.invitations import access, forms, labels
 from civic.invitations import services as svc
@@ -51,8 +51,8 @@ def _preview(job, confirm=None, status=None):
         row["changes_text"] = describe_changes(row.get("changes") or [])
     if confirm is None:
         confirm = forms.ImportConfirmForm(formdata=None)
-    confirm.group_id.choices = group_choices(_("No group"))
-    confirm.legal_basis.choices = list(labels.legal_basis_labels().items())
+    confirm.group_id.choices = options(group_choices(_("No group")))
+    confirm.legal_basis.choices = options(list(labels.legal_basis_labels().items()))
     return render_template(
         "invitations/import_preview.html", job=job, state=labels.import_state_flags(job["state"]), report=report,
         buckets=buckets, labels=field_labels(), sections=_sections(),
@@ -98,7 +98,7 @@ def import_remap(job_id):
 def import_confirm(job_id):
     job = access.import_job(current_user, job_id)
     form = forms.ImportConfirmForm()
-    form.legal_basis.choices = list(labels.legal_basis_labels().items())
+    form.legal_basis.choices = options(list(labels.legal_basis_labels().items()))
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from civic.core.forms import first_error
+from civic.core.forms import first_error, options
 from civic.core.permissions import Role, role_required
 from civic.events.models import Audience
 from civic.invitations import access, forms, labels
@@ -42,11 +42,11 @@ def event_invitations(event_id):
 
 
 def _fill_add_choices(form):
-    form.groups.choices = [(g.id, g.name) for g in svc.list_contact_groups()]
-    form.posts.choices = [(p.id, p.label) for p in svc.list_posts()]
-    form.contacts.choices = [(c.id, f"{c.full_name} – {c.position}" if c.position else c.full_name)
-                             for c in svc.list_contacts()]
-    form.role.choices = list(labels.role_labels().items())
+    form.groups.choices = options([(g.id, g.name) for g in svc.list_contact_groups()])
+    form.posts.choices = options([(p.id, p.label) for p in svc.list_posts()])
+    form.contacts.choices = options([(c.id, f"{c.full_name} – {c.position}" if c.position else c.full_name)
+                             for c in svc.list_contacts()])
+    form.role.choices = options(list(labels.role_labels().items()))
 
 
 @bp.post("/su-kien/<int:event_id>/giay-moi/them")
