@@ -125,8 +125,10 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     # Models of every domain must be imported so metadata (and migrations) see them.
     import civic.models  # noqa: F401
+    from civic.events.services import connect_signals as connect_events_signals
     from civic.invitations.services import connect_event_signals
 
+    connect_events_signals()  # the events domain's own receivers: its messages, guest answers claimed
     connect_event_signals()  # invitees hear of changes the events domain announces
     from civic.portal import election_news
 

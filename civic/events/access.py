@@ -1,5 +1,5 @@
 """One loader and one policy for an event, used by every events page and the events API
-(the lead switches invitations to it too).
+(invitations.access.managed_event is this loader).
 
 The rule: **404 when the event is not visible to you** (it does not exist, or it is a draft
 you cannot manage), **403 when you can see it but may not manage it**.

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from civic.core.errors import abort_with, error_message
 from civic.core.permissions import is_admin
+from civic.events import access as events_access
 from civic.events.models import Event
-from civic.events.services import can_manage_event, can_view_event, get_event
 from civic.invitations.errors import InvitationError
 from civic.invitations.models import Contact, ContactGroup, Invitation, Post
 from civic.invitations.services.directory import get_contact, get_contact_group, get_post
@@ -35,17 +35,9 @@ def _not_found():
 
 
 def managed_event(user, event_id) -> Event:
-    """The event whose invitation list ``user`` may manage (its organizer, or an admin).
-
-    404 when there is no such event or it is not visible to ``user`` (a draft they cannot
-    manage); 403 when they can see it (published or cancelled) but may not manage it.
-    """
-    event = get_event(event_id)
-    if event is None or not can_view_event(user, event):
-        _not_found()
-    if not can_manage_event(user, event):
-        abort_with(403, error_message(403))
-    return event
+    """The event whose invitation list ``user`` may manage: the events domain's own loader and
+    rule (404 when not visible, 403 when visible but not theirs), so the two never disagree."""
+    return events_access.managed(user, event_id)
 
 
 def contact(contact_id) -> Contact:

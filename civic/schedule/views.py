@@ -10,6 +10,8 @@ from flask_login import current_user
 from civic.config import ward_settings
 from civic.core.forms import first_error, options
 from civic.core.permissions import any_role_required, public
+from civic.invitations import services as inv
+from civic.invitations.services import current_holding, get_contact, get_post
 from civic.schedule import (
     access,
     forms,
@@ -17,7 +19,7 @@ from civic.schedule import (
 )
 from civic.schedule.access import EDITORS
 from civic.schedule.blueprint import bp
-from civic.schedule.services import ScheduleError, legal_basis_labels, session_labels
+from civic.schedule.services import ScheduleError, legal_basis_labels, reception, session_labels
 from civic.schedule.services import outputs as out
 from civic.schedule.services import weeks as svc
 
@@ -66,8 +68,6 @@ def current():
 
 
 def _next_reception():
-    from civic.schedule.services import reception
-
     return reception.next_session()
 
 
@@ -112,8 +112,6 @@ def docx(year, week):
 
 
 def _post_or_404(post_id):
-    from civic.invitations.services import get_post
-
     post = get_post(post_id)
     if post is None:
         abort(404)
@@ -123,8 +121,6 @@ def _post_or_404(post_id):
 @bp.get("/lich-cong-tac/chuc-vu/<int:post_id>")
 @public
 def post_week(post_id):
-    from civic.invitations.services import current_holding
-
     post = _post_or_404(post_id)
     year, week = svc.this_week()
     weeks = [w for w in (svc.get_week(*svc.shift_week(year, week, k)) for k in (0, 1)) if w and w.is_published]
@@ -145,8 +141,6 @@ def post_ics(post_id):
 @bp.get("/lich-cong-tac/nguoi/<int:contact_id>.ics")
 @public
 def person_ics(contact_id):
-    from civic.invitations.services import get_contact
-
     contact = get_contact(contact_id)
     if contact is None:
         abort(404)
@@ -206,8 +200,6 @@ def _managed_item(week_id, item_id):
 
 
 def _choices(form):
-    from civic.invitations import services as inv
-
     posts = [(p.id, p.label) for p in inv.list_posts()]
     if hasattr(form, "chairs"):
         form.chairs.choices = options(posts)

@@ -13,13 +13,18 @@ from civic.core.permissions import Role, public, role_required
 from civic.core.timeutil import local_today
 from civic.schedule import access
 from civic.schedule.blueprint import bp
+from civic.schedule.forms import (
+    ReceptionDeleteForm,
+    ReceptionHolidayForm,
+    ReceptionOverrideForm,
+    ReceptionRuleForm,
+)
 from civic.schedule.models import HolidayPolicy
+from civic.schedule.services import reception
 from civic.schedule.services.errors import ScheduleError
 
 
 def _reception():
-    from civic.schedule.services import reception
-
     return reception
 
 
@@ -55,8 +60,6 @@ def _rule_form(form):
 
 
 def _manage_context(holiday_form=None, override_form=None) -> dict:
-    from civic.schedule.forms import ReceptionDeleteForm, ReceptionHolidayForm, ReceptionOverrideForm
-
     svc = _reception()
     today = local_today()
     rules = svc.list_rules()
@@ -95,8 +98,6 @@ def _rule_input(form):
 
 
 def _edit_rule(rule):
-    from civic.schedule.forms import ReceptionRuleForm
-
     svc = _reception()
     form = _rule_form(ReceptionRuleForm(obj=rule))
     if request.method == "GET" and rule is not None:
@@ -143,8 +144,6 @@ def reception_rule_edit(rule_id: int):
 @bp.post("/lich-tiep-cong-dan/quan-ly/<int:rule_id>/xoa")
 @role_required(Role.ORGANIZER)
 def reception_rule_delete(rule_id: int):
-    from civic.schedule.forms import ReceptionDeleteForm
-
     rule = _rule_or_404(rule_id)
     if not ReceptionDeleteForm().validate_on_submit():
         abort(400)
@@ -161,8 +160,6 @@ def _manage_error(message: str, status: int, **forms):
 @bp.post("/lich-tiep-cong-dan/quan-ly/ngay-nghi")
 @role_required(Role.ORGANIZER)
 def reception_holiday_add():
-    from civic.schedule.forms import ReceptionHolidayForm
-
     svc = _reception()
     form = ReceptionHolidayForm()
     if not form.validate_on_submit():
@@ -178,8 +175,6 @@ def reception_holiday_add():
 @bp.post("/lich-tiep-cong-dan/quan-ly/ngay-nghi/<int:holiday_id>/xoa")
 @role_required(Role.ORGANIZER)
 def reception_holiday_delete(holiday_id: int):
-    from civic.schedule.forms import ReceptionDeleteForm
-
     svc = _reception()
     extra = svc.get_extra_day(holiday_id)
     if extra is None:
@@ -194,8 +189,6 @@ def reception_holiday_delete(holiday_id: int):
 @bp.post("/lich-tiep-cong-dan/quan-ly/dieu-chinh")
 @role_required(Role.ORGANIZER)
 def reception_override():
-    from civic.schedule.forms import ReceptionOverrideForm
-
     svc = _reception()
     form = ReceptionOverrideForm()
     if not form.validate_on_submit():
@@ -214,8 +207,6 @@ def reception_override():
 @bp.post("/lich-tiep-cong-dan/quan-ly/dieu-chinh/<int:override_id>/xoa")
 @role_required(Role.ORGANIZER)
 def reception_override_delete(override_id: int):
-    from civic.schedule.forms import ReceptionDeleteForm
-
     svc = _reception()
     override = svc.get_override(override_id)
     if override is None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+from civic.core.timeutil import format_date
 from civic.events.lunar import solar_to_lunar
 
 NEW_YEAR = "new_year"
@@ -133,8 +134,6 @@ def shift_to_working_day(day: date, days_off: dict[date, Holiday], step: int) ->
 def holiday_label(holiday: Holiday) -> str:
     """The holiday's Vietnamese (or English) name, at request time."""
     from flask_babel import gettext as _
-
-    from civic.core.timeutil import format_date
 
     if holiday.kind == EXTRA:
         return holiday.name or _("Day off announced by the government")

@@ -7,13 +7,15 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 
 from civic.core.timeutil import local_today
+from civic.extensions import db
+from civic.invitations.models import Invitation, PostHolding
+from civic.invitations.services import current_holding
+from civic.privacy.audit import record_and_commit
 from civic.schedule.models import ScheduleItem, ScheduleWeek
 from civic.schedule.services.labels import day_heading, participant_label, session_labels, time_text
 
 
 def chair_text(item: ScheduleItem) -> str:
-    from civic.invitations.services import current_holding
-
     names = []
     for post in item.chairs:
         holding = current_holding(post)
@@ -153,8 +155,6 @@ def person_items(contact, weeks: list[ScheduleWeek]) -> list[ScheduleItem]:
     """Public items a person chairs (by the posts they hold now) or is invited to."""
     import sqlalchemy as sa
 
-    from civic.extensions import db
-    from civic.invitations.models import Invitation, PostHolding
 
     posts = set(db.session.scalars(sa.select(PostHolding.post_id).where(
         PostHolding.contact_id == contact.id, PostHolding.ended_on.is_(None))))
@@ -167,7 +167,6 @@ def person_items(contact, weeks: list[ScheduleWeek]) -> list[ScheduleItem]:
 def record_staff_export(user, week: ScheduleWeek, fmt: str, items: int) -> None:
     """Who printed or downloaded a week with its internal items and outside participants' names
     (the public version holds only what the portal shows anyone, and is not recorded)."""
-    from civic.privacy.audit import record_and_commit
 
     record_and_commit(user, f"schedule_{fmt}", None, week_id=week.id, year=week.iso_year, week=week.iso_week,
                       rows=items, format=fmt if fmt == "docx" else None,

@@ -17,24 +17,26 @@ from flask import current_app
 
 from civic.core.db import transaction
 from civic.core.text import fold
-from civic.core.timeutil import utcnow
+from civic.core.timeutil import format_datetime, utcnow
+from civic.events.models import Event, EventChange
+from civic.events.services import EventData, create_event, get_event
 from civic.extensions import db
+from civic.invitations import services as inv
+from civic.invitations.models import Contact, Invitation
+from civic.notifications.services import Recipient, create_campaign
 from civic.schedule.models import ScheduleItem, ScheduleWeek
 from civic.schedule.services import messages as msg
 from civic.schedule.services.labels import day_heading, time_text
+from civic.schedule.signals import week_revised
 
 
 def _unit_contacts(name: str) -> list[int]:
-    from civic.invitations.models import Contact
-
     return list(db.session.scalars(sa.select(Contact.id).where(sa.func.lower(Contact.unit) == name.lower()))) or [
         c.id for c in db.session.scalars(sa.select(Contact).where(Contact.unit != "")) if fold(c.unit) == fold(name)]
 
 
 def contact_ids_of(rows) -> set[int]:
     """The directory contacts the participants stand for today (a post: its current holder)."""
-    from civic.invitations import services as inv
-
     ids: set[int] = set()
     for p in rows:
         if p.kind == "post":
@@ -54,8 +56,6 @@ def contact_ids_of(rows) -> set[int]:
 
 
 def invited_contact_ids(item: ScheduleItem) -> set[int]:
-    from civic.invitations.models import Invitation
-
     if item.event_id is None:
         return set()
     return set(db.session.scalars(sa.select(Invitation.contact_id).where(
@@ -69,16 +69,12 @@ def invites(item: ScheduleItem) -> bool:
 
 
 def _event_data(item: ScheduleItem):
-    from civic.events.services import EventData
-
     return EventData(title=item.content.splitlines()[0][:200], starts_at=item.starts_at,
                      ends_at=item.ends_at or item.starts_at + timedelta(hours=2), venue_name=item.place,
                      description=item.content, audience="invite_only", status="published", category="meeting")
 
 
 def ensure_event(item: ScheduleItem, user=None):
-    from civic.events.services import create_event, get_event
-
     if item.event_id:
         return get_event(item.event_id)
     with transaction():
@@ -90,8 +86,6 @@ def ensure_event(item: ScheduleItem, user=None):
 def sync_event(item: ScheduleItem, user=None) -> None:
     """Keep the carrying event in step (inside the revision's transaction). The change is logged
     on the event; the notice is the schedule's own (one per invitee per revision)."""
-    from civic.core.timeutil import format_datetime
-    from civic.events.models import Event, EventChange
 
     if item.event_id is None:
         return
@@ -116,8 +110,6 @@ def sync_event(item: ScheduleItem, user=None) -> None:
 
 
 def _add_to_event(item: ScheduleItem, event) -> None:
-    from civic.invitations import services as inv
-
     rows = item.participants
     unit_ids = set()
     for p in rows:
@@ -143,9 +135,6 @@ def week_title(week: ScheduleWeek) -> str:
 def invite(week: ScheduleWeek, items, user=None, number: int = 0) -> int:
     """Invite the participants of ``items`` not yet sent anything: one message per person,
     listing each of their items with its own answer link. Returns the number of people."""
-    from civic.invitations import services as inv
-    from civic.invitations.models import Invitation
-    from civic.notifications.services import Recipient, create_campaign
 
     if not week.replaces_letters:
         return 0
@@ -187,8 +176,6 @@ def invite(week: ScheduleWeek, items, user=None, number: int = 0) -> int:
 def announce_revision(week: ScheduleWeek, number: int, changes: list[dict]) -> int:
     """Everyone invited to a moved or cancelled item (not those who declined) hears once,
     old → new for each of their items. Returns the number of people told."""
-    from civic.invitations import services as inv
-    from civic.notifications.services import Recipient, create_campaign
 
     items = {i.id: i for i in week.items}
     per_contact: dict[int, list[str]] = defaultdict(list)
@@ -240,6 +227,4 @@ def _on_week_revised(sender, week=None, number=None, changes=None, **extra):
 
 
 def connect_signals() -> None:
-    from civic.schedule.signals import week_revised
-
     week_revised.connect(_on_week_revised)

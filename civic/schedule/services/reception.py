@@ -18,11 +18,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from civic.core import pagecache
+from civic.core.collation import sort_key
 from civic.core.db import transaction
 from civic.core.text import clean_line
-from civic.core.timeutil import format_date, local_to_utc, local_today, to_local, utcnow
+from civic.core.timeutil import format_date, isoformat_local, local_to_utc, local_today, to_local, utcnow
 from civic.extensions import db
 from civic.invitations.models import Post, PostHolding
+from civic.invitations.services import list_posts
 from civic.schedule.models import (
     HOLIDAY_POLICIES,
     OVERRIDE_ACTIONS,
@@ -132,8 +134,6 @@ class Session:
         return ""
 
     def as_dict(self) -> dict:
-        from civic.core.timeutil import isoformat_local
-
         return {
             "rule_id": self.rule.id,
             "post_id": self.rule.post_id,
@@ -248,8 +248,6 @@ class LeaderSessions:
 
 
 def by_leader(sessions: list[Session]) -> list[LeaderSessions]:
-    from civic.core.collation import sort_key
-
     groups: dict[int, LeaderSessions] = {}
     for s in sessions:
         group = groups.setdefault(s.rule.post_id, LeaderSessions(s.post_label, holder_on(s.rule.post, local_today())))
@@ -284,8 +282,6 @@ class RuleInput:
 
 
 def list_rules() -> list[ReceptionRule]:
-    from civic.core.collation import sort_key
-
     return sorted(_rules(), key=lambda r: (sort_key(r.post.label), r.valid_from, r.id))
 
 
@@ -453,8 +449,6 @@ def list_overrides(start: date | None = None) -> list[ReceptionOverride]:
 
 
 def reception_posts() -> list[Post]:
-    from civic.invitations.services import list_posts
-
     return list_posts()
 
 

@@ -14,6 +14,7 @@ from civic.core.text import clean_line, nfc
 from civic.core.timeutil import local_to_utc, to_local
 from civic.extensions import db
 from civic.schedule.models import RecurringItem, ScheduleItem, ScheduleParticipant, ScheduleWeek
+from civic.schedule.services import reception
 from civic.schedule.services.dates import session_for, shift_week
 from civic.schedule.services.errors import ScheduleError
 from civic.schedule.services.rows import _claim, _posts, get_week
@@ -81,7 +82,6 @@ def save_recurring(*, weekday: int, start: time, content: str, end: time | None 
 def _reception_items(week: ScheduleWeek, have: set) -> list[ScheduleItem]:
     """The week's citizen reception sessions, where they take place (a holiday has already
     skipped or moved them), each once."""
-    from civic.schedule.services import reception
 
     items = []
     for s in reception.sessions_between(week.monday, week.sunday):
@@ -98,8 +98,6 @@ def _reception_items(week: ScheduleWeek, have: set) -> list[ScheduleItem]:
 
 
 def _recurring_items(week: ScheduleWeek, have: set) -> list[ScheduleItem]:
-    from civic.schedule.services import reception
-
     days_off = reception.days_off_between(week.monday, week.sunday)
     items = []
     for r in list_recurring():

@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from civic.core.db import transaction
+from civic.core.db import after_commit, announce, transaction
 from civic.core.text import clean_line, nfc
 from civic.core.timeutil import local_to_utc, utcnow
 from civic.extensions import db
+from civic.invitations.models import Contact, ContactGroup, Post
 from civic.invitations.services import LEGAL_BASES
 from civic.schedule.models import (
     PARTICIPANT_KINDS,
@@ -91,8 +92,6 @@ class ItemData:
 
 
 def _participant_rows(pairs) -> list[ScheduleParticipant]:
-    from civic.invitations.models import Contact, ContactGroup, Post
-
     rows, seen = [], set()
     for kind, value in pairs:
         if kind not in PARTICIPANT_KINDS:
@@ -184,23 +183,22 @@ def _revise(week: ScheduleWeek, user, changed: list[ScheduleItem], summary: str)
 
 def _tell(week: ScheduleWeek, user, number: int | None, changes: list[dict] | None = None,
           invite_items: list[ScheduleItem] | None = None) -> None:
-    """Once the revision is committed, the newly invited and the participants of moved items
-    hear, once each. Each step is its own transaction: a failure is logged, the schedule stays saved.
-    (Run after the block, not from after_commit: a callback runs while the committing
-    transaction() still counts as open, so the receivers' own transaction() would not commit.)"""
+    """Called inside the revision's transaction: once it commits, the newly invited and the
+    participants of moved items hear, once each. A failure there is logged; the schedule stays saved."""
     if number is None:
         return
     if invite_items:
-        try:
-            with transaction():
-                parts.invite(week, invite_items, user, number)
-        except Exception:  # noqa: BLE001 - the schedule is saved; the sending is logged
-            current_app.logger.exception("could not invite the participants of week %s", week.id)
+        after_commit(_invite_after_commit, week, invite_items, user, number)
     if changes:
-        try:
-            week_revised.send(current_app._get_current_object(), week=week, number=number, changes=changes)
-        except Exception:  # noqa: BLE001 - the receiver's own transaction rolled back; logged
-            current_app.logger.exception("could not announce revision %s of week %s", number, week.id)
+        announce(week_revised, week=week, number=number, changes=changes)
+
+
+def _invite_after_commit(week: ScheduleWeek, items: list[ScheduleItem], user, number: int) -> None:
+    try:
+        with transaction():
+            parts.invite(week, items, user, number)
+    except Exception:  # noqa: BLE001 - the schedule is saved; the sending is logged
+        current_app.logger.exception("could not invite the participants of week %s", week.id)
 
 
 def add_item(week: ScheduleWeek, data: ItemData, user=None, expected_version=None) -> ScheduleItem:
@@ -217,7 +215,7 @@ def add_item(week: ScheduleWeek, data: ItemData, user=None, expected_version=Non
         db.session.add(item)
         db.session.flush()
         number = _revise(week, user, [item], _("Added: %(content)s", content=item.content[:120]))
-    _tell(week, user, number, invite_items=[item])
+        _tell(week, user, number, invite_items=[item])
     return item
 
 
@@ -283,7 +281,7 @@ def update_items(week: ScheduleWeek, changes_in, user=None, expected_version=Non
         summary = (_("Changed: %(content)s", content=changed[0].content[:120]) if len(changed) == 1
                    else _("Changed: %(n)s items", n=len(changed)))
         number = _revise(week, user, changed, summary)
-    _tell(week, user, number, changes, invite_items=invite_items or None)
+        _tell(week, user, number, changes, invite_items=invite_items or None)
     return changed
 
 
@@ -311,7 +309,7 @@ def add_participants(item: ScheduleItem, pairs, user=None, expected_version=None
         _claim(item.week, expected_version)
         item.participants.extend(rows)
         number = _revise(item.week, user, [item], _("Participants added: %(content)s", content=item.content[:120]))
-    _tell(item.week, user, number, invite_items=[item])
+        _tell(item.week, user, number, invite_items=[item])
     return len(rows)
 
 
@@ -329,7 +327,7 @@ def cancel_item(item: ScheduleItem, reason: str, user=None, expected_version=Non
             return item
         item.status, item.cancel_reason = ItemStatus.CANCELLED, reason
         number = _revise(week, user, [item], _("Cancelled: %(content)s", content=item.content[:120]))
-    _tell(week, user, number, [{"item_id": item.id, "fields": {}, "cancelled": True}])
+        _tell(week, user, number, [{"item_id": item.id, "fields": {}, "cancelled": True}])
     return item
 
 
