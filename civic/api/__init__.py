@@ -13,7 +13,7 @@ csrf.exempt(bp)
 MODULES = (
     "news", "news_manage", "events", "events_manage", "invitations", "invitations_manage",
     "elections", "elections_manage", "notifications", "accounts_manage", "reception", "schedule",
-    "schedule_manage", "openapi",
+    "schedule_manage", "reception_manage", "openapi",
 )
 
 import importlib  # noqa: E402

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, time
-
 from flask import g, jsonify
 from flask_babel import gettext as _
 
 from civic.api import bp
 from civic.api.common import json_body, json_error
+from civic.api.schedule_fields import Fields, item_input
 from civic.core.permissions import Role, has_role, public, token_required
 from civic.core.timeutil import isoformat_local
+from civic.invitations.services import LEGAL_BASES
 from civic.schedule import access
-from civic.schedule.models import DaySession
+from civic.schedule.models import DaySession, WeekStatus
 from civic.schedule.services import ScheduleError
 from civic.schedule.services import outputs as out
 from civic.schedule.services import weeks as svc
 
 
-def _item_json(item, internal: bool) -> dict:
+def item_json(item, internal: bool) -> dict:
     v = out.item_view(item)
     return {"id": item.id, "day": item.day.isoformat(), "session": item.session,
             "starts_at": isoformat_local(item.starts_at), "ends_at": isoformat_local(item.ends_at),
@@ -29,11 +29,11 @@ def _item_json(item, internal: bool) -> dict:
             **({"event_id": item.event_id} if internal else {})}
 
 
-def _week_json(week, internal: bool) -> dict:
+def week_json(week, internal: bool) -> dict:
     return {"id": week.id, "year": week.iso_year, "week": week.iso_week, "status": week.status,
             "from": week.monday.isoformat(), "to": week.sunday.isoformat(), "revision": week.revision,
             "version": week.version, "replaces_letters": week.replaces_letters,
-            "items": [_item_json(i, internal) for i in week.items if internal or i.is_public]}
+            "items": [item_json(i, internal) for i in week.items if internal or i.is_public]}
 
 
 @bp.get("/schedule/<int:year>/<int:week>")
@@ -43,33 +43,7 @@ def schedule_week_api(year, week):
     row = access.viewable_week(None, year, week)
     if row is None or not row.is_published:
         return json_error(404, _("The schedule of this week has not been published yet."))
-    return jsonify(_week_json(row, False))
-
-
-def _parse_item(body: dict) -> svc.ItemData:
-    try:
-        day = date.fromisoformat(str(body.get("day", "")))
-        start = time.fromisoformat(str(body.get("start", "")))
-        end = time.fromisoformat(str(body["end"])) if body.get("end") else None
-    except ValueError:
-        raise ScheduleError(_("Give day as YYYY-MM-DD and times as HH:MM.")) from None
-    pairs = []
-    if not isinstance(body.get("participants") or [], list):
-        raise ScheduleError(_("Choose participants from the list."))
-    for p in body.get("participants") or []:
-        if not isinstance(p, dict) or len(p) != 1:
-            raise ScheduleError(_("Choose participants from the list."))
-        ((kind, value),) = p.items()
-        pairs.append((kind, value))
-    chairs = body.get("chair_post_ids") or []
-    if not isinstance(chairs, list):
-        raise ScheduleError(_("This post does not exist."))
-    return svc.ItemData(day=day, start=start, end=end, content=str(body.get("content") or ""),
-                        place=str(body.get("place") or ""), preparing_unit=str(body.get("preparing_unit") or ""),
-                        participants_note=str(body.get("participants_note") or ""),
-                        separate_letter=bool(body.get("separate_letter")), is_public=body.get("public", True) is not False,
-                        chair_post_ids=chairs, participants=pairs,
-                        participants_legal_basis=str(body.get("participants_legal_basis") or "public_duty"))
+    return jsonify(week_json(row, False))
 
 
 @bp.post("/schedule/<int:year>/<int:week>/items")
@@ -79,12 +53,14 @@ def schedule_add_item_api(year, week):
     if not svc.valid_week(year, week):
         return json_error(404, _("This week does not exist."))
     try:
+        data = item_input(body)  # checked before the week is made: bad input writes nothing
+        fields = Fields(body)
+        version = fields.integer("expected_version", fields.integer("version"))
         row = svc.get_week(year, week) or svc.create_week(year, week, g.api_user)
-        data = _parse_item(body)
-        item = svc.add_item(row, data, g.api_user, body.get("version", row.version))
+        item = svc.add_item(row, data, g.api_user, row.version if version is None else version)
     except ScheduleError as exc:
         return json_error(exc.code, str(exc))
-    return jsonify(_item_json(item, True)), 201
+    return jsonify(item_json(item, True)), 201
 
 
 @bp.post("/schedule/<int:year>/<int:week>/publish")
@@ -93,10 +69,12 @@ def schedule_publish_api(year, week):
     body = json_body()
     try:
         row = access.managed_week_at(g.api_user, year, week)
-        invited = svc.publish(row, g.api_user, body.get("version"), body.get("replaces_letters"))
+        fields = Fields(body)
+        version = fields.integer("expected_version", fields.integer("version"))
+        invited = svc.publish(row, g.api_user, version, fields.boolean("replaces_letters"))
     except ScheduleError as exc:
         return json_error(exc.code, str(exc))
-    return jsonify({**_week_json(row, any(has_role(g.api_user, r) for r in (Role.ORGANIZER, Role.EDITOR))), "invited": invited})
+    return jsonify({**week_json(row, any(has_role(g.api_user, r) for r in (Role.ORGANIZER, Role.EDITOR))), "invited": invited})
 
 
 _bearer = [{"bearer": []}]
@@ -116,21 +94,23 @@ PATHS: dict = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "$ref": "#/components/schemas/ScheduleItemInput"}}}},
         "responses": {"201": {"description": "The item", "content": {"application/json": {"schema": {
-            "$ref": "#/components/schemas/ScheduleItem"}}}}, "400": _err, "401": _err, "403": _err, "409": _err}}},
+            "$ref": "#/components/schemas/ScheduleItem"}}}}, "400": _err, "401": _err, "403": _err, "404": _err,
+                      "409": _err, "422": _err}}},
     "/schedule/{year}/{week}/publish": {"post": {
         "summary": "Publish the week and invite each item's participants (one message per person)",
         "tags": ["schedule"], "security": _bearer, "parameters": _week_params,
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object",
-            "required": ["version"], "properties": {"version": {"type": "integer"},
-                                                    "replaces_letters": {"type": "boolean"}}}}}},
+            "properties": {"expected_version": {"type": "integer", "description": "The week's version you read"},
+                           "version": {"type": "integer", "description": "The former name of expected_version"},
+                           "replaces_letters": {"type": "boolean"}}}}}},
         "responses": {"200": {"description": "The published week", **_week_resp}, "400": _err, "401": _err,
-                      "403": _err, "404": _err, "409": _err}}},
+                      "403": _err, "404": _err, "409": _err, "422": _err}}},
 }
 
 SCHEMAS: dict = {
     "ScheduleItem": {"type": "object", "properties": {
         "id": {"type": "integer"}, "day": {"type": "string", "format": "date"},
-        "session": {"type": "string", "enum": [s.value for s in DaySession]},
+        "session": {"type": "string", "enum": [str(s) for s in DaySession]},
         "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": ["string", "null"]},
         "content": {"type": "string"}, "place": {"type": "string"}, "preparing_unit": {"type": "string"},
         "chairs": {"type": "string"}, "chair_post_ids": {"type": "array", "items": {"type": "integer"}},
@@ -138,11 +118,12 @@ SCHEMAS: dict = {
         "cancelled": {"type": "boolean"}, "cancel_reason": {"type": ["string", "null"]},
         "changed_in_revision": {"type": ["integer", "null"]}}},
     "ScheduleItemInput": {"type": "object", "required": ["day", "start", "content"], "properties": {
-        "version": {"type": "integer", "description": "The week's version you read (409 if someone saved since)"},
+        "expected_version": {"type": "integer", "description": "The week's version you read (409 if someone saved since)"},
+        "version": {"type": "integer", "description": "The former name of expected_version"},
         "day": {"type": "string", "format": "date"}, "start": {"type": "string", "example": "08:00"},
         "end": {"type": "string"}, "content": {"type": "string"}, "place": {"type": "string"},
         "preparing_unit": {"type": "string"}, "participants_note": {"type": "string"},
-        "participants_legal_basis": {"type": "string", "enum": ["public_duty", "legal_obligation", "consent"],
+        "participants_legal_basis": {"type": "string", "enum": [str(v) for v in LEGAL_BASES],
                                      "description": "why names of outside participants are held"},
         "separate_letter": {"type": "boolean"}, "public": {"type": "boolean"},
         "chair_post_ids": {"type": "array", "items": {"type": "integer"}},
@@ -150,7 +131,7 @@ SCHEMAS: dict = {
                          'One of {"post": id}, {"group": id}, {"contact": id}, {"unit": name}, {"text": words}'}}}},
     "ScheduleWeek": {"type": "object", "properties": {
         "id": {"type": "integer"}, "year": {"type": "integer"}, "week": {"type": "integer"},
-        "status": {"type": "string"}, "from": {"type": "string", "format": "date"},
+        "status": {"type": "string", "enum": [str(s) for s in WeekStatus]}, "from": {"type": "string", "format": "date"},
         "to": {"type": "string", "format": "date"}, "revision": {"type": "integer"}, "version": {"type": "integer"},
         "replaces_letters": {"type": "boolean"},
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/ScheduleItem"}}}},

@@ -10,7 +10,13 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from civic.core.permissions import Role, has_role
-from civic.schedule.models import ReceptionRule, ScheduleItem, ScheduleWeek
+from civic.schedule.models import (
+    ReceptionHoliday,
+    ReceptionOverride,
+    ReceptionRule,
+    ScheduleItem,
+    ScheduleWeek,
+)
 from civic.schedule.services import reception
 from civic.schedule.services.dates import valid_week
 from civic.schedule.services.errors import ScheduleError
@@ -56,10 +62,22 @@ def managed_item(user, week_id, item_id) -> tuple[ScheduleWeek, ScheduleItem]:
     return row, found
 
 
-def managed_rule(user, rule_id) -> ReceptionRule:
-    rule = reception.get_rule(rule_id)
-    if rule is None:
-        raise ScheduleError(_("This reception schedule does not exist."), 404)
+def _reception_managed(user, found, missing: str):
+    if found is None:
+        raise ScheduleError(missing, 404)
     if not any(has_role(user, role) for role in RECEPTION_MANAGERS):
         raise ScheduleError(_("You do not have permission to see this page."), 403)
-    return rule
+    return found
+
+
+def managed_rule(user, rule_id) -> ReceptionRule:
+    return _reception_managed(user, reception.get_rule(rule_id), _("This reception schedule does not exist."))
+
+
+def managed_holiday(user, holiday_id) -> ReceptionHoliday:
+    return _reception_managed(user, reception.get_extra_day(holiday_id), _("This day off is not on the list."))
+
+
+def managed_override(user, override_id) -> ReceptionOverride:
+    return _reception_managed(user, reception.get_override(override_id),
+                              _("This change to a session does not exist."))

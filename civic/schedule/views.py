@@ -261,19 +261,15 @@ def item(week_id, item_id):
     _choices(form)
     cancel = forms.CancelForm()
     if request.method == "GET":
-        from civic.core.timeutil import to_local
-
+        data = svc.item_data(found)
         form.version.data = cancel.version.data = row.version
-        form.day.data, form.start.data = found.day, to_local(found.starts_at).time()
-        form.end.data = to_local(found.ends_at).time() if found.ends_at else None
-        for name in ("content", "place", "preparing_unit", "participants_note", "participants_legal_basis",
-                     "separate_letter", "is_public"):
-            getattr(form, name).data = getattr(found, name)
-        form.chairs.data = [p.id for p in found.chairs]
-        form.posts.data = [p.post_id for p in found.participants if p.kind == "post"]
-        form.groups.data = [p.group_id for p in found.participants if p.kind == "group"]
-        form.contacts.data = [p.contact_id for p in found.participants if p.kind == "contact"]
-        form.units.data = "\n".join(p.text for p in found.participants if p.kind == "unit")
+        for name in ("day", "start", "end", "content", "place", "preparing_unit", "participants_note",
+                     "participants_legal_basis", "separate_letter", "is_public"):
+            getattr(form, name).data = getattr(data, name)
+        form.chairs.data = data.chair_post_ids
+        for name, kind in (("posts", "post"), ("groups", "group"), ("contacts", "contact")):
+            getattr(form, name).data = [v for k, v in data.participants if k == kind]
+        form.units.data = "\n".join(v for k, v in data.participants if k == "unit")
         return _item_page(row, found, 200, form=form, cancel=cancel)
     status = 200
     if not form.validate_on_submit():

@@ -128,11 +128,15 @@ def reception_rule_new():
     return _edit_rule(None)
 
 
-def _rule_or_404(rule_id):
+def _managed(loader, object_id):
     try:
-        return access.managed_rule(current_user, rule_id)
+        return loader(current_user, object_id)
     except ScheduleError as exc:
         abort(exc.code)
+
+
+def _rule_or_404(rule_id):
+    return _managed(access.managed_rule, rule_id)
 
 
 @bp.route("/lich-tiep-cong-dan/quan-ly/<int:rule_id>", methods=["GET", "POST"])
@@ -176,9 +180,7 @@ def reception_holiday_add():
 @role_required(Role.ORGANIZER)
 def reception_holiday_delete(holiday_id: int):
     svc = _reception()
-    extra = svc.get_extra_day(holiday_id)
-    if extra is None:
-        abort(404)
+    extra = _managed(access.managed_holiday, holiday_id)
     if not ReceptionDeleteForm().validate_on_submit():
         abort(400)
     svc.delete_extra_day(extra)
@@ -193,13 +195,11 @@ def reception_override():
     form = ReceptionOverrideForm()
     if not form.validate_on_submit():
         return _manage_error(first_error(form) or _("Some of the information is not valid."), 400, override_form=form)
-    rule = svc.get_rule(form.rule_id.data)
-    if rule is None:
-        return _manage_error(_("This reception schedule does not exist."), 404, override_form=form)
     try:
+        rule = access.managed_rule(current_user, form.rule_id.data)
         svc.set_override(rule, form.original_on.data, form.action.data, form.moved_to.data, form.reason.data or "")
-    except svc.ReceptionError as exc:
-        return _manage_error(str(exc), exc.status, override_form=form)
+    except ScheduleError as exc:  # an unknown schedule (404) or a broken rule (ReceptionError)
+        return _manage_error(str(exc), exc.code, override_form=form)
     flash(_("The session is changed."), "success")
     return redirect(url_for("schedule.reception_manage"))
 
@@ -208,9 +208,7 @@ def reception_override():
 @role_required(Role.ORGANIZER)
 def reception_override_delete(override_id: int):
     svc = _reception()
-    override = svc.get_override(override_id)
-    if override is None:
-        abort(404)
+    override = _managed(access.managed_override, override_id)
     if not ReceptionDeleteForm().validate_on_submit():
         abort(400)
     svc.delete_override(override)

@@ -91,6 +91,20 @@ class ItemData:
     own_event_id: int | None = None
 
 
+def item_data(item: ScheduleItem) -> ItemData:
+    """An item's current values as input: what the edit form starts from, what an API change
+    (PATCH) keeps of the fields it does not send."""
+    from civic.core.timeutil import to_local
+
+    pairs = [(p.kind, p.text if p.kind in ("unit", "text") else getattr(p, f"{p.kind}_id")) for p in item.participants]
+    return ItemData(day=item.day, start=to_local(item.starts_at).time(), content=item.content,
+                    end=to_local(item.ends_at).time() if item.ends_at else None, place=item.place,
+                    preparing_unit=item.preparing_unit, participants_note=item.participants_note,
+                    participants_legal_basis=item.participants_legal_basis, separate_letter=item.separate_letter,
+                    is_public=item.is_public, chair_post_ids=[p.id for p in item.chairs], participants=pairs,
+                    own_event_id=item.own_event_id)
+
+
 def _participant_rows(pairs) -> list[ScheduleParticipant]:
     rows, seen = [], set()
     for kind, value in pairs:
@@ -320,14 +334,24 @@ def cancel_item(item: ScheduleItem, reason: str, user=None, expected_version=Non
     if not reason:
         raise ScheduleError(_("Give the reason for cancelling, so readers know why."))
     week = item.week
+    if not week.is_published:
+        return remove_draft_item(item, user, expected_version)  # a draft item is simply removed
     with transaction():
         _claim(week, expected_version)
-        if not week.is_published:
-            db.session.delete(item)  # a draft item is simply removed
-            return item
         item.status, item.cancel_reason = ItemStatus.CANCELLED, reason
         number = _revise(week, user, [item], _("Cancelled: %(content)s", content=item.content[:120]))
         _tell(week, user, number, [{"item_id": item.id, "fields": {}, "cancelled": True}])
+    return item
+
+
+def remove_draft_item(item: ScheduleItem, user=None, expected_version=None) -> ScheduleItem:
+    """Take an item off a draft week; a published week's readers were told of it, so there it is cancelled."""
+    week = item.week
+    if week.is_published:
+        raise ScheduleError(_("An item of a published week is cancelled, with the reason, not deleted."), 409)
+    with transaction():
+        _claim(week, expected_version)
+        db.session.delete(item)
     return item
 
 
