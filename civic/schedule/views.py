@@ -211,11 +211,16 @@ def _choices(form):
                              for c in inv.list_contacts()])
 
 
-def _data(form) -> svc.ItemData:
+def _data(form, item=None) -> svc.ItemData:
+    """The form's input; for an existing ``item``, what the form has no field for (a linked
+    event, free-text participants) is kept as it is."""
     pairs = ([("post", i) for i in form.posts.data or []] + [("group", i) for i in form.groups.data or []]
              + [("contact", i) for i in form.contacts.data or []]
              + [("unit", line) for line in (form.units.data or "").splitlines()])
-    return svc.ItemData(day=form.day.data, start=form.start.data, end=form.end.data, content=form.content.data,
+    kept = svc.item_data(item) if item is not None else svc.ItemData(day=form.day.data, start=form.start.data,
+                                                                       content="")
+    pairs += [(kind, value) for kind, value in kept.participants if kind == "text"]
+    return svc.ItemData(own_event_id=kept.own_event_id,day=form.day.data, start=form.start.data, end=form.end.data, content=form.content.data,
                         place=form.place.data or "", preparing_unit=form.preparing_unit.data or "",
                         participants_note=form.participants_note.data or "",
                         participants_legal_basis=form.participants_legal_basis.data or "public_duty",
@@ -277,7 +282,7 @@ def item(week_id, item_id):
         status = 400
     else:
         try:
-            svc.update_item(found, _data(form), current_user, form.version.data)
+            svc.update_item(found, _data(form, found), current_user, form.version.data)
             flash(_("The item is saved."), "success")
             return redirect(url_for(".edit", week_id=row.id)), 303
         except ScheduleError as exc:

@@ -146,3 +146,31 @@ def test_staff_exports_with_internal_items_are_audited_public_ones_are_not(clien
     rows = db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id)).all()
     assert [(r.action, r.actor_id, r.detail["rows"]) for r in rows] == [
         ("schedule_docx", organizer.id, 2), ("schedule_print", organizer.id, 2)]
+
+
+def test_saving_an_item_on_the_page_keeps_what_the_form_does_not_show(client, login, organizer, week, ward):
+    """The item page has no fields for a linked event or free-text participants (set through the
+    API or the demo): saving the page must not drop them."""
+    from civic.events import services as ev
+    from tests.conftest import get_csrf
+
+    from datetime import datetime
+
+    from civic.core.timeutil import local_to_utc
+
+    event = ev.create_event(organizer, ev.EventData(
+        title="Hội nghị triển khai nhiệm vụ năm", starts_at=local_to_utc(datetime(2021, 1, 25, 8, 0)),
+        ends_at=local_to_utc(datetime(2021, 1, 25, 11, 0)), venue_name="Hội trường UBND phường", status="published"))
+    item = svc.add_item(week, svc.ItemData(day=date(2021, 1, 25), start=time(8, 0), content="Hội nghị triển khai",
+                                           own_event_id=event.id,
+                                           participants=[("text", "Đại diện Báo Hà Nội mới")]))
+    login(organizer)
+    url = f"/lich-cong-tac/quan-ly/{week.id}/muc/{item.id}"
+    form = {"csrf_token": get_csrf(client, url), "version": svc.get_week(2021, 4).version, "day": "2021-01-25",
+            "start": "08:30", "content": "Hội nghị triển khai", "place": "Hội trường", "is_public": "y"}
+    response = client.post(url, data=form)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    kept = svc.get_item(svc.get_week(2021, 4), item.id)
+    assert kept.place == "Hội trường"
+    assert kept.own_event_id == event.id
+    assert [(p.kind, p.text) for p in kept.participants] == [("text", "Đại diện Báo Hà Nội mới")]
