@@ -151,12 +151,11 @@ def test_staff_exports_with_internal_items_are_audited_public_ones_are_not(clien
 def test_saving_an_item_on_the_page_keeps_what_the_form_does_not_show(client, login, organizer, week, ward):
     """The item page has no fields for a linked event or free-text participants (set through the
     API or the demo): saving the page must not drop them."""
-    from civic.events import services as ev
-    from tests.conftest import get_csrf
-
     from datetime import datetime
 
     from civic.core.timeutil import local_to_utc
+    from civic.events import services as ev
+    from tests.conftest import get_csrf
 
     event = ev.create_event(organizer, ev.EventData(
         title="Hội nghị triển khai nhiệm vụ năm", starts_at=local_to_utc(datetime(2021, 1, 25, 8, 0)),
