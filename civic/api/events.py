@@ -171,77 +171,6 @@ def rsvp_create(event_id: int):
     return jsonify(body), 201
 
 
-@bp.post("/events")
-@token_required(Role.ORGANIZER)
-def event_create():
-    data = json_body()
-    try:
-        event_data = _event_data(data)
-        event = services.create_event(g.api_user, event_data)
-    except services.EventError as exc:
-        return _error(exc)
-    return jsonify({"id": event.id, "url": services.event_url(event), "event": event_json(event)}), 201
-
-
-def _event_data(data: dict) -> services.EventData:
-    def text(key, default=""):
-        value = data.get(key, default)
-        if value is None:
-            return default
-        if not isinstance(value, str):
-            raise services.EventError(_("%(name)s must be text.", name=key), 422)
-        return value
-
-    def integer(key):
-        value = data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise services.EventError(_("%(name)s must be a whole number.", name=key), 422)
-        return value
-
-    def when(key, required=True):
-        raw = text(key)
-        if not raw:
-            if required:
-                raise services.EventError(_("%(name)s is required.", name=key), 422)
-            return None
-        try:
-            value = datetime.fromisoformat(raw)
-        except ValueError as exc:
-            raise services.EventError(_("%(name)s must be an ISO 8601 date-time.", name=key), 422) from exc
-        if value.tzinfo is None:
-            raise services.EventError(_("%(name)s needs a time zone offset, e.g. +07:00.", name=key), 422)
-        return value.astimezone(UTC)
-
-    group_ids = data.get("group_ids") or []
-    if not isinstance(group_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in group_ids):
-        raise services.EventError(_("%(name)s must be a list of numbers.", name="group_ids"), 422)
-    questions = data.get("questions") or []
-    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
-        raise services.EventError(_("%(name)s must be a list of texts.", name="questions"), 422)
-    if len(text("description")) > 20_000:
-        raise services.EventError(_("The description is too long."), 422)
-    return services.EventData(
-        title=text("title"),
-        description=text("description"),
-        starts_at=when("starts_at"),
-        ends_at=when("ends_at"),
-        venue_name=text("venue"),
-        venue_address=text("venue_address"),
-        map_url=text("map_url") or None,
-        category=text("category", EventCategory.OTHER) or EventCategory.OTHER.value,
-        audience=text("audience", Audience.PUBLIC) or Audience.PUBLIC.value,
-        group_ids=group_ids,
-        capacity=integer("capacity"),
-        rsvp_deadline=when("rsvp_deadline", required=False),
-        allow_guests=bool(data.get("allow_guests", False)),
-        max_guests=integer("max_guests") or 0,
-        questions=questions,
-        status=text("status", EventStatus.DRAFT) or EventStatus.DRAFT.value,
-    )
-
-
 @bp.get("/events/<int:event_id>/rsvps")
 @token_required(Role.ORGANIZER)
 def rsvp_list(event_id: int):
@@ -291,19 +220,6 @@ PATHS: dict = {
             "responses": {
                 "200": {"description": "Events", "content": _ref("EventList")},
                 "400": {"description": "Bad filter", "content": _ERR},
-            },
-        },
-        "post": {
-            "tags": ["events"],
-            "summary": "Create an event (organizer token)",
-            "security": [{"bearer": []}],
-            "requestBody": {"required": True, "content": _ref("EventCreate")},
-            "responses": {
-                "201": {"description": "Created", "content": _ref("EventCreated")},
-                "400": {"description": "Not JSON", "content": _ERR},
-                "401": {"description": "No token", "content": _ERR},
-                "403": {"description": "Not an organizer", "content": _ERR},
-                "422": {"description": "Invalid event", "content": _ERR},
             },
         },
     },
@@ -402,36 +318,6 @@ SCHEMAS: dict = {
             "total": {"type": "integer"},
         },
         "required": ["items"],
-    },
-    "EventCreate": {
-        "type": "object",
-        "properties": {
-            "title": {"type": "string", "maxLength": 200},
-            "description": {"type": "string", "description": "Markdown; sanitised"},
-            "starts_at": {"type": "string", "format": "date-time", "description": "ISO 8601 with offset"},
-            "ends_at": {"type": "string", "format": "date-time"},
-            "venue": {"type": "string"},
-            "venue_address": {"type": "string"},
-            "capacity": {"type": ["integer", "null"], "minimum": 1},
-            "audience": {"type": "string", "enum": _values(Audience)},
-            "group_ids": {"type": "array", "items": {"type": "integer"}},
-            "category": {"type": "string", "enum": _values(EventCategory)},
-            "status": {"type": "string", "enum": _values(EventStatus, EventStatus.DRAFT, EventStatus.PUBLISHED)},
-            "rsvp_deadline": {"type": "string", "format": "date-time"},
-            "allow_guests": {"type": "boolean"},
-            "max_guests": {"type": "integer", "minimum": 0, "maximum": 20},
-            "questions": {"type": "array", "items": {"type": "string"}},
-        },
-        "required": ["title", "starts_at", "ends_at"],
-    },
-    "EventCreated": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "url": {"type": "string", "format": "uri"},
-            "event": {"$ref": "#/components/schemas/Event"},
-        },
-        "required": ["id", "url"],
     },
     "RsvpCreate": {
         "type": "object",

@@ -16,6 +16,9 @@ from civic.notifications.services.ledger import create_campaign
 
 TOPIC = Topic.ANNOUNCEMENTS
 PLACEHOLDERS = ("name", "group")
+MAX_SUBJECT = 200
+MAX_BODY = 10_000
+MAX_SMS = 400
 
 
 @dataclass
@@ -27,6 +30,19 @@ class Draft:
     sms_text: str | None
     send_at: datetime | None
     urgent: bool
+
+
+def check(draft: Draft) -> None:
+    """What the compose form asks of a draft, for the page and the API alike (NotificationError).
+    The templates and the audience are checked by ``preview``/``send`` themselves."""
+    if not (draft.subject or "").strip() or not (draft.body_text or "").strip():
+        raise NotificationError(_("Enter a subject and a message."))
+    if len(draft.subject) > MAX_SUBJECT or len(draft.body_text) > MAX_BODY:
+        raise NotificationError(_("The message is too long."))
+    if draft.sms_text and len(draft.sms_text) > MAX_SMS:
+        raise NotificationError(_("The SMS text may be at most %(n)s characters.", n=MAX_SMS))
+    if not draft.channels or any(c not in set(Channel) for c in draft.channels):
+        raise NotificationError(_("Choose email and/or SMS."))
 
 
 def audience_choices() -> list[tuple[str, str]]:
@@ -41,7 +57,7 @@ def recipients(audience: str) -> list[Recipient]:
             group_id = int(audience.partition(":")[2])
         except ValueError as exc:
             raise NotificationError(_("Choose who receives the message.")) from exc
-        if db.session.get(ResidentialGroup, group_id) is None:
+        if not 0 < group_id < 2**31 or db.session.get(ResidentialGroup, group_id) is None:
             raise NotificationError(_("Choose who receives the message."))
         query = query.where(User.residential_group_id == group_id)
     elif audience != "all":
@@ -56,6 +72,7 @@ def _recipient(user: User) -> Recipient:
 
 
 def preview(draft: Draft) -> dict:
+    check(draft)
     people = recipients(draft.audience)
     sample = people[0] if people else Recipient(key="sample", name=_("Nguyen Van A"), context={"group": ""})
     parts = check_templates(draft.subject, draft.body_text, None, draft.sms_text, draft.channels, sample)
@@ -63,6 +80,7 @@ def preview(draft: Draft) -> dict:
 
 
 def send(draft: Draft, user) -> Campaign:
+    check(draft)
     people = recipients(draft.audience)
     if not people:
         raise NotificationError(_("Nobody would receive this message: the group has no residents with an account."))
@@ -74,6 +92,7 @@ def send(draft: Draft, user) -> Campaign:
 
 
 def send_test(draft: Draft, user) -> Campaign:
+    check(draft)
     channels = tuple(c for c in draft.channels if (c == Channel.EMAIL and user.email) or (c == Channel.SMS and user.phone))
     if not channels:
         raise NotificationError(_("Your account has no email address or phone number to send a test to."))

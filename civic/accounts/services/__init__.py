@@ -90,6 +90,7 @@ from civic.accounts.services.users import (
     register_user,
     search_users,
     set_active,
+    update_account,
     update_profile,
 )
 from civic.privacy.audit import record_audit
@@ -106,6 +107,6 @@ __all__ = [
     "make_reset_token", "make_verify_token", "normalize_email", "password_reset_message", "phone_code_message",
     "phone_code_pending", "record_audit", "register_user", "request_password_reset", "reset_password",
     "resolve_group", "revoke_token", "role_choices", "role_label", "search_users", "send_phone_code",
-    "send_verification", "set_active", "update_profile", "user_for_api_request", "user_for_reset_token",
+    "send_verification", "set_active", "update_account", "update_profile", "user_for_api_request", "user_for_reset_token",
     "user_for_token", "verification_message", "verify_email", "verify_password", "verify_phone_code",
 ]

@@ -99,7 +99,8 @@ def update_profile(user: User, full_name: str, phone: str | None, group_id: int 
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
+    # An id no database integer holds names no account (SQLite would overflow on it).
+    user = db.session.get(User, user_id) if 0 < user_id < 2**63 else None
     if user is None:
         raise AccountError(_("This account does not exist."), status=404)
     return user
@@ -132,6 +133,19 @@ def set_active(actor: User, target: User, active: bool) -> bool:
         target.active = bool(active)
         record_audit(actor, "reactivate" if active else "deactivate", target, old=not active, new=bool(active))
     return True
+
+
+def update_account(actor: User, target: User, role: str | None = None, active: bool | None = None) -> bool:
+    """An administrator's change of role and/or active (None: unchanged), both or neither
+    (one transaction); True when something changed. The same rules and audit rows as
+    ``change_role`` and ``set_active``, which the admin page's two forms call."""
+    if role is None and active is None:
+        raise AccountError(_("Give a role and/or whether the account is active."))
+    with transaction():
+        changed = change_role(actor, target, role) if role is not None else False
+        if active is not None:
+            changed = set_active(actor, target, active) or changed
+    return changed
 
 
 def _like_pattern(text: str) -> str:

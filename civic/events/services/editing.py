@@ -25,6 +25,8 @@ from civic.events.signals import event_cancelled, event_changed
 from civic.extensions import db
 
 MAX_GUESTS_LIMIT = 20
+MAX_DESCRIPTION = 20_000
+MAX_CANCEL_REASON = 500
 # The fields whose change after publishing is logged and sent to those who answered.
 WATCHED_TIMES = ("starts_at", "ends_at")
 WATCHED_PLACES = ("venue_name", "venue_address")
@@ -112,6 +114,8 @@ def validate(data: EventData) -> None:
     data.title = clean_line(data.title)
     if not data.title or len(data.title) > 200:
         raise EventError(_("Enter a title of at most 200 characters."))
+    if len(data.description or "") > MAX_DESCRIPTION:
+        raise EventError(_("The description is too long."), 422)
     _check_times(data)
     _check_choices(data)
     data.venue_name = clean_line(data.venue_name)[:200]
@@ -124,6 +128,8 @@ def validate(data: EventData) -> None:
 def _groups(ids: list[int]) -> list[ResidentialGroup]:
     if not ids:
         return []
+    if any(not 0 < i < 2**31 for i in ids):  # no such row, and too large for the database's integer
+        raise EventError(_("Choose residential groups from the list."))
     groups = list(db.session.scalars(sa.select(ResidentialGroup).where(ResidentialGroup.id.in_(ids))))
     if len(groups) != len(set(ids)):
         raise EventError(_("Choose residential groups from the list."))
@@ -154,6 +160,20 @@ def apply(event: Event, data: EventData) -> None:
         event.cover_image = data.cover_image
     if event.status != EventStatus.CANCELLED:
         event.status = data.status
+
+
+def data_of(event: Event) -> EventData:
+    """What ``event`` holds, as EventData: where a partial edit (the API's PATCH) starts from
+    (a cancelled event reads as published, as on its edit form)."""
+    return EventData(
+        title=event.title, starts_at=event.starts_at, ends_at=event.ends_at,
+        description=event.description_source or "", venue_name=event.venue_name or "",
+        venue_address=event.venue_address or "", map_url=event.map_url, category=event.category,
+        audience=event.audience, group_ids=[g.id for g in event.groups], capacity=event.capacity,
+        rsvp_deadline=event.rsvp_deadline, allow_guests=bool(event.allow_guests), max_guests=event.max_guests or 0,
+        questions=list(event.questions or []), reminder_minutes_before=event.reminder_minutes_before,
+        status=event.status if event.status != EventStatus.CANCELLED else EventStatus.PUBLISHED.value,
+    )
 
 
 def create_event(organizer: User | None, data: EventData) -> Event:
@@ -224,12 +244,15 @@ def cancel_event(event: Event, actor: User | None, reason: str = "") -> Event:
     """Cancel for good; announced (``event_cancelled``) to those who answered and to invitations."""
     if event.is_cancelled:
         raise EventError(_("This event is already cancelled."), 409)
+    reason = clean_line(reason or "")
+    if len(reason) > MAX_CANCEL_REASON:
+        raise EventError(_("The reason may be at most %(n)s characters.", n=MAX_CANCEL_REASON), 422)
     with transaction():
         lock_event(event.id)
         was_published = event.status == EventStatus.PUBLISHED
         event.status = EventStatus.CANCELLED
         event.cancelled_at = utcnow()
-        event.cancel_reason = clean_line(reason)[:500] or None
+        event.cancel_reason = reason or None
         change = EventChange(event_id=event.id, actor_id=actor.id if actor else None,
                              kind=ChangeKind.CANCELLED.value, detail={"reason": event.cancel_reason})
         db.session.add(change)
