@@ -11,7 +11,7 @@ csrf.exempt(bp)
 # Each module registers its routes on ``bp`` and contributes OpenAPI PATHS and SCHEMAS.
 # The ``*_manage`` modules carry what organizers, editors and admins do on the pages.
 MODULES = (
-    "news", "news_manage", "events", "events_manage", "invitations", "invitations_manage",
+    "news", "news_manage", "events", "events_manage", "invitations", "invitations_manage", "invitations_directory",
     "elections", "elections_manage", "notifications", "accounts_manage", "reception", "schedule",
     "schedule_manage", "reception_manage", "openapi",
 )

@@ -97,6 +97,13 @@ class RowAction(enum.StrEnum):
     REJECT = "reject"
 
 
+class GroupChange(enum.StrEnum):
+    """What the directory's bulk action does with the ticked contacts and a group."""
+
+    ADD = "add"
+    REMOVE = "remove"
+
+
 class SheetGrouping(enum.StrEnum):
     """The sign-in sheet's order (URL values, Vietnamese)."""
 

@@ -11,7 +11,7 @@
 Callers import from here; the modules import each other directly, never through this file.
 """
 
-from civic.invitations.errors import ConsentMissing, ImportFileError, InvitationError
+from civic.invitations.errors import Conflict, ConsentMissing, ImportFileError, InvitationError
 from civic.invitations.labels import (
     answer_label,
     legal_basis_labels,
@@ -41,6 +41,7 @@ from civic.invitations.services.directory import (
     check_bulk_group,
     check_legal_basis,
     create_contact_group,
+    create_post,
     current_holders,
     current_holding,
     delete_contact,
@@ -54,7 +55,9 @@ from civic.invitations.services.directory import (
     list_contact_groups,
     list_contacts,
     list_posts,
+    person_name,
     remove_contacts_from_group,
+    row_id,
     save_contact,
 )
 from civic.invitations.services.import_jobs import (
@@ -66,6 +69,7 @@ from civic.invitations.services.import_jobs import (
 )
 from civic.invitations.services.invites import (
     DEFAULT_ROLE,
+    RECORDED_CHANNELS,
     RESPONSES,
     add_invitees,
     answer,
@@ -76,6 +80,7 @@ from civic.invitations.services.invites import (
     invitation_by_token,
     list_invitations,
     managed_events,
+    record_answer,
     remove_invitation,
     respond_url,
     set_role,
@@ -103,23 +108,24 @@ from civic.invitations.services.sending import (
     send,
     send_invitations,
     send_reminders,
+    send_to,
     unsent_invitations,
 )
 
 __all__ = [
     "CHANGE_GRACE", "CHANGE_LOOKBACK", "CHANGE_WINDOW", "DEFAULT_LEGAL_BASIS", "DEFAULT_ROLE", "LEGAL_BASES",
-    "RESPONSES", "SHEET_GROUPINGS", "ConsentMissing", "ImportFileError", "InvitationError", "SendResult",
+    "RECORDED_CHANNELS", "RESPONSES", "SHEET_GROUPINGS", "Conflict", "ConsentMissing", "ImportFileError", "InvitationError", "SendResult",
     "add_contacts_to_group", "add_invitees", "add_walk_in", "announce_cancellation", "announce_change_window",
     "announce_due_changes", "answer", "answer_label", "answers_closed", "attendance_report", "bulk_group",
     "bulk_groups", "change_notice_targets", "change_window_start", "check_bulk_group", "check_in",
-    "check_legal_basis", "checkin_url", "confirm_import", "connect_event_signals", "create_contact_group",
+    "check_legal_basis", "checkin_url", "confirm_import", "connect_event_signals", "create_contact_group", "create_post",
     "current_holders", "current_holding", "delete_contact", "export_contacts_xlsx", "follow_hand_overs",
     "get_contact", "get_contact_group", "get_invitation", "get_or_create_post", "get_post", "group_members",
     "hand_over", "invitation_by_checkin_code", "invitation_by_token", "legal_basis_labels", "letter_settings",
-    "list_contact_groups", "list_contacts", "list_invitations", "list_posts", "managed_events", "qr_data_uri",
-    "read_job", "record_access", "remap_import", "remove_contacts_from_group", "remove_invitation",
-    "report_chart_svg", "report_xlsx", "respond_url", "role_labels", "run_import_analysis", "save_contact",
-    "save_letter_settings", "search_invitees", "section_of", "send", "send_invitations", "send_reminders",
+    "list_contact_groups", "list_contacts", "list_invitations", "list_posts", "managed_events", "person_name", "qr_data_uri",
+    "read_job", "record_access", "record_answer", "remap_import", "remove_contacts_from_group", "remove_invitation",
+    "report_chart_svg", "report_xlsx", "respond_url", "row_id", "role_labels", "run_import_analysis", "save_contact",
+    "save_letter_settings", "search_invitees", "section_of", "send", "send_invitations", "send_reminders", "send_to",
     "set_role", "sign_in_sheet", "source_label", "start_import", "status_labels", "tick_signed", "unit_of",
     "unit_sort_key", "unsent_invitations", "ward_settings",
 ]

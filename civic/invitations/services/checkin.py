@@ -7,12 +7,11 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from civic.core.collation import sort_key, split_full_name
+from civic.core.collation import sort_key
 from civic.core.db import transaction
 from civic.core.text import clean_line, fold
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.invitations.errors import InvitationError
 from civic.invitations.models import (
     AnswerChannel,
     CheckinMethod,
@@ -21,6 +20,7 @@ from civic.invitations.models import (
     InvitationStatus,
     SheetGrouping,
 )
+from civic.invitations.services.directory import person_name
 from civic.invitations.services.invites import list_invitations, new_token
 
 
@@ -59,9 +59,7 @@ def search_invitees(event, q: str) -> list[Invitation]:
 
 
 def add_walk_in(event, full_name: str, position: str = "", unit: str = "", user=None) -> Invitation:
-    family, middle, given = split_full_name(clean_line(full_name))
-    if not given:
-        raise InvitationError(_("Enter the person's full name."))
+    family, middle, given = person_name(full_name)
     inv = Invitation(event_id=event.id, token=new_token(), checkin_code=new_token(), role=InvitationRole.GUEST,
                      source=_("Walk-in"), family_name=family, middle_name=middle, given_name=given,
                      position=clean_line(position)[:200], unit=clean_line(unit)[:200], is_walk_in=True,

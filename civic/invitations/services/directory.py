@@ -19,7 +19,7 @@ from civic.core.spreadsheets import safe_row
 from civic.core.text import clean_line, fold, nfc
 from civic.core.timeutil import local_today
 from civic.extensions import db
-from civic.invitations.errors import InvitationError
+from civic.invitations.errors import Conflict, InvitationError, check_length
 from civic.invitations.models import (
     Contact,
     ContactGroup,
@@ -43,6 +43,15 @@ def _clean_email(raw: str | None) -> str | None:
     return email
 
 
+def row_id(value) -> int | None:
+    """``value`` as a row id, or None when it cannot name a row (not a number, out of range)."""
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return None
+    return value if 1 <= value <= 2**31 - 1 else None
+
+
 def list_contacts(q: str | None = None, group_id: int | None = None, residential_group_id: int | None = None) -> list[Contact]:
     stmt = sa.select(Contact).options(selectinload(Contact.groups))
     if q:
@@ -61,10 +70,8 @@ def list_contacts(q: str | None = None, group_id: int | None = None, residential
 
 
 def get_contact(contact_id) -> Contact | None:
-    try:
-        return db.session.get(Contact, int(contact_id))
-    except (TypeError, ValueError):
-        return None
+    key = row_id(contact_id)
+    return db.session.get(Contact, key) if key is not None else None
 
 
 LEGAL_BASES = tuple(LegalBasis)
@@ -91,19 +98,38 @@ def _check_phone_free(phone_e164: str | None, contact: Contact | None) -> None:
     if phone_e164:
         clash = db.session.scalar(sa.select(Contact.id).where(Contact.phone == phone_e164))
         if clash and (contact is None or clash != contact.id):
-            raise InvitationError(_("Another contact already has this phone number."))
+            raise Conflict(_("Another contact already has this phone number."))
+
+
+def person_name(full_name: str | None) -> tuple[str, str, str]:
+    """(family, middle, given) of a typed full name; InvitationError when empty or too long."""
+    full_name = check_length(clean_line(full_name), 200, _("Full name"))
+    family, middle, given = split_full_name(full_name)
+    if not given:
+        raise InvitationError(_("Enter the person's full name."))
+    if len(family) > 60 or len(middle) > 80 or len(given) > 60:
+        raise InvitationError(_("This name is too long."))
+    return family, middle, given
+
+
+def _check_contact_lengths(position, unit, residential_group, email, notes) -> None:
+    """The contact form's limits (the columns' sizes)."""
+    for value, max_len, label in ((position, 200, _("Position")), (unit, 200, _("Unit")),
+                                  (residential_group, 120, _("Residential group")), (email, 254, _("Email"))):
+        check_length(clean_line(value), max_len, label)
+    check_length(nfc(notes or "").strip(), 2000, _("Notes"))
 
 
 def save_contact(contact: Contact | None, *, full_name: str, position: str = "", unit: str = "",
                  residential_group: str | None = None, phone: str | None = None, email: str | None = None,
                  notes: str = "", group_ids: list[int] | None = None, legal_basis: str | None = None) -> Contact:
     legal_basis = check_legal_basis(legal_basis)
-    family, middle, given = split_full_name(clean_line(full_name))
-    if not given:
-        raise InvitationError(_("Enter the person's full name."))
+    family, middle, given = person_name(full_name)
+    _check_contact_lengths(position, unit, residential_group, email, notes)
     phone_e164 = _clean_phone(phone)
     email = _clean_email(email)
     _check_phone_free(phone_e164, contact)
+    groups = _listed_groups(group_ids) if group_ids is not None else None
     with transaction():
         if contact is None:
             contact = Contact()
@@ -121,10 +147,22 @@ def save_contact(contact: Contact | None, *, full_name: str, position: str = "",
         if email and contact.user_id is None:
             # A contact who is also a resident account: linked by the same email address.
             contact.user_id = db.session.scalar(sa.select(User.id).where(User.email == email))
-        if group_ids is not None:
-            contact.groups = list(db.session.scalars(
-                sa.select(ContactGroup).where(ContactGroup.id.in_(group_ids)))) if group_ids else []
+        if groups is not None:
+            contact.groups = groups
     return contact
+
+
+def _listed_groups(group_ids) -> list[ContactGroup]:
+    """The groups a contact is put in by hand: each must exist and list its members."""
+    wanted = {row_id(i) for i in group_ids}
+    groups = list(db.session.scalars(sa.select(ContactGroup).where(ContactGroup.id.in_(wanted - {None})))) if wanted else []
+    if len(groups) != len(wanted):
+        raise InvitationError(_("This group does not exist."))
+    for group in groups:
+        if group.is_post_based:
+            raise InvitationError(_("The members of \"%(name)s\" are whoever holds its post: change them on the posts page.",
+                                    name=group.name))
+    return groups
 
 
 def delete_contact(contact: Contact) -> None:
@@ -135,26 +173,23 @@ def delete_contact(contact: Contact) -> None:
 # --------------------------------------------------------------------------- groups and posts
 
 
-# --------------------------------------------------------------------------- groups and posts
-
-
 def list_contact_groups() -> list[ContactGroup]:
     return sorted(db.session.scalars(sa.select(ContactGroup)), key=lambda g: sort_key(g.name))
 
 
 def get_contact_group(group_id) -> ContactGroup | None:
-    try:
-        return db.session.get(ContactGroup, int(group_id))
-    except (TypeError, ValueError):
-        return None
+    key = row_id(group_id)
+    return db.session.get(ContactGroup, key) if key is not None else None
 
 
 def create_contact_group(name: str, post_title: str | None = None, description: str = "") -> ContactGroup:
-    name = clean_line(name)
+    name = check_length(clean_line(name), 160, _("Group name"))
     if not name:
         raise InvitationError(_("Enter a name for the group."))
+    check_length(clean_line(post_title), 160, _("Post"))
+    check_length(clean_line(description), 300, _("Description"))
     if db.session.scalar(sa.select(ContactGroup.id).where(ContactGroup.name_folded == fold(name))):
-        raise InvitationError(_("A group with this name already exists."))
+        raise Conflict(_("A group with this name already exists."))
     group = ContactGroup(name=name[:160], name_folded=fold(name), description=clean_line(description),
                          post_title_folded=fold(post_title) or None)
     with transaction():
@@ -188,10 +223,8 @@ def list_posts() -> list[Post]:
 
 
 def get_post(post_id) -> Post | None:
-    try:
-        return db.session.get(Post, int(post_id))
-    except (TypeError, ValueError):
-        return None
+    key = row_id(post_id)
+    return db.session.get(Post, key) if key is not None else None
 
 
 def get_or_create_post(title: str, residential_group: ResidentialGroup | None) -> Post:
@@ -206,6 +239,22 @@ def get_or_create_post(title: str, residential_group: ResidentialGroup | None) -
         post = Post(title=title[:160], title_folded=fold(title), residential_group=residential_group)
         db.session.add(post)
         db.session.flush()
+    return post
+
+
+def create_post(title: str, residential_group_id: int | None, contact_id, started_on: date | None = None) -> Post:
+    """The posts page's form: the post (made when new) of the ward or of a tổ dân phố, held by
+    ``contact_id`` from ``started_on``; all or nothing."""
+    check_length(clean_line(title), 160, _("Post"))
+    group = db.session.get(ResidentialGroup, residential_group_id) if residential_group_id else None
+    if residential_group_id and group is None:
+        raise InvitationError(_("Please choose a residential group from the list."))
+    contact = get_contact(contact_id)
+    if contact is None:
+        raise InvitationError(_("This contact does not exist."))
+    with transaction():
+        post = get_or_create_post(title, group)
+        hand_over(post, contact, started_on)
     return post
 
 
@@ -227,9 +276,6 @@ def hand_over(post: Post, contact: Contact, on: date | None = None, note: str = 
         holding = PostHolding(post=post, contact=contact, started_on=on, note=clean_line(note)[:300])
         db.session.add(holding)
     return holding
-
-
-# --------------------------------------------------------------------------- bulk group changes
 
 
 # --------------------------------------------------------------------------- bulk group changes

@@ -26,7 +26,13 @@ from civic.invitations.models import (
     InvitationStatus,
     Post,
 )
-from civic.invitations.services.directory import current_holders, current_holding, get_contact_group, get_post
+from civic.invitations.services.directory import (
+    current_holders,
+    current_holding,
+    get_contact_group,
+    get_post,
+    row_id,
+)
 from civic.invitations.signals import invitation_answered
 from civic.privacy import services as privacy
 
@@ -149,10 +155,8 @@ def follow_hand_overs(event) -> list[tuple[str, str]]:
 
 
 def get_invitation(event, invitation_id) -> Invitation | None:
-    try:
-        inv = db.session.get(Invitation, int(invitation_id))
-    except (TypeError, ValueError):
-        return None
+    key = row_id(invitation_id)
+    inv = db.session.get(Invitation, key) if key is not None else None
     return inv if inv is not None and inv.event_id == event.id else None
 
 
@@ -198,6 +202,21 @@ def _substitute_phone(response: str, raw: str | None) -> str | None:
         return normalize_phone(raw)
     except InvalidPhone as exc:
         raise InvitationError(_("This is not a valid Vietnamese phone number (for example 0912 345 678).")) from exc
+
+
+# How an organizer may have received an answer they record (the list's form).
+RECORDED_CHANNELS = (AnswerChannel.PHONE, AnswerChannel.PAPER)
+
+
+def record_answer(inv: Invitation, response: str, *, via: str, recorded_by, consent_value=None, reason: str = "",
+                  substitute_name: str = "", substitute_position: str = "") -> Invitation:
+    """An answer received by phone or on paper, recorded by the organizer ``recorded_by``; the
+    substitute's consent (``consent_value``: the ticked box) is given on that channel."""
+    if via not in RECORDED_CHANNELS:
+        raise InvitationError(_("Choose how the answer was received."))
+    return answer(inv, response, reason=reason, substitute_name=substitute_name,
+                  substitute_position=substitute_position, via=via, recorded_by=recorded_by,
+                  consent=privacy.consent_from(consent_value, via, recorded_by))
 
 
 def answer(inv: Invitation, response: str, *, reason: str = "", substitute_name: str = "",

@@ -11,6 +11,7 @@ from civic.core.db import transaction
 from civic.core.text import nfc
 from civic.core.timeutil import local_today
 from civic.extensions import db
+from civic.invitations.errors import InvitationError, check_length
 from civic.invitations.models import LetterSettings
 
 
@@ -38,7 +39,25 @@ def letter_settings(event) -> LetterSettings:
     return settings
 
 
+# The letter form's limits (the columns' sizes, and a page's worth for the long texts).
+_LIMITS = {"number": 40, "participants": 4000, "agenda": 4000, "contact_person": 200, "signer_title": 120,
+           "signer_name": 120}
+
+
+def _limit_labels() -> dict[str, str]:
+    return {"number": _("Number"), "participants": _("Participants"), "agenda": _("Agenda"),
+            "contact_person": _("Contact person"), "signer_title": _("Signer's title"),
+            "signer_name": _("Signer's name")}
+
+
 def save_letter_settings(event, **values) -> LetterSettings:
+    """Save the given fields (None: unchanged); the letter's number may not be blank."""
+    labels = _limit_labels()
+    for key, max_len in _LIMITS.items():
+        if values.get(key) is not None:
+            check_length(nfc(values[key]).strip(), max_len, labels[key])
+    if values.get("number") is not None and not nfc(values["number"]).strip():
+        raise InvitationError(_("Enter the number of the letter."))
     settings = letter_settings(event)
     for key in ("number", "participants", "agenda", "contact_person", "signer_title", "signer_name"):
         if key in values and values[key] is not None:

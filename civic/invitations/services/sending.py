@@ -108,3 +108,10 @@ def send_reminders(event, audience: str, user=None) -> SendResult:
         raise InvitationError(_("Nobody to remind."))
     return send(event, targets, SendKind.REMINDER, user)
 
+
+
+def send_to(event, audience: str, user=None) -> SendResult:
+    """The list's send buttons: invitations to those not sent one yet, or reminders (a SendAudience)."""
+    if audience == SendAudience.NEW:
+        return send_invitations(event, user)
+    return send_reminders(event, audience, user)

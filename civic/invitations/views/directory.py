@@ -6,13 +6,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from civic.accounts.models import ResidentialGroup
 from civic.accounts.services import list_groups
 from civic.core.forms import first_error, options
 from civic.core.permissions import Role, role_required
-from civic.extensions import db
 from civic.invitations import access, forms, labels
 from civic.invitations import services as svc
+from civic.invitations.models import GroupChange
 from civic.invitations.views.blueprint import bp, group_choices, xlsx_response
 
 
@@ -49,7 +48,7 @@ def contacts_bulk_group():
     if form.all_shown.data:
         ids = [c.id for c in svc.list_contacts(q=q or None, group_id=nhom)]
     try:
-        if form.action.data == "remove":
+        if form.action.data == GroupChange.REMOVE:
             group, count = svc.remove_contacts_from_group(ids, form.group_id.data)
             flash(_("%(count)s contacts taken out of the group \"%(name)s\".", count=count, name=group.name), "success")
         else:
@@ -161,9 +160,7 @@ def posts():
     status = 200
     if form.validate_on_submit():
         try:
-            group = db.session.get(ResidentialGroup, form.residential_group.data) if form.residential_group.data else None
-            post = svc.get_or_create_post(form.title.data, group)
-            svc.hand_over(post, svc.get_contact(form.contact.data), form.started_on.data)
+            svc.create_post(form.title.data, form.residential_group.data or None, form.contact.data, form.started_on.data)
         except svc.InvitationError as exc:
             flash(str(exc), "error")
             status = 400

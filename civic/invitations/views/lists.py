@@ -14,7 +14,6 @@ from civic.invitations import access, forms, labels
 from civic.invitations import services as svc
 from civic.invitations.models import SendAudience, SendKind
 from civic.invitations.views.blueprint import bp
-from civic.privacy import services as privacy
 
 
 @bp.route("/giay-moi")
@@ -108,9 +107,10 @@ def invitation_record(event_id):
         return redirect(url_for("invitations.event_invitations", event_id=event.id), 303)
     inv = access.invitation(event, form.invitation_id.data)
     try:
-        svc.answer(inv, form.response.data, reason=form.reason.data or "", substitute_name=form.substitute_name.data or "",
-                   substitute_position=form.substitute_position.data or "", via=form.via.data, recorded_by=current_user,
-                   consent=privacy.consent_from(form.consent.data, form.via.data, current_user))
+        svc.record_answer(inv, form.response.data, via=form.via.data, recorded_by=current_user,
+                          consent_value=form.consent.data, reason=form.reason.data or "",
+                          substitute_name=form.substitute_name.data or "",
+                          substitute_position=form.substitute_position.data or "")
     except svc.InvitationError as exc:
         flash(str(exc), "error")
     else:
@@ -141,10 +141,7 @@ def invitations_send(event_id):
         abort(400)
     audience = request.form.get("audience", SendAudience.NEW)
     try:
-        if audience == SendAudience.NEW:
-            result = svc.send_invitations(event, current_user)
-        else:
-            result = svc.send_reminders(event, audience, current_user)
+        result = svc.send_to(event, audience, current_user)
     except svc.InvitationError as exc:
         flash(str(exc), "error")
     else:
@@ -163,12 +160,16 @@ def letter_settings(event_id):
     settings = svc.letter_settings(event)
     form = forms.LetterForm(obj=settings)
     if form.validate_on_submit():
-        svc.save_letter_settings(event, number=form.number.data, issued_on=form.issued_on.data,
-                                 participants=form.participants.data, agenda=form.agenda.data,
-                                 contact_person=form.contact_person.data, signer_title=form.signer_title.data,
-                                 signer_name=form.signer_name.data)
-        flash(_("The letter has been saved."), "success")
-        return redirect(url_for("invitations.letters", event_id=event.id))
+        try:
+            svc.save_letter_settings(event, number=form.number.data, issued_on=form.issued_on.data,
+                                     participants=form.participants.data, agenda=form.agenda.data,
+                                     contact_person=form.contact_person.data, signer_title=form.signer_title.data,
+                                     signer_name=form.signer_name.data)
+        except svc.InvitationError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("The letter has been saved."), "success")
+            return redirect(url_for("invitations.letters", event_id=event.id))
     return render_template("invitations/letter_settings.html", event=event, form=form), 400 if request.method == "POST" else 200
 
 
