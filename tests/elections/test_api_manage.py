@@ -132,7 +132,8 @@ def test_unknown_ids_are_404(client, election, editor_headers):
                         ("PATCH", f"/api/v1/elections/{e}/areas/4242"), ("DELETE", f"/api/v1/elections/{e}/areas/4242"),
                         ("GET", "/api/v1/elections/4242/reminder-text"),
                         ("PUT", "/api/v1/elections/4242/reminder-text"),
-                        ("POST", "/api/v1/elections/4242/reminder-text/test")]:
+                        ("POST", "/api/v1/elections/4242/reminder-text/test"),
+                        ("PATCH", "/api/v1/elections/65230189794900852736")]:  # beyond what the database holds
         response = client.open(url, method=method, headers=editor_headers, json={})
         assert response.status_code == 404 and error_of(response), (method, url)
 
@@ -252,6 +253,7 @@ def test_areas_add_change_delete(client, election, groups, editor_headers):
     ({"number": 1}, 409),  # number 1 is taken
     ({"group_ids": "taken"}, 409),  # Tổ dân phố số 1 votes in area 1
     ({"group_ids": [987654]}, 422),
+    ({"group_ids": [2**70]}, 422),
     ({"number": 0}, 422),
     ({"number": "4"}, 400),
     ({"number": True}, 400),

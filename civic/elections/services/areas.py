@@ -60,6 +60,8 @@ def _clean_groups(raw_ids) -> dict[int, ResidentialGroup]:
         except (TypeError, ValueError) as exc:
             raise ElectionError(_("Unknown residential group.")) from exc
     group_ids = sorted(set(group_ids))
+    if any(not 1 <= group_id < 2**63 for group_id in group_ids):  # no such id, nor one the database compares
+        raise ElectionError(_("Unknown residential group."))
     if not group_ids:
         raise ElectionError(_("A polling area must cover at least one residential group (tổ dân phố)."))
     found = {g.id: g for g in db.session.scalars(sa.select(ResidentialGroup).where(ResidentialGroup.id.in_(group_ids)))}

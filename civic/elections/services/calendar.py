@@ -53,6 +53,8 @@ def get_election(election_id) -> Election | None:
         election_id = int(election_id)
     except (TypeError, ValueError):
         return None
+    if not 1 <= election_id < 2**63:  # beyond any id, and beyond what the database can compare
+        return None
     return db.session.scalar(with_calendar(sa.select(Election).where(Election.id == election_id)))
 
 
