@@ -74,7 +74,8 @@ def _input_from_json(data: dict, base: ArticleInput) -> ArticleInput:
     return base
 
 
-def _error(exc: NewsError):
+def news_error(exc: NewsError):
+    """A NewsError as the API's JSON error (its 4xx, else 422), naming the field."""
     return json_error(exc.status if 400 <= exc.status < 500 else 422, str(exc), field=exc.field)
 
 
@@ -85,7 +86,7 @@ def create_article():
     try:
         article = services.create_article(_input_from_json(data, ArticleInput()), g.api_user)
     except NewsError as exc:
-        return _error(exc)
+        return news_error(exc)
     response = jsonify(services.article_dict(article))
     response.status_code = 201
     response.headers["Location"] = services.article_url(article)
@@ -100,7 +101,7 @@ def update_article(slug):
     try:
         services.update_article(article, _input_from_json(data, services.article_input_from(article)), g.api_user)
     except NewsError as exc:
-        return _error(exc)
+        return news_error(exc)
     return jsonify(services.article_dict(article))
 
 

@@ -9,14 +9,11 @@ from flask_babel import gettext as _
 
 from civic.api import bp
 from civic.api.common import json_body, json_error
+from civic.api.news import news_error
 from civic.core.permissions import Role, public, token_required
 from civic.news import access, services
 from civic.news.models import ImageKind
 from civic.news.services import NewsError
-
-
-def _error(exc: NewsError):
-    return json_error(exc.status if 400 <= exc.status < 500 else 422, str(exc), field=exc.field)
 
 
 def _text(data: dict, name: str, default: str = "") -> str:
@@ -55,7 +52,7 @@ def create_category():
     try:
         category = services.create_category(_text(data, "name"), _text(data, "description"))
     except NewsError as exc:
-        return _error(exc)
+        return news_error(exc)
     return jsonify(_category_json(category)), 201
 
 
@@ -85,7 +82,7 @@ def pin_article(slug):
     try:
         services.set_pinned(article, pinned, g.api_user)
     except NewsError as exc:
-        return _error(exc)
+        return news_error(exc)
     return _article(article)
 
 
@@ -105,7 +102,7 @@ def upload_article_images(slug):
     try:
         added, refused = services.add_images(article, files, kind, request.form.get("caption") or "", g.api_user)
     except NewsError as exc:
-        return _error(exc)
+        return news_error(exc)
     refused_json = [{"file": name, "message": reason} for name, reason in refused]
     if not added:
         return json_error(422, _("%(file)s: %(reason)s", file=refused[0][0], reason=refused[0][1]),
@@ -126,7 +123,7 @@ def update_article_image(slug, image_id):
         if "caption" in data:
             services.update_caption(article, image_id, _text(data, "caption"), g.api_user)
     except NewsError as exc:
-        return _error(exc)
+        return news_error(exc)
     return jsonify(services.image_dict(image))
 
 
@@ -137,7 +134,7 @@ def delete_article_image(slug, image_id):
     try:
         services.remove_image(article, image_id, g.api_user)
     except NewsError as exc:
-        return _error(exc)
+        return news_error(exc)
     return "", 204
 
 
