@@ -20,7 +20,7 @@ def _group_json(group) -> dict:
     return {"id": group.id, "name": group.name, "number": group.number}
 
 
-def _area_json(area) -> dict:
+def area_json(area) -> dict:
     return {
         "id": area.id,
         "number": area.number,
@@ -29,6 +29,11 @@ def _area_json(area) -> dict:
         "map_url": area.map_url,
         "groups": [_group_json(g) for g in area.groups],
     }
+
+
+def milestone_json(milestone) -> dict:
+    return {"id": milestone.id, "kind": milestone.kind, "date": milestone.day.isoformat(), "title": milestone.title,
+            "text": milestone.text}
 
 
 def election_json(election, full: bool = True) -> dict:
@@ -40,11 +45,9 @@ def election_json(election, full: bool = True) -> dict:
         "bodies": list(election.bodies or []),
         "what_to_bring": election.what_to_bring,
         "url": absolute_url("elections.detail", election_id=election.id),
-        "milestones": [
-            {"id": m.id, "kind": m.kind, "date": m.day.isoformat(), "title": m.title, "text": m.text}
-            for m in election.milestones
-        ],
-        "polling_areas": [_area_json(a) for a in election.areas],
+        "description": election.description,
+        "milestones": [milestone_json(m) for m in election.milestones],
+        "polling_areas": [area_json(a) for a in election.areas],
     }
     return data
 
@@ -91,7 +94,7 @@ def where_to_vote(election_id):
         {
             "election": {"id": election.id, "name": election.name, "polling_day": election.polling_day.isoformat()},
             "group": _group_json(result.group),
-            "polling_area": _area_json(result.area) if result.area else None,
+            "polling_area": area_json(result.area) if result.area else None,
             "hours": {"open": election.polls_open.strftime("%H:%M"), "close": election.polls_close.strftime("%H:%M")},
             "what_to_bring": election.what_to_bring,
         }
@@ -162,6 +165,16 @@ SCHEMAS: dict = {
             "groups": {"type": "array", "items": {"$ref": "#/components/schemas/ResidentialGroup"}},
         },
     },
+    "Milestone": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"type": "string", "enum": [k.value for k in MilestoneKind]},
+            "date": {"type": "string", "format": "date"},
+            "title": {"type": "string"},
+            "text": {"type": "string"},
+        },
+    },
     "Election": {
         "type": "object",
         "properties": {
@@ -174,20 +187,9 @@ SCHEMAS: dict = {
                 "items": {"type": "string", "enum": [b.value for b in Body]},
             },
             "what_to_bring": {"type": "string"},
+            "description": {"type": "string"},
             "url": {"type": "string"},
-            "milestones": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "kind": {"type": "string", "enum": [k.value for k in MilestoneKind]},
-                        "date": {"type": "string", "format": "date"},
-                        "title": {"type": "string"},
-                        "text": {"type": "string"},
-                    },
-                },
-            },
+            "milestones": {"type": "array", "items": {"$ref": "#/components/schemas/Milestone"}},
             "polling_areas": {"type": "array", "items": {"$ref": "#/components/schemas/PollingArea"}},
         },
     },

@@ -12,7 +12,8 @@ from civic.news import access, services
 from civic.news.models import ArticleStatus, BodyFormat
 from civic.news.services import ArticleInput, NewsError
 
-WRITABLE = ("title", "summary", "body", "category", "status", "publish_at", "tags", "byline", "slug")
+WRITABLE = ("title", "summary", "body", "body_format", "category", "status", "publish_at", "tags", "byline", "slug",
+            "regenerate_slug")
 
 
 def _page_json(page) -> dict:
@@ -62,14 +63,19 @@ def _input_from_json(data: dict, base: ArticleInput) -> ArticleInput:
         if name == "tags":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise NewsError(_("The field %(field)s must be a list of texts.", field=name), name, 400)
+        elif name == "regenerate_slug":
+            if not isinstance(value, bool):
+                raise NewsError(_("The field %(field)s must be true or false.", field=name), name, 400)
         elif value is not None and not isinstance(value, str):
             raise NewsError(_("The field %(field)s must be a text.", field=name), name, 400)
         setattr(base, name, value if value is not None else ("" if name not in {"publish_at", "slug"} else None))
-    base.body_format = BodyFormat.HTML
+    # The stored body is HTML: a body format applies only to a body given with it (as on the page).
+    base.body_format = (data.get("body_format") or BodyFormat.HTML) if "body" in data else BodyFormat.HTML
     return base
 
 
-def _error(exc: NewsError):
+def news_error(exc: NewsError):
+    """A NewsError as the API's JSON error (its 4xx, else 422), naming the field."""
     return json_error(exc.status if 400 <= exc.status < 500 else 422, str(exc), field=exc.field)
 
 
@@ -80,7 +86,7 @@ def create_article():
     try:
         article = services.create_article(_input_from_json(data, ArticleInput()), g.api_user)
     except NewsError as exc:
-        return _error(exc)
+        return news_error(exc)
     response = jsonify(services.article_dict(article))
     response.status_code = 201
     response.headers["Location"] = services.article_url(article)
@@ -93,13 +99,9 @@ def update_article(slug):
     article = access.editable(g.api_user, slug)
     data = json_body()
     try:
-        base = services.article_input_from(article)
-        changed = _input_from_json(data, base)
-        if changed.slug == article.slug:
-            changed.slug = None
-        services.update_article(article, changed, g.api_user)
+        services.update_article(article, _input_from_json(data, services.article_input_from(article)), g.api_user)
     except NewsError as exc:
-        return _error(exc)
+        return news_error(exc)
     return jsonify(services.article_dict(article))
 
 
@@ -207,8 +209,9 @@ SCHEMAS: dict = {
             "publish_at": {"type": ["string", "null"], "format": "date-time"},
             "updated_at": {"type": ["string", "null"], "format": "date-time"},
             "cover": {"type": ["string", "null"], "format": "uri"},
+            "cover_id": {"type": ["integer", "null"], "description": "the cover picture's id (images routes)"},
             "album": {"type": "array", "items": {"type": "object", "properties": {
-                "url": {"type": "string"}, "caption": {"type": "string"}}}},
+                "id": {"type": "integer"}, "url": {"type": "string"}, "caption": {"type": "string"}}}},
         },
         "required": ["id", "slug", "url", "title", "status"],
     },
@@ -226,7 +229,11 @@ SCHEMAS: dict = {
         "properties": {
             "title": {"type": "string", "maxLength": 250},
             "summary": {"type": "string"},
-            "body": {"type": "string", "description": "HTML; sanitised to an allow-list"},
+            "body": {"type": "string", "description": "HTML or Markdown (body_format); sanitised to an allow-list"},
+            "body_format": {"type": "string", "enum": [str(v) for v in BodyFormat],
+                            "description": "how body is written; default html"},
+            "regenerate_slug": {"type": "boolean",
+                                "description": "make a new address from the title (the old one keeps working)"},
             "category": {"type": "string", "description": "category slug; default tin-tuc-su-kien"},
             "status": {"type": "string", "enum": STATUSES},
             "publish_at": {"type": ["string", "null"], "format": "date-time",

@@ -7,6 +7,10 @@ class ElectionError(ValueError):
     """A rule was broken; ``str(exc)`` is a translated, user-facing message."""
 
 
+class ElectionConflict(ElectionError):
+    """The change clashes with what is stored (an area number or a tổ dân phố already taken): 409."""
+
+
 class UnknownGroup(ElectionError):
     """No tổ dân phố matches what the resident typed."""
 

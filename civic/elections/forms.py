@@ -1,5 +1,8 @@
 """Forms for elections, milestones, polling areas and subscriptions.
 
+Lengths, dates and links are checked by the services (the API shares them); the forms show
+the lengths as ``maxlength``.
+
 Each form fills its own choices, fills itself from the object it edits (``for_*``) and
 reads itself back as the service's input (``to_data()``): views only validate and call.
 """
@@ -24,12 +27,13 @@ from wtforms import (
     URLField,
     widgets,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from civic.accounts.services import group_choices, group_key, list_groups
 from civic.core.forms import CivicForm, PhoneNumber, options
 from civic.elections.labels import BODY_LABELS, CHANNEL_LABELS, MILESTONE_LABELS
 from civic.elections.models import Body, Channel, Election, Milestone, MilestoneKind, PollingArea
+from civic.elections.services import common as limits
 from civic.elections.services.defaults import what_to_bring
 from civic.privacy.forms import consent_field
 
@@ -51,15 +55,15 @@ def profile_group_key(user) -> str | None:
 
 
 class ElectionForm(CivicForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=250)])
+    name = StringField(_l("Name"), validators=[DataRequired()], render_kw={"maxlength": limits.NAME_MAX})
     polling_day = DateField(_l("Polling day"), validators=[InputRequired()])
     polls_open = TimeField(_l("Polls open"), validators=[InputRequired()], default=None)
     polls_close = TimeField(_l("Polls close"), validators=[InputRequired()], default=None)
     bodies = MultiCheckboxField(
         _l("Bodies elected"), choices=options([(b.value, BODY_LABELS[b]) for b in Body]), validate_choice=True
     )
-    what_to_bring = TextAreaField(_l("What to bring"), validators=[Length(max=2000)])
-    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    what_to_bring = TextAreaField(_l("What to bring"), render_kw={"maxlength": limits.WHAT_TO_BRING_MAX})
+    description = TextAreaField(_l("Description"), render_kw={"maxlength": limits.DESCRIPTION_MAX})
     use_template = BooleanField(_l("Fill the milestones from the 2021 election calendar"))
 
     FIELDS = ("name", "polling_day", "polls_open", "polls_close", "bodies", "what_to_bring", "description")
@@ -85,9 +89,12 @@ class ElectionForm(CivicForm):
 
 
 class ReminderTemplateForm(CivicForm):
-    reminder_subject = StringField(_l("Email subject"), validators=[DataRequired(), Length(max=250)])
-    reminder_body = TextAreaField(_l("Email text"), validators=[DataRequired(), Length(max=5000)])
-    reminder_sms = TextAreaField(_l("SMS text"), validators=[DataRequired(), Length(max=480)])
+    reminder_subject = StringField(_l("Email subject"), validators=[DataRequired()],
+                                   render_kw={"maxlength": limits.REMINDER_SUBJECT_MAX})
+    reminder_body = TextAreaField(_l("Email text"), validators=[DataRequired()],
+                                  render_kw={"maxlength": limits.REMINDER_BODY_MAX})
+    reminder_sms = TextAreaField(_l("SMS text"), validators=[DataRequired()],
+                                 render_kw={"maxlength": limits.REMINDER_SMS_MAX})
 
     @classmethod
     def for_election(cls, election: Election) -> ReminderTemplateForm:
@@ -103,8 +110,8 @@ class MilestoneForm(CivicForm):
         render_kw={"required": False},  # a choice is always selected; HTML forbids required without a placeholder
     )
     day = DateField(_l("Date"), validators=[InputRequired()])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
-    text = TextAreaField(_l("Text for residents"), validators=[Length(max=1000)])
+    title = StringField(_l("Title"), validators=[Optional()], render_kw={"maxlength": limits.MILESTONE_TITLE_MAX})
+    text = TextAreaField(_l("Text for residents"), render_kw={"maxlength": limits.MILESTONE_TEXT_MAX})
 
     @classmethod
     def for_milestone(cls, milestone: Milestone | None) -> MilestoneForm:
@@ -116,9 +123,11 @@ class MilestoneForm(CivicForm):
 
 class PollingAreaForm(CivicForm):
     number = IntegerField(_l("Polling area number"), validators=[InputRequired(), NumberRange(min=1, max=10_000)])
-    station_name = StringField(_l("Polling station"), validators=[DataRequired(), Length(max=200)])
-    station_address = StringField(_l("Street address"), validators=[DataRequired(), Length(max=300)])
-    map_url = URLField(_l("Map link"), validators=[Optional(), URL(), Length(max=500)])
+    station_name = StringField(_l("Polling station"), validators=[DataRequired()],
+                               render_kw={"maxlength": limits.STATION_NAME_MAX})
+    station_address = StringField(_l("Street address"), validators=[DataRequired()],
+                                  render_kw={"maxlength": limits.STATION_ADDRESS_MAX})
+    map_url = URLField(_l("Map link"), validators=[Optional()], render_kw={"maxlength": limits.MAP_URL_MAX})
     group_ids = MultiCheckboxField(_l("Residential groups covered"), coerce=int, validate_choice=True)
 
     def __init__(self, *args, **kwargs):

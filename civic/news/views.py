@@ -269,11 +269,8 @@ def edit(article_id):
     if not form.validate():
         flash(first_error(form), "error")
         return _render_form(form, article, 400)
-    data = _form_input(form)
-    if data.slug == article.slug:
-        data.slug = None
     try:
-        services.update_article(article, data, current_user)
+        services.update_article(article, _form_input(form), current_user)
         _save_cover(form, article)
     except NewsError as exc:
         _field_error(form, exc)
@@ -310,10 +307,11 @@ def unpublish(article_id):
 def pin(article_id):
     article = _action(article_id)
     pinned = request.form.get("pinned") == "1"
-    if pinned and not article.is_public:
-        flash(_("Only a published article can be pinned to the home page."), "error")
+    try:
+        services.set_pinned(article, pinned, current_user)
+    except NewsError as exc:
+        flash(str(exc), "error")
         return redirect(url_for("news.edit", article_id=article_id))
-    services.set_pinned(article, pinned, current_user)
     flash(_("Pinned to the home page.") if pinned else _("No longer pinned."), "success")
     return redirect(url_for("news.edit", article_id=article_id))
 
@@ -341,18 +339,15 @@ def upload_images(article_id):
     if not form.validate():
         abort_with(400, first_error(form) or _("The form could not be read."))
     files = [f for f in (form.images.data or []) if f and getattr(f, "filename", "")]
-    if not files:
-        flash(_("Choose at least one picture."), "error")
+    try:
+        added, refused = services.add_images(article, files, "album", form.caption.data or "", current_user)
+    except NewsError as exc:
+        flash(str(exc), "error")
         return redirect(url_for("news.edit", article_id=article_id) + "#album")
-    added = 0
-    for upload in files[:20]:
-        try:
-            services.add_image(article, upload.read(), "album", form.caption.data or "", current_user)
-            added += 1
-        except NewsError as exc:
-            flash(_("%(file)s: %(reason)s", file=upload.filename, reason=str(exc)), "error")
+    for filename, reason in refused:
+        flash(_("%(file)s: %(reason)s", file=filename, reason=reason), "error")
     if added:
-        flash(_("Pictures added: %(count)s.", count=added), "success")
+        flash(_("Pictures added: %(count)s.", count=len(added)), "success")
     return redirect(url_for("news.edit", article_id=article_id) + "#album")
 
 

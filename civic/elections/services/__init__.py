@@ -13,11 +13,19 @@ This package re-exports what callers use; its modules import each other directly
 """
 
 from civic.core.timeutil import local_today
-from civic.elections.errors import ConsentMissing, ElectionError, NotAllowed, NotVisible, UnknownGroup
+from civic.elections.errors import (
+    ConsentMissing,
+    ElectionConflict,
+    ElectionError,
+    NotAllowed,
+    NotVisible,
+    UnknownGroup,
+)
 from civic.elections.labels import BODY_LABELS, MILESTONE_LABELS, body_labels, hours_text, milestone_label
 from civic.elections.related import related_news
 from civic.elections.services.areas import (
     WhereToVote,
+    area_fields,
     area_for_group,
     delete_area,
     get_area,
@@ -32,10 +40,12 @@ from civic.elections.services.calendar import (
     create_election,
     delete_election,
     delete_milestone,
+    election_fields,
     get_election,
     get_milestone,
     home_countdown,
     list_elections,
+    milestone_fields,
     save_milestone,
     update_election,
     update_reminder_texts,
@@ -69,11 +79,11 @@ from civic.elections.services.subscriptions import (
 __all__ = [
     "BODY_LABELS", "COUNTDOWN_DAYS", "DEFAULT_REMINDER_RULES", "MILESTONE_LABELS", "PAGE_SCOPES",
     "REMINDER_GRACE", "REMINDER_PLACEHOLDERS", "SMS_CODE_MAX_ATTEMPTS", "SMS_CODE_TTL", "TOPIC",
-    "ConsentMissing", "ElectionError", "NotAllowed", "NotVisible", "ScheduledReminder", "SubscribeResult",
-    "UnknownGroup", "WhereToVote", "anonymise_expired_subscriptions", "apply_2021_template", "area_for_group",
+    "ConsentMissing", "ElectionConflict", "ElectionError", "NotAllowed", "NotVisible", "ScheduledReminder", "SubscribeResult",
+    "UnknownGroup", "WhereToVote", "anonymise_expired_subscriptions", "apply_2021_template", "area_fields", "area_for_group",
     "body_labels", "cancel_subscription", "confirm_email", "confirm_sms", "countdown_for", "create_election",
-    "delete_area", "delete_election", "delete_milestone", "get_area", "get_election", "get_milestone",
-    "home_countdown", "hours_text", "list_elections", "local_today", "milestone_label", "preview_reminder",
+    "delete_area", "delete_election", "delete_milestone", "election_fields", "get_area", "get_election", "get_milestone",
+    "home_countdown", "hours_text", "list_elections", "local_today", "milestone_fields", "milestone_label", "preview_reminder",
     "related_news", "reminder_recipients", "reminder_schedule", "save_milestone", "save_polling_area",
     "send_due_reminders", "send_test_reminder", "sent_reminders", "sms_reference", "subscribe",
     "subscription_for_user", "subscription_from_reference", "template_2021_milestones", "update_election",

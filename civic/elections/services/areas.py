@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -11,10 +12,16 @@ from civic.accounts.models import ResidentialGroup
 from civic.core.db import announce, transaction
 from civic.core.text import clean_line
 from civic.elections import signals
-from civic.elections.errors import ElectionError
+from civic.elections.errors import ElectionConflict, ElectionError
 from civic.elections.labels import hours_text
 from civic.elections.models import Election, PollingArea, PollingAreaGroup
-from civic.elections.services.common import find_group
+from civic.elections.services.common import (
+    MAP_URL_MAX,
+    STATION_ADDRESS_MAX,
+    STATION_NAME_MAX,
+    check_length,
+    find_group,
+)
 from civic.extensions import db
 
 
@@ -53,6 +60,8 @@ def _clean_groups(raw_ids) -> dict[int, ResidentialGroup]:
         except (TypeError, ValueError) as exc:
             raise ElectionError(_("Unknown residential group.")) from exc
     group_ids = sorted(set(group_ids))
+    if any(not 1 <= group_id < 2**63 for group_id in group_ids):  # no such id, nor one the database compares
+        raise ElectionError(_("Unknown residential group."))
     if not group_ids:
         raise ElectionError(_("A polling area must cover at least one residential group (tổ dân phố)."))
     found = {g.id: g for g in db.session.scalars(sa.select(ResidentialGroup).where(ResidentialGroup.id.in_(group_ids)))}
@@ -67,10 +76,34 @@ def _clean_area(data: dict) -> AreaFields:
     station_address = clean_line(data.get("station_address"))
     if not station_name or not station_address:
         raise ElectionError(_("Enter the polling station's name and address."))
-    map_url = clean_line(data.get("map_url")) or None
-    if map_url and not map_url.startswith(("https://", "http://")):
+    check_length(station_name, STATION_NAME_MAX,
+                 _("The polling station's name must be at most %(max)s characters.", max=STATION_NAME_MAX))
+    check_length(station_address, STATION_ADDRESS_MAX,
+                 _("The polling station's address must be at most %(max)s characters.", max=STATION_ADDRESS_MAX))
+    return AreaFields(number, station_name, station_address, _clean_map_url(data.get("map_url")),
+                      _clean_groups(data.get("group_ids")))
+
+
+def _clean_map_url(raw) -> str | None:
+    map_url = clean_line(raw) or None
+    if map_url is None:
+        return None
+    if not map_url.startswith(("https://", "http://")):
         raise ElectionError(_("The map link must start with https://."))
-    return AreaFields(number, station_name, station_address, map_url, _clean_groups(data.get("group_ids")))
+    check_length(map_url, MAP_URL_MAX, _("The map link must be at most %(max)s characters.", max=MAP_URL_MAX))
+    try:
+        host = urlsplit(map_url).hostname or ""
+    except ValueError:
+        host = ""
+    if "." not in host.strip(".") or any(c.isspace() for c in map_url):
+        raise ElectionError(_("The map link is not a valid web address."))
+    return map_url
+
+
+def area_fields(area: PollingArea) -> dict:
+    """The area's current values as a service input (the API's PATCH changes only what it gives)."""
+    return {"number": area.number, "station_name": area.station_name, "station_address": area.station_address,
+            "map_url": area.map_url, "group_ids": [link.group_id for link in area.links]}
 
 
 def _check_against_other_areas(election: Election, fields: AreaFields, area: PollingArea | None) -> None:
@@ -79,10 +112,10 @@ def _check_against_other_areas(election: Election, fields: AreaFields, area: Pol
         if other is area:
             continue
         if other.number == fields.number:
-            raise ElectionError(_("Polling area number %(number)s already exists in this election.", number=fields.number))
+            raise ElectionConflict(_("Polling area number %(number)s already exists in this election.", number=fields.number))
         for link in other.links:
             if link.group_id in fields.groups:
-                raise ElectionError(
+                raise ElectionConflict(
                     _(
                         "%(group)s is already in polling area number %(number)s; a residential group "
                         "votes in one area only.",
@@ -122,7 +155,7 @@ def save_polling_area(election: Election, data: dict, area: PollingArea | None =
             announce(signals.area_changed, election_id=election.id, area_id=area.id, change=change)
     except sa.exc.IntegrityError as exc:
         # Two editors at once: the database's unique constraints have the last word.
-        raise ElectionError(_("A residential group may be in only one polling area, and area numbers must differ.")) from exc
+        raise ElectionConflict(_("A residential group may be in only one polling area, and area numbers must differ.")) from exc
     return area
 
 

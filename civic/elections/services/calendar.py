@@ -16,7 +16,8 @@ from civic.elections import signals
 from civic.elections.errors import ElectionError
 from civic.elections.labels import hours_text, milestone_label
 from civic.elections.models import Body, Election, Milestone, MilestoneKind, PollingArea, PollingAreaGroup
-from civic.elections.services import defaults
+from civic.elections.services import common, defaults
+from civic.elections.services.common import check_day, check_length
 from civic.extensions import db
 
 COUNTDOWN_DAYS = 60
@@ -51,6 +52,8 @@ def get_election(election_id) -> Election | None:
     try:
         election_id = int(election_id)
     except (TypeError, ValueError):
+        return None
+    if not 1 <= election_id < 2**63:  # beyond any id, and beyond what the database can compare
         return None
     return db.session.scalar(with_calendar(sa.select(Election).where(Election.id == election_id)))
 
@@ -95,13 +98,16 @@ def _clean_bodies(values) -> list[str]:
 
 def _clean_reminder_texts(data: dict) -> dict:
     fields = {}
-    for key, label in (
-        ("reminder_subject", _("reminder subject")),
-        ("reminder_body", _("reminder text")),
-        ("reminder_sms", _("reminder SMS")),
+    for key, label, limit in (
+        ("reminder_subject", _("reminder subject"), common.REMINDER_SUBJECT_MAX),
+        ("reminder_body", _("reminder text"), common.REMINDER_BODY_MAX),
+        ("reminder_sms", _("reminder SMS"), common.REMINDER_SMS_MAX),
     ):
         if key in data:
             value = nfc(data.get(key) or "").strip()
+            if not value:
+                raise ElectionError(_("Enter the %(part)s.", part=label))
+            check_length(value, limit, _("The %(part)s must be at most %(max)s characters.", part=label, max=limit))
             check_template_text(value, label)
             fields[key] = value
     return fields
@@ -111,6 +117,8 @@ def _clean_election_fields(data: dict) -> dict:
     name = clean_line(data.get("name"))
     if not name:
         raise ElectionError(_("Enter the election's name."))
+    check_length(name, common.NAME_MAX,
+                 _("The election's name must be at most %(max)s characters.", max=common.NAME_MAX))
     polling_day = data.get("polling_day")
     if not isinstance(polling_day, date):
         raise ElectionError(_("Enter the polling day."))
@@ -118,15 +126,33 @@ def _clean_election_fields(data: dict) -> dict:
     closes = data.get("polls_close") or time(19, 0)
     if closes <= opens:
         raise ElectionError(_("Polls must close after they open."))
+    what_to_bring, description = nfc(data.get("what_to_bring") or "").strip(), nfc(data.get("description") or "").strip()
+    check_length(what_to_bring, common.WHAT_TO_BRING_MAX,
+                 _("“What to bring” must be at most %(max)s characters.", max=common.WHAT_TO_BRING_MAX))
+    check_length(description, common.DESCRIPTION_MAX,
+                 _("The description must be at most %(max)s characters.", max=common.DESCRIPTION_MAX))
     return {
         "name": name,
-        "polling_day": polling_day,
+        "polling_day": check_day(polling_day),
         "polls_open": opens,
         "polls_close": closes,
         "bodies": _clean_bodies(data.get("bodies")),
-        "what_to_bring": nfc(data.get("what_to_bring") or "").strip(),
-        "description": nfc(data.get("description") or "").strip(),
+        "what_to_bring": what_to_bring,
+        "description": description,
         **_clean_reminder_texts(data),
+    }
+
+
+def election_fields(election: Election) -> dict:
+    """The election's current values as a service input (the API's PATCH changes only what it gives)."""
+    return {
+        "name": election.name,
+        "polling_day": election.polling_day,
+        "polls_open": election.polls_open,
+        "polls_close": election.polls_close,
+        "bodies": list(election.bodies or []),
+        "what_to_bring": election.what_to_bring,
+        "description": election.description,
     }
 
 
@@ -180,13 +206,7 @@ def update_election(election: Election, data: dict, change: str = "updated") -> 
 def update_reminder_texts(election: Election, texts: dict) -> Election:
     """Change only the reminder's subject, text and SMS (checked like the rest of the election)."""
     data = {
-        "name": election.name,
-        "polling_day": election.polling_day,
-        "polls_open": election.polls_open,
-        "polls_close": election.polls_close,
-        "bodies": election.bodies,
-        "what_to_bring": election.what_to_bring,
-        "description": election.description,
+        **election_fields(election),
         **{key: texts.get(key) for key in ("reminder_subject", "reminder_body", "reminder_sms")},
     }
     return update_election(election, data, change="reminder_text")
@@ -227,8 +247,11 @@ def _clean_milestone(election: Election, data: dict) -> Milestone:
     day = data.get("day")
     if not isinstance(day, date):
         raise ElectionError(_("Enter the milestone's date."))
-    title = clean_line(data.get("title")) or milestone_label(kind)
-    probe = Milestone(kind=kind, day=day, title=title, text=nfc(data.get("text") or "").strip())
+    title = check_length(clean_line(data.get("title")), common.MILESTONE_TITLE_MAX, _(
+        "The milestone's title must be at most %(max)s characters.", max=common.MILESTONE_TITLE_MAX)) or milestone_label(kind)
+    text = check_length(nfc(data.get("text") or "").strip(), common.MILESTONE_TEXT_MAX, _(
+        "The milestone's text must be at most %(max)s characters.", max=common.MILESTONE_TEXT_MAX))
+    probe = Milestone(kind=kind, day=check_day(day), title=title, text=text)
     _check_milestones_before(election.polling_day, [probe])
     if kind == MilestoneKind.POLLING_DAY and day != election.polling_day:
         raise ElectionError(
@@ -236,6 +259,11 @@ def _clean_milestone(election: Election, data: dict) -> Milestone:
               polling=election.polling_day.strftime("%d/%m/%Y"))
         )
     return probe
+
+
+def milestone_fields(milestone: Milestone) -> dict:
+    """The milestone's current values as a service input."""
+    return {"kind": milestone.kind, "day": milestone.day, "title": milestone.title, "text": milestone.text}
 
 
 def save_milestone(election: Election, data: dict, milestone: Milestone | None = None) -> Milestone:

@@ -38,7 +38,16 @@ from civic.news.services.fulltext import (
     snippet,
 )
 from civic.news.services.history import record_revision
-from civic.news.services.photos import add_image, image_url, remove_image, update_caption
+from civic.news.services.photos import (
+    UPLOAD_BATCH_MAX,
+    add_image,
+    add_images,
+    article_image,
+    image_dict,
+    image_url,
+    remove_image,
+    update_caption,
+)
 from civic.news.services.queries import (
     PAGE_SCOPES,
     PER_PAGE,
@@ -79,12 +88,12 @@ from civic.news.services.workflow import (
 __all__ = [
     "BODY_MAX", "CAPTION_MAX", "COUNT_CAP", "DEFAULT_CATEGORIES", "DEFAULT_CATEGORY_SLUG", "EDITABLE",
     "ELECTION_CATEGORY_SLUG", "PAGE_SCOPES", "PER_PAGE", "QUERY_MAX_TOKENS", "RANK_ALL_LIMIT", "RESERVED_SLUGS",
-    "SUMMARY_MAX", "TITLE_MAX", "Article", "ArticleImage", "ArticleInput", "ArticleStatus", "Category", "NewsError",
-    "Page", "Tag", "action_labels", "add_image", "apply_view_counts", "archive_months", "article_dict",
+    "SUMMARY_MAX", "TITLE_MAX", "UPLOAD_BATCH_MAX", "Article", "ArticleImage", "ArticleInput", "ArticleStatus", "Category", "NewsError",
+    "Page", "Tag", "action_labels", "add_image", "add_images", "apply_view_counts", "archive_months", "article_dict", "article_image",
     "article_input_from", "article_url", "body_to_html", "build_atom", "create_article",
     "create_category", "delete_article", "election_news", "ensure_default_categories", "field_labels",
     "find_by_slug", "get_article", "get_category", "get_tag", "highlight", "history_entries", "history_value",
-    "home_news", "html_to_text", "image_kind_labels", "image_url", "list_categories", "list_for_editors",
+    "home_news", "html_to_text", "image_dict", "image_kind_labels", "image_url", "list_categories", "list_for_editors",
     "list_published", "markdown_to_html", "month_label", "parse_publish_at", "plain_line", "plain_text",
     "plain_text_to_html", "public_filter", "publish_article", "publish_due_articles", "query_tokens",
     "record_revision", "record_view", "related_articles", "remove_image", "resolve_tags", "sanitize_html",

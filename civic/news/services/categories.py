@@ -52,6 +52,7 @@ def create_category(name: str, description: str = "") -> Category:
     if len(name) > 120:
         raise NewsError(_("The category name must be at most 120 characters."), "name")
     slug = slugify(name) or "chuyen-muc"
+    ensure_default_categories()  # the standard four come first, whoever adds the first category
     if db.session.scalar(sa.select(Category.id).where(sa.or_(Category.slug == slug, Category.name == name))):
         raise NewsError(_("A category with this name already exists."), "name", 409)
     with transaction():

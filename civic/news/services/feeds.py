@@ -83,8 +83,10 @@ def article_dict(article: Article, full: bool = True) -> dict:
         "publish_at": isoformat_local(article.publish_at),
         "updated_at": isoformat_local(article.updated_at),
         "cover": image_url(article.cover, absolute=True) if article.cover else None,
+        "cover_id": article.cover.id if article.cover else None,
     }
     if full:
         data["body"] = article.body_html
-        data["album"] = [{"url": image_url(img, absolute=True), "caption": img.caption} for img in article.album]
+        data["album"] = [{"id": img.id, "url": image_url(img, absolute=True), "caption": img.caption}
+                         for img in article.album]
     return data

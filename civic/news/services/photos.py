@@ -22,7 +22,8 @@ def _checked_caption(caption: str) -> str:
     return caption
 
 
-def _image_of(article: Article, image_id: int) -> ArticleImage:
+def article_image(article: Article, image_id: int) -> ArticleImage:
+    """One of the article's pictures; another article's (or none) is a 404 NewsError."""
     image = next((img for img in article.images if img.id == image_id), None)
     if image is None:
         raise NewsError(_("This picture does not belong to the article."), "image", 404)
@@ -63,8 +64,41 @@ def add_image(article: Article, data: bytes, kind: str, caption: str, user) -> A
     return image
 
 
+UPLOAD_BATCH_MAX = 20  # pictures taken from one upload; the rest are left out
+
+
+def add_images(article: Article, uploads, kind: str, caption: str, user) -> tuple[list[ArticleImage], list]:
+    """Add the first UPLOAD_BATCH_MAX ``uploads`` (objects with ``filename`` and ``read()``), each
+    checked on its own: returns the stored pictures and ``(filename, reason)`` for each refused one."""
+    uploads = [u for u in uploads or [] if u is not None and getattr(u, "filename", "")]
+    if not uploads:
+        raise NewsError(_("Choose at least one picture."), "images", 400)
+    caption = _checked_caption(caption)
+    added, refused = [], []
+    for upload in uploads[:UPLOAD_BATCH_MAX]:
+        try:
+            added.append(add_image(article, upload.read(), kind, caption, user))
+        except NewsError as exc:
+            refused.append((upload.filename, str(exc)))
+    return added, refused
+
+
+def image_dict(image: ArticleImage) -> dict:
+    """A picture as the API shows it."""
+    return {
+        "id": image.id,
+        "kind": image.kind,
+        "caption": image.caption,
+        "position": image.position,
+        "width": image.width,
+        "height": image.height,
+        "url": image_url(image, absolute=True),
+        "thumb_url": image_url(image, "thumb", absolute=True),
+    }
+
+
 def remove_image(article: Article, image_id: int, user) -> None:
-    image = _image_of(article, image_id)
+    image = article_image(article, image_id)
     with transaction():
         article.images.remove(image)
         changes = {"image": (f"{image.kind}: {image.caption or image.key}", None)}
@@ -74,7 +108,7 @@ def remove_image(article: Article, image_id: int, user) -> None:
 
 
 def update_caption(article: Article, image_id: int, caption: str, user) -> None:
-    image = _image_of(article, image_id)
+    image = article_image(article, image_id)
     caption = _checked_caption(caption)
     if caption == image.caption:
         return

@@ -6,6 +6,7 @@ the scheduler's bulk publication too.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.news import images as image_service
 from civic.news.models import Article, ArticleStatus, BodyFormat, RevisionAction
-from civic.news.services.categories import store_tag_order
+from civic.news.services.categories import ensure_default_categories, store_tag_order
 from civic.news.services.errors import NewsError
 from civic.news.services.history import index_text, record_revision
 from civic.news.services.validation import ArticleInput, change_slug, unique_slug, validated
@@ -48,6 +49,7 @@ def announce_change(article: Article, was_public: bool, changes: dict) -> None:
 
 def create_article(data: ArticleInput, user, now: datetime | None = None) -> Article:
     now = now or utcnow()
+    ensure_default_categories()  # the default category exists on a fresh database too (page or API)
     try:
         with transaction():
             values = validated(data, now=now)
@@ -102,6 +104,8 @@ def _apply_values(article: Article, values: dict, data: ArticleInput) -> dict:
 
 def update_article(article: Article, data: ArticleInput, user, now: datetime | None = None) -> Article:
     now = now or utcnow()
+    if data.slug == article.slug:  # the current address sent back unchanged: not a new one
+        data = replace(data, slug=None)
     try:
         with transaction():
             values = validated(data, partial_of=article, now=now)
@@ -172,6 +176,8 @@ def unpublish_article(article: Article, user) -> Article:
 
 
 def set_pinned(article: Article, pinned: bool, user, now: datetime | None = None) -> Article:
+    if pinned and not article.is_public:
+        raise NewsError(_("Only a published article can be pinned to the home page."), "pinned", 409)
     if bool(article.pinned) == pinned:
         return article
     with transaction():
