@@ -247,7 +247,7 @@ def post_hand_over_api(post_id):
     if contact is None:
         return json_error(422, _("This contact does not exist."))
     try:
-        svc.hand_over(post, contact, started_on, note)
+        svc.hand_over(post, contact, started_on, note, new_holder_only=True)
     except svc.InvitationError as exc:
         return service_error(exc)
     return jsonify(post_json(post))

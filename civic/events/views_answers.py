@@ -136,6 +136,8 @@ def rsvp(event_id: int):
         if exc.status == 429:
             too_many(exc)
         flash(str(exc), "error")
+        if exc.field in form:
+            form[exc.field].errors = [*form[exc.field].errors, str(exc)]  # beside the field to fill
         return _detail_page(event, exc.status, form=form)
     # POST/redirect/GET: the person who answered lands on their own personal page (its address
     # is the link we also send them), so a reload or a bookmark never posts again.

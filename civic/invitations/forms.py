@@ -52,8 +52,16 @@ class PostForm(CivicForm):
     started_on = DateField(_l("Since"), validators=[Optional()])
 
 
+def _id_or_blank(value):
+    """A select's id, or "" for its "— Choose —" line (which a required field then refuses)."""
+    return "" if value in ("", None) else int(value)
+
+
 class HandOverForm(CivicForm):
-    contact = SelectField(_l("New holder"), coerce=int)
+    # No one is chosen until the organizer picks: a select opening on the first contact handed
+    # posts to the wrong person on one careless click.
+    contact = SelectField(_l("New holder"), coerce=_id_or_blank,
+                          validators=[DataRequired(message=_l("Choose who takes over the post."))])
     started_on = DateField(_l("Hand-over date"), validators=[Optional()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
 

@@ -94,7 +94,7 @@ class ReceptionHolidayForm(CivicForm):
 class ReceptionOverrideForm(CivicForm):
     rule_id = SelectField(_l("Reception schedule"), choices=[], validate_choice=False, validators=[DataRequired()])
     original_on = DateField(_l("Session of"), validators=[DataRequired()])
-    action = SelectField(_l("Change"), choices=options([("move", _l("Move to another date")), ("cancel", _l("Cancel"))]))
+    action = SelectField(_l("Adjustment"), choices=options([("move", _l("Move to another date")), ("cancel", _l("Cancel"))]))
     moved_to = DateField(_l("New date"), validators=[Optional()])
     reason = StringField(_l("Reason (shown to residents)"), validators=[Optional(), Length(max=500)])
 

@@ -134,6 +134,18 @@ def test_bad_email_and_too_long_name_beside_their_fields(client, event):
     _assert_no_english(html)
 
 
+def test_a_guest_without_name_or_contact_is_told_beside_the_field(client, event):
+    """The service's refusals (name, phone or email) showed only in the banner at the top of a
+    phone's screen, far from the field to fill."""
+    response = _rsvp(client, event, {"response": "yes", "phone": "0912 345 678", "consent": "y"})
+    assert response.status_code == 422
+    assert _errors(response.get_data(as_text=True)).errors_for("name") == ["Vui lòng nhập họ và tên."]
+    response = _rsvp(client, event, {"response": "yes", "name": "Nguyễn Thị Lan", "consent": "y"})
+    assert response.status_code == 422
+    found = _errors(response.get_data(as_text=True))
+    assert found.errors_for("phone") and found.errors_for("phone")[0].startswith("Vui lòng nhập số điện thoại")
+
+
 def test_english_page_keeps_wtforms_english(client, event):
     client.get("/language?lang=en")
     response = _rsvp(client, event, {"response": "yes", "name": "x" * 130})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from civic.extensions import db
@@ -67,7 +69,7 @@ def test_group_and_post_forms(client, login, organizer, directory):
     binh = directory["Lê Văn Bình"]
     r = submit_form(client, "/danh-ba/chuc-danh", {"contact": str(binh.id), "started_on": "2020-01-01"},
                     action=f"/danh-ba/chuc-danh/{post.id}/ban-giao")
-    assert r.status_code == 303
+    assert r.status_code == 400 and "sớm hơn ngày người hiện tại" in r.get_data(as_text=True)
     assert svc.current_holding(post).contact_id == an.id  # a hand-over before the start is refused
     r = submit_form(client, "/danh-ba/chuc-danh", {"contact": str(binh.id), "started_on": "2022-01-01"},
                     action=f"/danh-ba/chuc-danh/{post.id}/ban-giao")
@@ -104,3 +106,27 @@ def test_menu_leads_organizers_to_invitations_and_directory(app, client, login, 
     login(organizer)
     html = client.get("/").get_data(as_text=True)
     assert all(link in html for link in links)
+
+
+def test_hand_over_starts_on_nobody_and_refuses_the_current_holder(client, login, organizer, directory):
+    """A select that opened on the first contact handed a post to the wrong person on one
+    careless click; handing it to its own holder said "handed over" and changed nothing."""
+    login(organizer)
+    an, binh = directory["Nguyễn Văn An"], directory["Lê Văn Bình"]
+    post = svc.get_or_create_post("Trưởng ban công tác Mặt trận", None)
+    svc.hand_over(post, an, date(2021, 1, 15))
+    html = client.get("/danh-ba/chuc-danh").get_data(as_text=True)
+    select = html[html.index(f'id="ho-{post.id}"'):]
+    select = select[:select.index("</select>")]
+    first = select[select.index("<option"):select.index("</option>")]
+    assert first == '<option value="">— Chọn —', first  # the browser shows the first line: nobody
+    r = submit_form(client, "/danh-ba/chuc-danh", {"contact": "", "started_on": "2022-01-01"},
+                    action=f"/danh-ba/chuc-danh/{post.id}/ban-giao")
+    assert r.status_code == 400 and "Vui lòng chọn người nhận bàn giao" in r.get_data(as_text=True)
+    r = submit_form(client, "/danh-ba/chuc-danh", {"contact": str(an.id), "started_on": "2022-01-01"},
+                    action=f"/danh-ba/chuc-danh/{post.id}/ban-giao")
+    assert r.status_code == 409 and "đang đảm nhiệm chức danh này" in r.get_data(as_text=True)
+    assert [h.contact_id for h in post.holdings] == [an.id]
+    r = submit_form(client, "/danh-ba/chuc-danh", {"contact": str(binh.id), "started_on": "2022-01-01"},
+                    action=f"/danh-ba/chuc-danh/{post.id}/ban-giao")
+    assert r.status_code == 303 and svc.current_holding(post).contact_id == binh.id

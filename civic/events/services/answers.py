@@ -83,11 +83,11 @@ def _guest_identity(answer: Answer) -> None:
     """Someone without an account: their name, and a phone or e-mail to confirm to."""
     answer.name = clean_line(answer.name)[:120]
     if not answer.name:
-        raise EventError(_("Enter your name."), 422)
+        raise EventError(_("Enter your name."), 422, field="name")
     answer.phone = normalize_answer_phone(answer.phone) if answer.phone else None
     answer.email = normalize_answer_email(answer.email)
     if not answer.phone and not answer.email:
-        raise EventError(_("Enter a phone number or an email address so we can confirm."), 422)
+        raise EventError(_("Enter a phone number or an email address so we can confirm."), 422, field="phone")
 
 
 def _account_identity(answer: Answer, user: User) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 class EventError(ValueError):
     """A rule was broken; ``str(exc)`` is a translated, user-facing message."""
 
-    def __init__(self, message: str, status: int = 400, retry_after: int | None = None):
+    def __init__(self, message: str, status: int = 400, retry_after: int | None = None, field: str | None = None):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after  # seconds, for 429
+        self.field = field  # the form field the message belongs beside, when there is one
 
 
 class AlreadyAnswered(EventError):

@@ -262,13 +262,19 @@ def current_holding(post: Post) -> PostHolding | None:
     return db.session.scalar(sa.select(PostHolding).where(PostHolding.post_id == post.id, PostHolding.ended_on.is_(None)))
 
 
-def hand_over(post: Post, contact: Contact, on: date | None = None, note: str = "") -> PostHolding:
-    """The post passes to ``contact`` from ``on``: the previous holding ends that day."""
+def hand_over(post: Post, contact: Contact, on: date | None = None, note: str = "",
+              new_holder_only: bool = False) -> PostHolding:
+    """The post passes to ``contact`` from ``on``: the previous holding ends that day.
+
+    Loading data again (the demo) may name the current holder, which changes nothing; a person
+    handing the post over (``new_holder_only``, the page and the API) is told it changed nothing."""
     on = on or local_today()
     with transaction():
         current = current_holding(post)
         if current is not None:
             if current.contact_id == contact.id:
+                if new_holder_only:
+                    raise Conflict(_("%(name)s already holds this post.", name=contact.full_name))
                 return current
             if on < current.started_on:
                 raise InvitationError(_("The hand-over date is before the current holder started."))

@@ -150,13 +150,31 @@ def groups():
     return render_template("invitations/groups.html", form=form, rows=rows), status
 
 
+def _holder_choices(people, blank: bool) -> list:
+    pairs = [(c.id, f"{c.full_name} – {c.position}" if c.position else c.full_name) for c in people]
+    return options(([("", _("— Choose —"))] if blank else []) + pairs)
+
+
+def _posts_page(form, status: int = 200):
+    """The posts page: the new-post form, and on each post a hand-over form that starts on nobody."""
+    hand_over = forms.HandOverForm(formdata=None)
+    hand_over.contact.choices = _holder_choices(svc.list_contacts(), blank=True)
+    # Holdings are loaded with the posts: the open one is the current holder (no query per post).
+    rows = [(p, next((h for h in p.holdings if h.ended_on is None), None)) for p in svc.list_posts()]
+    return render_template("invitations/posts.html", form=form, hand_over=hand_over, rows=rows), status
+
+
+def _post_form():
+    form = forms.PostForm()
+    form.residential_group.choices = options([(0, _("Whole ward"))] + [(g.id, g.name) for g in list_groups()])
+    form.contact.choices = _holder_choices(svc.list_contacts(), blank=False)
+    return form
+
+
 @bp.route("/danh-ba/chuc-danh", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def posts():
-    form = forms.PostForm()
-    people = svc.list_contacts()
-    form.residential_group.choices = options([(0, _("Whole ward"))] + [(g.id, g.name) for g in list_groups()])
-    form.contact.choices = options([(c.id, f"{c.full_name} – {c.position}") for c in people])
+    form = _post_form()
     status = 200
     if form.validate_on_submit():
         try:
@@ -170,11 +188,7 @@ def posts():
     elif request.method == "POST":
         status = 400
         flash(first_error(form) or _("Some of the information is not valid."), "error")
-    hand_over = forms.HandOverForm()
-    hand_over.contact.choices = options(form.contact.choices)
-    # Holdings are loaded with the posts: the open one is the current holder (no query per post).
-    rows = [(p, next((h for h in p.holdings if h.ended_on is None), None)) for p in svc.list_posts()]
-    return render_template("invitations/posts.html", form=form, hand_over=hand_over, rows=rows), status
+    return _posts_page(form, status)
 
 
 @bp.post("/danh-ba/chuc-danh/<int:post_id>/ban-giao")
@@ -182,10 +196,18 @@ def posts():
 def post_hand_over(post_id):
     post = access.post(post_id)
     form = forms.HandOverForm()
-    form.contact.choices = options([(c.id, c.full_name) for c in svc.list_contacts()])
+    form.contact.choices = _holder_choices(svc.list_contacts(), blank=True)
     if not form.validate_on_submit():
         flash(first_error(form) or _("Some of the information is not valid."), "error")
-        return redirect(url_for("invitations.posts")), 303
+        return _posts_page(_post_form(), 400)
+    try:
+        svc.hand_over(post, svc.get_contact(form.contact.data), form.started_on.data, form.note.data or "",
+                      new_holder_only=True)
+    except svc.InvitationError as exc:
+        flash(str(exc), "error")
+        return _posts_page(_post_form(), 409 if isinstance(exc, svc.Conflict) else 400)
+    flash(_("The post has been handed over."), "success")
+    return redirect(url_for("invitations.posts")), 303
     try:
         svc.hand_over(post, svc.get_contact(form.contact.data), form.started_on.data, form.note.data or "")
     except svc.InvitationError as exc:
