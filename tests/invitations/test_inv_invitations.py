@@ -321,3 +321,26 @@ def test_cancelled_meeting_page_says_so(client, conference):
     db.session.commit()
     html = client.get(f"/giay-moi/{an.token}").get_data(as_text=True)
     assert "Hội nghị này đã bị hủy." in html and 'name="response"' not in html
+
+
+def test_a_refused_answer_or_add_keeps_what_the_organizer_entered(client, login, organizer, conference):
+    """They answered 303 and reset the form: the invitee back to the first, the answer to
+    "attend", the chosen role lost."""
+    login(organizer)
+    binh = inv_of(conference, "Lê Văn Bình")
+    page = f"/su-kien/{conference.id}/giay-moi"
+    r = submit_form(client, page, {"invitation_id": binh.id, "response": "substitute", "via": "paper",
+                                   "substitute_name": "", "consent": "y"},
+                    action=f"/su-kien/{conference.id}/giay-moi/ghi-tra-loi")
+    html = r.get_data(as_text=True)
+    assert r.status_code in (400, 422)
+    assert f'<option value="{binh.id}" selected>' in html
+    def chosen(value):  # a ticked radio button or a selected option, in whatever attribute order
+        return re.search(rf'<(input|option)\b(?=[^>]*\b(checked|selected)\b)[^>]*value="{value}"', html)
+
+    assert chosen("substitute") and chosen("paper")
+    db.session.refresh(binh)
+    assert binh.status == "pending"
+    r = submit_form(client, page, {"role": "khach_moi"}, action=f"/su-kien/{conference.id}/giay-moi/them")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and chosen("khach_moi")

@@ -26,18 +26,23 @@ def events():
 @bp.route("/su-kien/<int:event_id>/giay-moi")
 @role_required(Role.ORGANIZER)
 def event_invitations(event_id):
-    event = access.managed_event(current_user, event_id)
-    add = forms.AddInviteesForm()
-    _fill_add_choices(add)
+    return _list_page(access.managed_event(current_user, event_id))
+
+
+def _list_page(event, add=None, record=None, status: int = 200):
+    """The list page; a refused add or recorded answer comes back with what was entered, and a 4xx."""
+    if add is None:
+        add = forms.AddInviteesForm(formdata=None)
+        _fill_add_choices(add)
     invitations = svc.list_invitations(event)
-    record = forms.RecordAnswerForm()
     return render_template(
-        "invitations/event_list.html", event=event, invitations=invitations, add=add, record=record,
+        "invitations/event_list.html", event=event, invitations=invitations, add=add,
+        record=record or forms.RecordAnswerForm(formdata=None),
         action=forms.ActionForm(), roles=labels.role_labels(), statuses=labels.status_labels(),
         recorded_via=labels.recorded_via_label,
         counts=svc.attendance_report(event)["totals"] if invitations else None,
         unsent=len(svc.unsent_invitations(event)),
-    )
+    ), status
 
 
 def _fill_add_choices(form):
@@ -56,14 +61,15 @@ def invitations_add(event_id):
     _fill_add_choices(form)
     if not form.validate_on_submit():
         flash(first_error(form) or _("Some of the information is not valid."), "error")
-        return redirect(url_for("invitations.event_invitations", event_id=event.id), 303)
+        return _list_page(event, add=form, status=400)
     try:
         added = svc.add_invitees(event, group_ids=form.groups.data or [], post_ids=form.posts.data or [],
                                  contact_ids=form.contacts.data or [], role=form.role.data)
     except svc.InvitationError as exc:
         flash(str(exc), "error")
-    else:
-        flash(_("%(count)s people added to the list.", count=added), "success")
+        form.groups.errors = [str(exc)]  # beside the first list to choose from
+        return _list_page(event, add=form, status=400)
+    flash(_("%(count)s people added to the list.", count=added), "success")
     return redirect(url_for("invitations.event_invitations", event_id=event.id), 303)
 
 
@@ -104,7 +110,7 @@ def invitation_record(event_id):
     form = forms.RecordAnswerForm()
     if not form.validate_on_submit():
         flash(first_error(form) or _("Some of the information is not valid."), "error")
-        return redirect(url_for("invitations.event_invitations", event_id=event.id), 303)
+        return _list_page(event, record=form, status=400)
     inv = access.invitation(event, form.invitation_id.data)
     try:
         svc.record_answer(inv, form.response.data, via=form.via.data, recorded_by=current_user,
@@ -113,8 +119,8 @@ def invitation_record(event_id):
                           substitute_position=form.substitute_position.data or "")
     except svc.InvitationError as exc:
         flash(str(exc), "error")
-    else:
-        flash(_("The answer has been recorded."), "success")
+        return _list_page(event, record=form, status=422 if isinstance(exc, svc.ConsentMissing) else 400)
+    flash(_("The answer has been recorded."), "success")
     return redirect(url_for("invitations.event_invitations", event_id=event.id), 303)
 
 
