@@ -49,14 +49,18 @@ class ItemForm(CivicForm):
 class ParticipantsForm(CivicForm):
     """Add participants to an item already on the schedule (just they are invited)."""
 
-    version = HiddenField()
-    posts = SelectMultipleField(_l("Participants: posts"), coerce=int, validate_choice=False)
-    groups = SelectMultipleField(_l("Participants: invitation groups"), coerce=int, validate_choice=False)
-    contacts = SelectMultipleField(_l("Participants: people from the directory"), coerce=int, validate_choice=False)
+    # Own ids (same names): the item page shows this form beside the item's own form, and two
+    # id="posts" would point each label at the other form's select.
+    version = HiddenField(id="adding-version")
+    posts = SelectMultipleField(_l("Participants: posts"), coerce=int, validate_choice=False, id="adding-posts")
+    groups = SelectMultipleField(_l("Participants: invitation groups"), coerce=int, validate_choice=False,
+                                 id="adding-groups")
+    contacts = SelectMultipleField(_l("Participants: people from the directory"), coerce=int, validate_choice=False,
+                                   id="adding-contacts")
 
 
 class CancelForm(CivicForm):
-    version = HiddenField()
+    version = HiddenField(id="cancel-version")
     reason = StringField(_l("Reason for cancelling"), validators=[DataRequired(), Length(max=500)])
 
 

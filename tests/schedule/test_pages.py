@@ -173,3 +173,14 @@ def test_saving_an_item_on_the_page_keeps_what_the_form_does_not_show(client, lo
     assert kept.place == "Hội trường"
     assert kept.own_event_id == event.id
     assert [(p.kind, p.text) for p in kept.participants] == [("text", "Đại diện Báo Hà Nội mới")]
+
+
+def test_the_item_page_repeats_no_id(client, login, organizer, week):
+    """Its "add participants" form used the item form's ids (posts, groups, contacts, version),
+    so each label pointed at the other form's select."""
+    item = svc.add_item(week, svc.ItemData(day=date(2021, 1, 25), start=time(8, 0), content="Giao ban đầu tuần"))
+    login(organizer)
+    html = client.get(f"/lich-cong-tac/quan-ly/{week.id}/muc/{item.id}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert "adding-posts" in ids
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
