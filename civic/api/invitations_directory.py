@@ -82,8 +82,10 @@ def flag(body: dict, key: str) -> bool | None:
     return value
 
 
+@bp.errorhandler(svc.InvitationError)
 def service_error(exc: svc.InvitationError):
-    """The domain's refusal as JSON: 409 for a clash with what is stored, else 422."""
+    """The domain's refusal as JSON: 409 for a clash with what is stored, else 422. Registered for
+    the API's routes, so those that let a service's refusal through need no try/except."""
     return json_error(409 if isinstance(exc, svc.Conflict) else 422, str(exc))
 
 
@@ -148,10 +150,7 @@ def contact_detail_api(contact_id):
 def contact_create_api():
     body = json_body()
     text(body, "full_name", required=True)
-    try:
-        contact = svc.save_contact(None, **_contact_fields(body))
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    contact = svc.save_contact(None, **_contact_fields(body))
     return jsonify(contact_detail_json(contact)), 201
 
 
@@ -160,10 +159,7 @@ def contact_create_api():
 def contact_update_api(contact_id):
     contact = access.contact(contact_id)
     body = json_body()
-    try:
-        contact = svc.save_contact(contact, **_contact_fields(body, contact))
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    contact = svc.save_contact(contact, **_contact_fields(body, contact))
     return jsonify(contact_detail_json(contact))
 
 
@@ -183,13 +179,10 @@ def contacts_bulk_group_api():
         return json_error(422, _("%(name)s must be one of: %(values)s.", name="action",
                                  values=", ".join(GroupChange)))
     contact_ids, group_id, new_group = ids(body, "contact_ids"), whole(body, "group_id"), text(body, "new_group") or ""
-    try:
-        if action == GroupChange.REMOVE:
-            group, count = svc.remove_contacts_from_group(contact_ids, group_id)
-        else:
-            group, count = svc.add_contacts_to_group(contact_ids, group_id, new_group)
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    if action == GroupChange.REMOVE:
+        group, count = svc.remove_contacts_from_group(contact_ids, group_id)
+    else:
+        group, count = svc.add_contacts_to_group(contact_ids, group_id, new_group)
     return jsonify({"group": group_json(group), "changed": count})
 
 
@@ -207,10 +200,7 @@ def contact_groups_api():
 def contact_group_create_api():
     body = json_body()
     name = text(body, "name", required=True)
-    try:
-        group = svc.create_contact_group(name, text(body, "post_title"), text(body, "description") or "")
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    group = svc.create_contact_group(name, text(body, "post_title"), text(body, "description") or "")
     return jsonify(group_json(group)), 201
 
 
@@ -230,10 +220,7 @@ def post_create_api():
     title = text(body, "title", required=True)
     contact_id = whole(body, "contact_id", required=True)
     group_id, started_on = whole(body, "residential_group_id"), day(body, "started_on")
-    try:
-        post = svc.create_post(title, group_id, contact_id, started_on)
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    post = svc.create_post(title, group_id, contact_id, started_on)
     return jsonify(post_json(post)), 201
 
 
@@ -246,10 +233,7 @@ def post_hand_over_api(post_id):
     started_on, note = day(body, "started_on"), text(body, "note") or ""
     if contact is None:
         return json_error(422, _("This contact does not exist."))
-    try:
-        svc.hand_over(post, contact, started_on, note, new_holder_only=True)
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    svc.hand_over(post, contact, started_on, note, new_holder_only=True)
     return jsonify(post_json(post))
 
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from civic.api import bp
 from civic.api.common import json_body, json_error
 from civic.api.invitations import invitation_json
-from civic.api.invitations_directory import day, flag, ids, obj, op, service_error, text, whole
+from civic.api.invitations_directory import day, flag, ids, obj, op, text, whole
 from civic.core.permissions import Role, token_required
 from civic.invitations import access
 from civic.invitations import services as svc
@@ -39,10 +39,7 @@ def invitations_add_api(event_id):
     body = json_body()
     groups, posts, contacts = ids(body, "group_ids"), ids(body, "post_ids"), ids(body, "contact_ids")
     role = text(body, "role") or svc.DEFAULT_ROLE
-    try:
-        added = svc.add_invitees(event, group_ids=groups, post_ids=posts, contact_ids=contacts, role=role)
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    added = svc.add_invitees(event, group_ids=groups, post_ids=posts, contact_ids=contacts, role=role)
     items = [invitation_json(i) for i in svc.list_invitations(event)]
     return jsonify({"event_id": event.id, "added": added, "items": items}), 201 if added else 200
 
@@ -53,10 +50,7 @@ def invitation_update_api(event_id, invitation_id):
     inv = access.invitation(_event(event_id), invitation_id)
     body = json_body()
     role = text(body, "role", required=True)
-    try:
-        svc.set_role(inv, role)
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    svc.set_role(inv, role)
     return jsonify(invitation_json(inv))
 
 
@@ -72,10 +66,7 @@ def invitation_delete_api(event_id, invitation_id):
 def invitation_resend_api(event_id, invitation_id):
     event = _event(event_id)
     inv = access.invitation(event, invitation_id)
-    try:
-        result = svc.send(event, [inv], SendKind.RESEND, g.api_user)
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    result = svc.send(event, [inv], SendKind.RESEND, g.api_user)
     if result.skipped:
         return json_error(422, _("This person has neither an email address nor a phone number."))
     return jsonify(_sent_json(result))
@@ -90,10 +81,7 @@ def invitation_record_api(event_id):
     inv = access.invitation(event, whole(body, "invitation_id", required=True))
     response, via = text(body, "response", required=True), text(body, "via", required=True)
     fields = {key: text(body, key) or "" for key in ("reason", "substitute_name", "substitute_position")}
-    try:
-        svc.record_answer(inv, response, via=via, recorded_by=g.api_user, consent_value=flag(body, "consent"), **fields)
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    svc.record_answer(inv, response, via=via, recorded_by=g.api_user, consent_value=flag(body, "consent"), **fields)
     return jsonify(invitation_json(inv))
 
 
@@ -102,10 +90,7 @@ def invitation_record_api(event_id):
 def invitations_send_api(event_id):
     event = _event(event_id)
     audience = text(json_body(), "audience") or SendAudience.NEW
-    try:
-        result = svc.send_to(event, audience, g.api_user)
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    result = svc.send_to(event, audience, g.api_user)
     return jsonify(_sent_json(result))
 
 
@@ -141,10 +126,7 @@ def letter_settings_save_api(event_id):
     body = json_body()
     values = {key: text(body, key) for key in _LETTER_TEXTS}
     values["issued_on"] = day(body, "issued_on")
-    try:
-        settings = svc.save_letter_settings(event, **values)
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    settings = svc.save_letter_settings(event, **values)
     return jsonify(_letter_json(event, settings))
 
 
@@ -159,10 +141,7 @@ def walk_in_api(event_id):
     body = json_body()
     full_name = text(body, "full_name", required=True)
     position, unit = text(body, "position") or "", text(body, "unit") or ""
-    try:
-        inv = svc.add_walk_in(event, full_name, position, unit, g.api_user)
-    except svc.InvitationError as exc:
-        return service_error(exc)
+    inv = svc.add_walk_in(event, full_name, position, unit, g.api_user)
     return jsonify(invitation_json(inv)), 201
 
 

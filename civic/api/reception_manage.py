@@ -7,13 +7,12 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from civic.api import bp
-from civic.api.common import json_body, json_error
+from civic.api.common import json_body
 from civic.api.schedule_fields import Fields
 from civic.core.permissions import Role, token_required
 from civic.core.timeutil import local_today
 from civic.schedule import access
 from civic.schedule.models import HolidayPolicy, OverrideAction
-from civic.schedule.services import ScheduleError
 from civic.schedule.services import reception as svc
 
 MANAGERS = (Role.ORGANIZER,)  # the page's @role_required(Role.ORGANIZER), access.RECEPTION_MANAGERS
@@ -76,10 +75,7 @@ def reception_rules_api():
 @token_required(*MANAGERS)
 def reception_rule_create_api():
     body = json_body()
-    try:
-        rule = svc.save_rule(None, _rule_input(body))
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    rule = svc.save_rule(None, _rule_input(body))
     return jsonify(rule_json(rule)), 201
 
 
@@ -87,21 +83,15 @@ def reception_rule_create_api():
 @token_required(*MANAGERS)
 def reception_rule_update_api(rule_id):
     body = json_body()
-    try:
-        rule = access.managed_rule(g.api_user, rule_id)
-        rule = svc.save_rule(rule, _rule_input(body, rule))
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    rule = access.managed_rule(g.api_user, rule_id)
+    rule = svc.save_rule(rule, _rule_input(body, rule))
     return jsonify(rule_json(rule))
 
 
 @bp.delete("/reception/rules/<int:rule_id>")
 @token_required(*MANAGERS)
 def reception_rule_delete_api(rule_id):
-    try:
-        svc.delete_rule(access.managed_rule(g.api_user, rule_id))
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    svc.delete_rule(access.managed_rule(g.api_user, rule_id))
     return "", 204
 
 
@@ -111,10 +101,7 @@ def reception_rule_delete_api(rule_id):
 @bp.get("/reception/holidays")
 @token_required(*MANAGERS)
 def reception_holidays_api():
-    try:
-        start = _from_arg(local_today().replace(month=1, day=1))  # the page lists this year's on
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    start = _from_arg(local_today().replace(month=1, day=1))  # the page lists this year's on
     return _listing("holidays", svc.list_extra_days(start), holiday_json)
 
 
@@ -122,20 +109,14 @@ def reception_holidays_api():
 @token_required(*MANAGERS)
 def reception_holiday_create_api():
     fields = Fields(json_body())
-    try:
-        extra = svc.add_extra_day(fields.day("day", required=True), fields.text("name"))
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    extra = svc.add_extra_day(fields.day("day", required=True), fields.text("name"))
     return jsonify(holiday_json(extra)), 201
 
 
 @bp.delete("/reception/holidays/<int:holiday_id>")
 @token_required(*MANAGERS)
 def reception_holiday_delete_api(holiday_id):
-    try:
-        svc.delete_extra_day(access.managed_holiday(g.api_user, holiday_id))
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    svc.delete_extra_day(access.managed_holiday(g.api_user, holiday_id))
     return "", 204
 
 
@@ -145,10 +126,7 @@ def reception_holiday_delete_api(holiday_id):
 @bp.get("/reception/overrides")
 @token_required(*MANAGERS)
 def reception_overrides_api():
-    try:
-        start = _from_arg(local_today())  # the page lists those from today
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    start = _from_arg(local_today())  # the page lists those from today
     return _listing("overrides", svc.list_overrides(start), override_json)
 
 
@@ -156,22 +134,16 @@ def reception_overrides_api():
 @token_required(*MANAGERS)
 def reception_override_create_api():
     fields = Fields(json_body())
-    try:
-        rule = access.managed_rule(g.api_user, fields.integer("rule_id", required=True))
-        override = svc.set_override(rule, fields.day("original_on", required=True), fields.text("action"),
-                                    fields.day("moved_to"), fields.text("reason"))
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    rule = access.managed_rule(g.api_user, fields.integer("rule_id", required=True))
+    override = svc.set_override(rule, fields.day("original_on", required=True), fields.text("action"),
+                                fields.day("moved_to"), fields.text("reason"))
     return jsonify(override_json(override)), 201
 
 
 @bp.delete("/reception/overrides/<int:override_id>")
 @token_required(*MANAGERS)
 def reception_override_delete_api(override_id):
-    try:
-        svc.delete_override(access.managed_override(g.api_user, override_id))
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    svc.delete_override(access.managed_override(g.api_user, override_id))
     return "", 204
 
 

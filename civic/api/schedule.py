@@ -13,7 +13,6 @@ from civic.core.timeutil import isoformat_local
 from civic.invitations.services import LEGAL_BASES
 from civic.schedule import access
 from civic.schedule.models import DaySession, WeekStatus
-from civic.schedule.services import ScheduleError
 from civic.schedule.services import outputs as out
 from civic.schedule.services import weeks as svc
 
@@ -52,14 +51,11 @@ def schedule_add_item_api(year, week):
     body = json_body()
     if not svc.valid_week(year, week):
         return json_error(404, _("This week does not exist."))
-    try:
-        data = item_input(body)  # checked before the week is made: bad input writes nothing
-        fields = Fields(body)
-        version = fields.integer("expected_version", fields.integer("version"))
-        row = svc.get_week(year, week) or svc.create_week(year, week, g.api_user)
-        item = svc.add_item(row, data, g.api_user, row.version if version is None else version)
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    data = item_input(body)  # checked before the week is made: bad input writes nothing
+    fields = Fields(body)
+    version = fields.integer("expected_version", fields.integer("version"))
+    row = svc.get_week(year, week) or svc.create_week(year, week, g.api_user)
+    item = svc.add_item(row, data, g.api_user, row.version if version is None else version)
     return jsonify(item_json(item, True)), 201
 
 
@@ -67,13 +63,10 @@ def schedule_add_item_api(year, week):
 @token_required(Role.ORGANIZER, Role.EDITOR)
 def schedule_publish_api(year, week):
     body = json_body()
-    try:
-        row = access.managed_week_at(g.api_user, year, week)
-        fields = Fields(body)
-        version = fields.integer("expected_version", fields.integer("version"))
-        invited = svc.publish(row, g.api_user, version, fields.boolean("replaces_letters"))
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    row = access.managed_week_at(g.api_user, year, week)
+    fields = Fields(body)
+    version = fields.integer("expected_version", fields.integer("version"))
+    invited = svc.publish(row, g.api_user, version, fields.boolean("replaces_letters"))
     return jsonify({**week_json(row, any(has_role(g.api_user, r) for r in (Role.ORGANIZER, Role.EDITOR))), "invited": invited})
 
 

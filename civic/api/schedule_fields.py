@@ -9,12 +9,21 @@ from datetime import date, time
 
 from flask_babel import gettext as _
 
+from civic.api import bp
+from civic.api.common import json_error
 from civic.schedule.services import ScheduleError
 
 _TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LIMIT = 2**53  # larger numbers are no id or version of ours (and overflow SQLite's integers)
 MISSING = object()
+
+
+@bp.errorhandler(ScheduleError)
+def schedule_refused(exc: ScheduleError):
+    """Every schedule route answers the domain's refusal (a type check here, or a service's rule)
+    with its status and message; the routes need no try/except of their own."""
+    return json_error(exc.code, str(exc))
 
 
 class Fields:

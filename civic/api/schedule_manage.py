@@ -10,7 +10,7 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 
 from civic.api import bp
-from civic.api.common import json_body, json_error
+from civic.api.common import json_body
 from civic.api.schedule import item_json, week_json
 from civic.api.schedule_fields import Fields, item_input, participant_pairs
 from civic.core.permissions import token_required
@@ -46,24 +46,18 @@ def schedule_weeks_api():
 @token_required(*EDITORS)
 def schedule_create_week_api():
     fields = Fields(json_body())
-    try:
-        coming = svc.coming_week()  # what the page's button makes
-        year, week = fields.integer("year", coming[0]), fields.integer("week", coming[1])
-        if not svc.valid_week(year, week):
-            raise ScheduleError(_("This week does not exist."), 422)
-        row = svc.create_week(year, week, g.api_user)
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    coming = svc.coming_week()  # what the page's button makes
+    year, week = fields.integer("year", coming[0]), fields.integer("week", coming[1])
+    if not svc.valid_week(year, week):
+        raise ScheduleError(_("This week does not exist."), 422)
+    row = svc.create_week(year, week, g.api_user)
     return jsonify(week_json(row, True)), 201
 
 
 @bp.get("/schedule/<int:year>/<int:week>/items")
 @token_required(*EDITORS)
 def schedule_manage_week_api(year, week):
-    try:
-        row = access.managed_week_at(g.api_user, year, week)
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    row = access.managed_week_at(g.api_user, year, week)
     return jsonify(week_json(row, True))
 
 
@@ -76,27 +70,21 @@ def _item(year, week, item_id):
 @token_required(*EDITORS)
 def schedule_update_item_api(year, week, item_id):
     body = json_body()
-    try:
-        row, found = _item(year, week, item_id)
-        version = Fields(body).version()
-        data = item_input(body, svc.item_data(found))
-        svc.update_item(found, data, g.api_user, version)
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    row, found = _item(year, week, item_id)
+    version = Fields(body).version()
+    data = item_input(body, svc.item_data(found))
+    svc.update_item(found, data, g.api_user, version)
     return jsonify(_saved(found, row))
 
 
 @bp.delete("/schedule/<int:year>/<int:week>/items/<int:item_id>")
 @token_required(*EDITORS)
 def schedule_delete_item_api(year, week, item_id):
-    try:
-        row, found = _item(year, week, item_id)
-        raw = request.args.get("expected_version", "")
-        if not raw.isdigit() or len(raw) > 15:
-            raise ScheduleError(_("%(name)s must be a whole number.", name="expected_version"), 422)
-        svc.remove_draft_item(found, g.api_user, int(raw))
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    row, found = _item(year, week, item_id)
+    raw = request.args.get("expected_version", "")
+    if not raw.isdigit() or len(raw) > 15:
+        raise ScheduleError(_("%(name)s must be a whole number.", name="expected_version"), 422)
+    svc.remove_draft_item(found, g.api_user, int(raw))
     return jsonify({"id": item_id, "removed": True, "version": row.version})
 
 
@@ -104,12 +92,9 @@ def schedule_delete_item_api(year, week, item_id):
 @token_required(*EDITORS)
 def schedule_cancel_item_api(year, week, item_id):
     fields = Fields(json_body())
-    try:
-        row, found = _item(year, week, item_id)
-        version, reason, draft = fields.version(), fields.text("reason"), not row.is_published
-        svc.cancel_item(found, reason, g.api_user, version)
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    row, found = _item(year, week, item_id)
+    version, reason, draft = fields.version(), fields.text("reason"), not row.is_published
+    svc.cancel_item(found, reason, g.api_user, version)
     if draft:  # the service removes a draft week's item (as on the page): the answer says so
         return jsonify({"id": item_id, "removed": True, "version": row.version})
     return jsonify(_saved(found, row))
@@ -119,27 +104,21 @@ def schedule_cancel_item_api(year, week, item_id):
 @token_required(*EDITORS)
 def schedule_add_participants_api(year, week, item_id):
     body = json_body()
-    try:
-        row, found = _item(year, week, item_id)
-        version = Fields(body).version()
-        pairs = participant_pairs(body.get("participants", []), ADDABLE)
-        added = svc.add_participants(found, pairs, g.api_user, version)
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    row, found = _item(year, week, item_id)
+    version = Fields(body).version()
+    pairs = participant_pairs(body.get("participants", []), ADDABLE)
+    added = svc.add_participants(found, pairs, g.api_user, version)
     return jsonify(_saved(found, row, added=added))
 
 
 def _act(year, week, action):
     fields = Fields(json_body())
-    try:
-        row = access.managed_week_at(g.api_user, year, week)
-        version = fields.version()
-        if action == "copy":
-            added = svc.copy_last_week(row, fields.integers("item_ids"), g.api_user, version)
-        else:
-            added = svc.generate_recurring(row, g.api_user, version)
-    except ScheduleError as exc:
-        return json_error(exc.code, str(exc))
+    row = access.managed_week_at(g.api_user, year, week)
+    version = fields.version()
+    if action == "copy":
+        added = svc.copy_last_week(row, fields.integers("item_ids"), g.api_user, version)
+    else:
+        added = svc.generate_recurring(row, g.api_user, version)
     return jsonify({**week_json(svc.get_week(year, week), True), "added": added})
 
 

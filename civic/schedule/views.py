@@ -217,10 +217,12 @@ def _data(form, item=None) -> svc.ItemData:
     pairs = ([("post", i) for i in form.posts.data or []] + [("group", i) for i in form.groups.data or []]
              + [("contact", i) for i in form.contacts.data or []]
              + [("unit", line) for line in (form.units.data or "").splitlines()])
-    kept = svc.item_data(item) if item is not None else svc.ItemData(day=form.day.data, start=form.start.data,
-                                                                       content="")
-    pairs += [(kind, value) for kind, value in kept.participants if kind == "text"]
-    return svc.ItemData(own_event_id=kept.own_event_id,day=form.day.data, start=form.start.data, end=form.end.data, content=form.content.data,
+    own_event_id = None
+    if item is not None:
+        kept = svc.item_data(item)
+        pairs += [(kind, value) for kind, value in kept.participants if kind == "text"]
+        own_event_id = kept.own_event_id
+    return svc.ItemData(own_event_id=own_event_id,day=form.day.data, start=form.start.data, end=form.end.data, content=form.content.data,
                         place=form.place.data or "", preparing_unit=form.preparing_unit.data or "",
                         participants_note=form.participants_note.data or "",
                         participants_legal_basis=form.participants_legal_basis.data or "public_duty",
