@@ -182,6 +182,7 @@ def load_config(overrides: dict | None = None) -> dict:
     # The anonymous page cache (civic.core.pagecache): on unless "0"/"off"; tests turn it on themselves.
     cfg["CIVIC_PAGE_CACHE"] = env.get("CIVIC_PAGE_CACHE") or ("0" if overrides.get("TESTING") else "1")
     cfg["CIVIC_PAGE_CACHE_TTL"] = env.get("CIVIC_PAGE_CACHE_TTL") or 300
+    cfg["CIVIC_PAGE_CACHE_LAG"] = env.get("CIVIC_PAGE_CACHE_LAG") or 2
     cfg.update(overrides)
     _check_notify_overrides(cfg)
     _parse_page_cache(cfg)
@@ -225,7 +226,8 @@ def _from_environment(env, data_dir: Path) -> dict:
 
 
 def _parse_page_cache(cfg: dict) -> None:
-    for name, parse in (("CIVIC_PAGE_CACHE", _flag), ("CIVIC_PAGE_CACHE_TTL", _number(1, integer=True))):
+    for name, parse in (("CIVIC_PAGE_CACHE", _flag), ("CIVIC_PAGE_CACHE_TTL", _number(1, integer=True)),
+                        ("CIVIC_PAGE_CACHE_LAG", _number(0))):
         try:
             cfg[name] = parse(cfg[name])
         except (TypeError, ValueError) as exc:

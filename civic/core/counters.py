@@ -44,6 +44,14 @@ class MemoryCounterStore:
                 self._pending[VISITS] += 1
             self._seen[visitor] = now
 
+    def hit_many(self, visitors: dict[str, float]) -> None:
+        with self._lock:
+            for visitor, now in visitors.items():
+                last = self._seen.get(visitor)
+                if last is None or now - last > VISIT_WINDOW:
+                    self._pending[VISITS] += 1
+                self._seen[visitor] = now
+
     def add(self, key: str, amount: int = 1) -> int:
         with self._lock:
             self._pending[key] += amount
@@ -89,6 +97,22 @@ class RedisCounterStore:
             self.redis.hincrby(self.pending_key, VISITS, 1)
         else:
             self.redis.expire(self.prefix + "v:" + visitor, VISIT_WINDOW)
+
+    def hit_many(self, visitors: dict[str, float]) -> None:
+        """The same as hit() for each visitor, in two round trips."""
+        pipe = self.redis.pipeline(transaction=False)
+        for visitor, now in visitors.items():
+            pipe.set(self.prefix + "v:" + visitor, 1, nx=True, ex=VISIT_WINDOW)
+            pipe.zadd(self.online_key, {visitor: now})
+        results = pipe.execute()
+        new_visits = sum(1 for new in results[::2] if new)
+        pipe = self.redis.pipeline(transaction=False)
+        for (visitor, _now), new in zip(visitors.items(), results[::2], strict=True):
+            if not new:
+                pipe.expire(self.prefix + "v:" + visitor, VISIT_WINDOW)
+        if new_visits:
+            pipe.hincrby(self.pending_key, VISITS, new_visits)
+        pipe.execute()
 
     def add(self, key: str, amount: int = 1) -> int:
         pipe = self.redis.pipeline()
@@ -136,17 +160,26 @@ def counter_store():
     return store
 
 
-def visitor_key(ip: str | None, user_agent: str | None) -> str:
+def visitor_id(secret: str, ip: str | None, user_agent: str | None) -> str:
     """A pseudonymous visitor id: the address is never stored."""
-    secret = current_app.config["SECRET_KEY"]
     raw = f"{secret}|{ip or ''}|{user_agent or ''}".encode()
     return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def visitor_key(ip: str | None, user_agent: str | None) -> str:
+    return visitor_id(str(current_app.config["SECRET_KEY"]), ip, user_agent)
 
 
 def record_page_view(now: float | None = None) -> None:
     """Count the current request's visitor (one visit per visitor per 30 minutes)."""
     key = visitor_key(request.headers.get("X-Forwarded-For", request.remote_addr), request.user_agent.string)
     counter_store().hit(key, now if now is not None else time.time())
+
+
+def record_page_views(visitors: dict[str, float]) -> None:
+    """Count a batch of page views at once: {visitor id: when last seen}."""
+    if visitors:
+        counter_store().hit_many(visitors)
 
 
 FLUSH_INTERVAL = 60  # seconds: a web process flushes its own memory buffer at most this often

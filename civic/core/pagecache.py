@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 _fragments: dict[str, Callable[..., str]] = {}
 _view_hooks: dict[str, Callable[..., None]] = {}
-_hit_hooks: list[Callable[[], None]] = []
 
 SPEC = "_civic_page_cache"
 CAPTURE = "_civic_page_capture"
@@ -64,13 +63,16 @@ def register_fragment(name: str, render: Callable[..., str]) -> None:
 
 
 def register_view_hook(name: str, hook: Callable[..., None]) -> None:
+    """``hook(*args, times=1)`` counts ``times`` views (hits are handed over in batches)."""
     _view_hooks[name] = hook
 
 
-def on_hit(hook: Callable[[], None]) -> None:
-    """Called for every page served from the cache (what a render's context processor would do)."""
-    if hook not in _hit_hooks:
-        _hit_hooks.append(hook)
+def replay_view(name: str, args: tuple, times: int = 1) -> None:
+    _view_hooks[name](*args, times=times)
+
+
+def render_fragment(name: str, args: tuple) -> str:
+    return _fragments[name](*args)
 
 
 def every_view(name: str, *args) -> None:
@@ -116,10 +118,15 @@ class _Stores:
         self.nonce = hashlib.sha256(secret + b"|civic-pagecache").hexdigest()[:16]
         self.csrf_marker = f"<!--pc:{self.nonce}:csrf-->"
         self.fragment_re = re.compile(r"<!--pc:" + self.nonce + r":f:([\w.]+):([^>]*?)-->")
+        self.marker_re = re.compile(r"<!--pc:" + self.nonce + r":(csrf|f:([\w.]+):([^>]*?))-->")
 
 
 def _stores() -> _Stores | None:
     return current_app.extensions.get("civic_pagecache")
+
+
+def new_generation() -> str:
+    return uuid.uuid4().hex
 
 
 def generations(scopes: list[str]) -> list[str]:
@@ -127,7 +134,7 @@ def generations(scopes: list[str]) -> list[str]:
     values = stores.gens.get_many(*scopes)
     for i, value in enumerate(values):
         if value is None:  # never bumped (or evicted): start one, never fall back to an old value
-            stores.gens.add(scopes[i], uuid.uuid4().hex, timeout=0)
+            stores.gens.add(scopes[i], new_generation(), timeout=0)
             values[i] = stores.gens.get(scopes[i])
     return [str(v) for v in values]
 
@@ -142,7 +149,7 @@ def bump(*scopes: str) -> None:
     if stores is None or not scopes:
         return
     try:
-        stores.gens.set_many({scope: uuid.uuid4().hex for scope in scopes}, timeout=0)
+        stores.gens.set_many({scope: new_generation() for scope in scopes}, timeout=0)
     except Exception:  # noqa: BLE001 - the change is saved; the TTL is the backstop
         log.exception("page cache: could not bump %s", scopes)
 
@@ -219,16 +226,24 @@ def _anonymous() -> bool:
     return "_user_id" not in session and "_flashes" not in session
 
 
+def page_key(locale: str, path: str, args: list[tuple[str, str]], generations_: list[str]) -> str:
+    """The one key of a page (also computed by ``pagehits`` in front of Flask)."""
+    query = "&".join(f"{k}={v}" for k, v in sorted(args))
+    raw = "|".join([locale, path, query, *generations_])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
 def _key(spec: _PageSpec) -> str | None:
     from civic.core.i18n import select_locale
 
     if any(name not in spec.args for name in request.args):
         return None
+    known = request.environ.get("civic.pagecache.key")  # computed by pagehits, which missed
+    if known:
+        return known
     view_args = request.view_args or {}
     scopes = [scope.format(**view_args) for scope in spec.scopes]
-    query = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
-    raw = "|".join([select_locale(), request.path, query, *generations(scopes)])
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return page_key(select_locale(), request.path, list(request.args.items(multi=True)), generations(scopes))
 
 
 def _fill(stores: _Stores, html: str) -> str:
@@ -248,7 +263,7 @@ def _fill(stores: _Stores, html: str) -> str:
 _TRACKING = frozenset({"fbclid", "gclid", "zarsrc", "_gl", "mc_cid", "mc_eid"})
 
 
-def _is_tracking(name: str) -> bool:
+def is_tracking(name: str) -> bool:
     return name in _TRACKING or name.startswith("utm_")
 
 
@@ -256,11 +271,11 @@ def _drop_tracking_arguments() -> None:
     """Serve ``/tin-tuc/x?utm_source=zalo&zarsrc=31`` as ``/tin-tuc/x``: the request's query
     loses them before the view (and the key) see it, so the rendered page cannot echo them
     (the language switcher's ``next`` is built from ``request.full_path``)."""
-    if not any(_is_tracking(name) for name in request.args):
+    if not any(is_tracking(name) for name in request.args):
         return
     from urllib.parse import urlencode
 
-    kept = [(k, v) for k, v in request.args.items(multi=True) if not _is_tracking(k)]
+    kept = [(k, v) for k, v in request.args.items(multi=True) if not is_tracking(k)]
     request.query_string = urlencode(kept).encode()
     for derived in ("args", "full_path", "url", "values"):
         request.__dict__.pop(derived, None)
@@ -287,10 +302,13 @@ def _before_request():
     if entry is None:
         setattr(g, CAPTURE, _Capture(key))
         return None
-    for hook in _hit_hooks:
-        hook()
+    # Reached only when pagehits (in front of Flask) could not serve the page.
+    from civic.core import counters
+
+    counters.record_page_view()
+    counters.maybe_flush()
     for name, args in entry["replays"]:
-        _view_hooks[name](*args)
+        replay_view(name, tuple(args))
     response = Response(_fill(stores, entry["html"]), mimetype="text/html")
     response.headers["X-Page-Cache"] = "hit"
     return response
@@ -335,3 +353,7 @@ def init_page_cache(app: Flask) -> None:
     # Before the rate limiter and every other hook: a hit does no more work than it must.
     app.before_request_funcs.setdefault(None, []).insert(1, _before_request)
     app.after_request(_after_request)
+    from civic.core.pagehits import PageHits
+
+    # Hits are served in front of Flask; Flask renders and stores the misses.
+    app.wsgi_app = PageHits(app, app.extensions["civic_pagecache"], app.wsgi_app)

@@ -46,8 +46,7 @@ def _counters_html() -> str:
     return template.render(site_counters=portal_services.site_counters())
 
 
-pagecache.register_fragment("site_counters", _counters_html)
-pagecache.on_hit(_count_view)  # a page served from the cache is a page view too
+pagecache.register_fragment("site_counters", _counters_html)  # the page cache counts its own views
 
 
 @bp.app_context_processor

@@ -13,7 +13,8 @@ from tests.conftest import csrf_from
 
 @pytest.fixture(params=["file", "memory", "redis"])
 def app_config(request):
-    cfg = {"CIVIC_PAGE_CACHE": 1, "MAIL_BACKEND": "locmem", "RATELIMIT_ENABLED": False}
+    # No lag: every hit is counted and its counters filled at once (tests/core/test_pagehits.py has the lag).
+    cfg = {"CIVIC_PAGE_CACHE": 1, "CIVIC_PAGE_CACHE_LAG": 0, "MAIL_BACKEND": "locmem", "RATELIMIT_ENABLED": False}
     if request.param == "redis":
         cfg["REDIS_URL"] = request.getfixturevalue("redis_url")
     else:

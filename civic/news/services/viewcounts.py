@@ -20,8 +20,8 @@ def view_count(article: Article) -> int:
     return (article.view_count or 0) + counters.pending(f"article:{article.id}")
 
 
-def _record_view_of(article_id: int) -> None:
-    counters.record_hit(f"article:{article_id}")
+def _record_view_of(article_id: int, times: int = 1) -> None:
+    counters.record_hit(f"article:{article_id}", times)
 
 
 def _views_html(article_id: int) -> str:
