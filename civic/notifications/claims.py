@@ -270,9 +270,63 @@ def _finish(job: Job, worker_id: str, **values) -> bool:
     return bool(result.rowcount)
 
 
-def mark_sent(job: Job, worker_id: str) -> bool:
-    return _finish(job, worker_id, status=DeliveryStatus.SENT.value, sent_at=utcnow(), reason=None,
-                   last_error=None, lease_expires_at=None)
+def mark_sent(job: Job, worker_id: str, log: SentLog | None = None) -> bool:
+    if log is not None:
+        return log.sent(job, worker_id)
+    return _finish(job, worker_id, **_sent_values(utcnow()))
+
+
+def _sent_values(now: datetime) -> dict:
+    return {"status": DeliveryStatus.SENT.value, "sent_at": now, "updated_at": now, "reason": None,
+            "last_error": None, "lease_expires_at": None}
+
+
+class SentLog:
+    """Records "sent" on a connection of a sending run's own, each in its own commit (so a crash
+    repeats at most the message in flight), as one small UPDATE: SQLite's driver connection in
+    autocommit, elsewhere a Core connection in AUTOCOMMIT; no session transaction per message.
+    Only while the session holds no write lock (the worker sends with no transaction open)."""
+
+    _SQL = ("UPDATE notification_deliveries SET status = ?, sent_at = ?, updated_at = ?, reason = NULL, "
+            "last_error = NULL, lease_expires_at = NULL WHERE id = ? AND status = ? AND worker_id = ?")
+
+    def __init__(self):
+        engine = db.engine
+        self._session = db.session()
+        self._raw = self._conn = None
+        if engine.dialect.name == "sqlite" and engine.dialect.paramstyle == "qmark":
+            self._raw = engine.raw_connection()
+            if self._raw.dbapi_connection.isolation_level is not None:  # not autocommit: the general path
+                self._raw.close()
+                self._raw = None
+            else:
+                self._stamp = Delivery.__table__.c.sent_at.type._cached_bind_processor(engine.dialect)
+        if self._raw is None:
+            self._conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self._stmt = _finish_statement(tuple(sorted(_sent_values(utcnow()))))
+
+    def sent(self, job: Job, worker_id: str) -> bool:
+        if self._session.in_transaction():  # the caller's transaction (and SQLite's lock): join it
+            return _finish(job, worker_id, **_sent_values(utcnow()))
+        now = utcnow()
+        if self._raw is not None:
+            stamp = self._stamp(now)
+            cursor = self._raw.cursor()
+            try:
+                cursor.execute(self._SQL, (DeliveryStatus.SENT.value, stamp, stamp, job.id,
+                                           DeliveryStatus.SENDING.value, worker_id[:80]))
+                return cursor.rowcount > 0
+            finally:
+                cursor.close()
+        params = {f"v_{k}": v for k, v in _sent_values(now).items()}
+        result = self._conn.execute(self._stmt, {"job_id": job.id, "holder": worker_id[:80], **params})
+        self._conn.commit()
+        return bool(result.rowcount)
+
+    def close(self) -> None:
+        target, self._raw, self._conn = self._raw or self._conn, None, None
+        if target is not None:
+            target.close()
 
 
 def mark_error(job: Job, worker_id: str, exc: Exception, permanent: bool) -> None:

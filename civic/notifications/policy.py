@@ -30,8 +30,18 @@ HASHED_PREFIX = "#"
 # --------------------------------------------------------------------------- unsubscribe links
 
 
+_serializers: dict[str, URLSafeSerializer] = {}
+
+
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="civic-unsubscribe")
+    # One per key: building it cost a third of each message's link.
+    key = current_app.config["SECRET_KEY"]
+    serializer = _serializers.get(key)
+    if serializer is None:
+        if len(_serializers) > 8:
+            _serializers.clear()
+        serializer = _serializers[key] = URLSafeSerializer(key, salt="civic-unsubscribe")
+    return serializer
 
 
 def unsubscribe_token(address: str, channel: str, topic: str) -> str:

@@ -14,6 +14,7 @@ import string
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -172,6 +173,52 @@ def site_name() -> str:
     return _("Ward portal")
 
 
+class _Frame:
+    """The e-mail document with its per-message holes, rendered once per template and locale.
+
+    Every per-message value reaches the template as a plain autoescaped ``{{ … }}``, so filling
+    the holes with the escaped values gives the bytes a full render gives; a probe render checks
+    that when the frame is built, and a template that does more with a value is rendered whole.
+    """
+
+    _HOLES = {"subject": "\x00civic-subject\x00", "body": "\x00civic-body\x00", "unsubscribe_url": "\x00civic-unsub\x00"}
+    _HOLE_RE = re.compile("(" + "|".join(map(re.escape, _HOLES.values())) + ")")
+    _NAMES = {v: k for k, v in _HOLES.items()}
+
+    def __init__(self, template, with_unsubscribe: bool):
+        self.template = template
+        self.unsubscribe_line = unsubscribe_line()
+        self.site_name = site_name()
+        holes = {k: Markup(v) for k, v in self._HOLES.items()}  # noqa: S704 - fixed markers, no input
+        if not with_unsubscribe:
+            holes["unsubscribe_url"] = ""
+        pieces = self._HOLE_RE.split(template.render(site_name=self.site_name, **holes))
+        self.pieces = [(self._NAMES[p], None) if p in self._NAMES else (None, p) for p in pieces]
+        probe = {"subject": "<S&\"'>", "body": Markup("<p>b</p>"),  # noqa: S704 - a fixed probe
+                 "unsubscribe_url": "https://x.invalid/?a=1&b=<2>" if with_unsubscribe else ""}
+        self.exact = self.fill(probe) == self.render(probe)
+
+    def render(self, values: dict) -> str:
+        return self.template.render(site_name=self.site_name, **values)
+
+    def fill(self, values: dict) -> str:
+        return "".join(piece if name is None else str(escape(values[name])) for name, piece in self.pieces)
+
+
+_frames: dict[tuple, _Frame] = {}
+
+
+def _frame(with_unsubscribe: bool) -> _Frame:
+    template = current_app.jinja_env.get_template("notifications/email.html")
+    key = (template, str(get_locale()), with_unsubscribe)
+    frame = _frames.get(key)
+    if frame is None:
+        if len(_frames) > 32:  # templates reloaded in debug: drop the old ones
+            _frames.clear()
+        frame = _frames[key] = _Frame(template, with_unsubscribe)
+    return frame
+
+
 def render_email(subject: str, body_text: str, body_html: str | None, values: dict,
                  unsubscribe_url: str = "") -> dict:
     """Subject, text (with the unsubscribe footer) and HTML document of one e-mail.
@@ -179,14 +226,13 @@ def render_email(subject: str, body_text: str, body_html: str | None, values: di
     subject = " ".join(render(subject, values).split())
     text = render(body_text, values)
     # Values are escaped before they go into a caller's HTML template.
-    escaped = {k: (escape(v) if isinstance(v, str) else v) for k, v in values.items()}
-    filled_html = render(body_html, escaped) if body_html else None
-    footer_text = "\n\n--\n" + unsubscribe_line() + " " + unsubscribe_url if unsubscribe_url else ""
-    html_doc = current_app.jinja_env.get_template("notifications/email.html").render(
-        subject=subject,
-        body=Markup(filled_html) if filled_html else text_to_html(text),  # noqa: S704 - trusted template, escaped values
-        unsubscribe_url=unsubscribe_url, site_name=site_name(),
-    )
+    filled_html = render(body_html, {k: (escape(v) if isinstance(v, str) else v) for k, v in values.items()}) \
+        if body_html else None
+    body = Markup(filled_html) if filled_html else text_to_html(text)  # noqa: S704 - trusted template, escaped values
+    frame = _frame(bool(unsubscribe_url))
+    parts = {"subject": subject, "body": body, "unsubscribe_url": unsubscribe_url}
+    html_doc = frame.fill(parts) if frame.exact else frame.render(parts)
+    footer_text = "\n\n--\n" + frame.unsubscribe_line + " " + unsubscribe_url if unsubscribe_url else ""
     return {"subject": subject, "text": text + footer_text, "html": html_doc, "unsubscribe_url": unsubscribe_url}
 
 

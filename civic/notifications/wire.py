@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import re
 import secrets
 import smtplib
@@ -37,6 +38,8 @@ class WireMessage:
 _CRLF_RE = re.compile(r"\r\n|\r|\n")
 
 
+# A campaign's subjects repeat (a template, a few values): encoded once each.
+@functools.lru_cache(maxsize=512)
 def _header_value(name: str, value: str) -> str:
     """A header's value, RFC 2047-encoded (and folded) when it is not plain ASCII; never a line break."""
     value = " ".join(_CRLF_RE.split(value))
@@ -209,15 +212,68 @@ class SmtpSession:
 
     def send(self, message) -> None:
         if isinstance(message, WireMessage):
-            if self.smtp is None:
-                self.open()
-            refused = self.smtp.sendmail(message.from_addr, message.to, message.data)
-            self._used = time.monotonic()
-            if refused:
-                raise smtplib.SMTPRecipientsRefused(refused)
+            self.start(message)
+            self.finish()
             return
         if not self.backend.send_messages([message]):
             raise smtplib.SMTPServerDisconnected("the message was not accepted")
+
+    def start(self, message: WireMessage) -> None:
+        """MAIL, RCPT, DATA and the message, without waiting for the server's verdict on it:
+        the caller builds the next message meanwhile, then calls ``finish()``. Raises as
+        smtplib's sendmail does for a refusal before the message went out."""
+        if self.smtp is None:
+            self.open()
+        smtp = self.smtp
+        smtp.ehlo_or_helo_if_needed()
+        options = f" size={len(message.data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
+        code, reply = smtp.docmd("mail", f"FROM:{_quoted(message.from_addr)}{options}")
+        if code != 250:
+            self._refused(code)
+            raise smtplib.SMTPSenderRefused(code, reply, message.from_addr)
+        refused = {}
+        for rcpt in message.to:
+            code, reply = smtp.docmd("rcpt", f"TO:{_quoted(rcpt)}")
+            if code not in (250, 251):
+                refused[rcpt] = (code, reply)
+                if code == 421:
+                    smtp.close()
+                    raise smtplib.SMTPRecipientsRefused(refused)
+        if refused:  # one recipient a message: refused means none took it
+            self._refused(0)
+            raise smtplib.SMTPRecipientsRefused(refused)
+        code, reply = smtp.docmd("data")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        data = _DOT_RE.sub(b"..", message.data)
+        if not data.endswith(b"\r\n"):
+            data += b"\r\n"
+        smtp.send(data + b".\r\n")
+
+    def finish(self) -> None:
+        """The server's verdict on the message ``start()`` sent; returns once it is accepted."""
+        code, reply = self.smtp.getreply()
+        self._used = time.monotonic()
+        if code != 250:
+            self._refused(code)
+            raise smtplib.SMTPDataError(code, reply)
+
+    def _refused(self, code: int) -> None:
+        """After a refusal, as smtplib does: 421 closes, anything else resets the transaction."""
+        if code == 421:
+            self.smtp.close()
+            return
+        with contextlib.suppress(smtplib.SMTPServerDisconnected):
+            self.smtp.rset()
+
+
+_DOT_RE = re.compile(rb"(?m)^\.")
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+def _quoted(address: str) -> str:
+    """``<address>`` as smtplib.quoteaddr writes it, without its parser for a plain address."""
+    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
 
 
 @contextlib.contextmanager

@@ -2,7 +2,9 @@
 
 1. Claim a batch (civic.notifications.claims), marking rows "sending" with a lease.
 2. Send with no transaction open (SMTP or the SMS gateway may be slow; SQLite would block pages).
-3. Record "sent" right after each message, so a SIGKILL re-sends at most what was in flight.
+3. Record "sent" right after each message's verdict, before the next goes out (on a connection
+   of the run's own, one small UPDATE), so a SIGKILL re-sends at most what was in flight; over
+   SMTP the next message is built while the server judges the one before.
 4. While a process holds claims it beats (civic.notifications.heartbeat); the claims of a
    process that stopped beating are taken over within seconds, the one it was sending is
    charged an attempt (so a message that kills the worker every time ends failed), and the
@@ -31,6 +33,7 @@ from civic.notifications import heartbeat, sms
 from civic.notifications.claims import (  # noqa: F401 - re-exported: the worker's public face
     CRASH_ERROR,
     Job,
+    SentLog,
     claim,
     job_from,
     mark_error,
@@ -206,43 +209,95 @@ def _connection_for(session: SmtpSession | None) -> _Connection:
     return _Connection(None, backend, own=False)
 
 
-_SENT, _NEXT, _STOP = "sent", "next", "stop"
+_SENT, _NEXT, _STOP, _OUT = "sent", "next", "stop", "out"
 
 
-def _send_one(job: Job, rest: list[Job], worker_id: str, connection: _Connection) -> str:
-    """Render and send one e-mail and record its result: sent, next (recorded as an error) or
-    stop (the connection is gone: this one is retried, the rest go back untouched)."""
+def _built(job: Job, target, worker_id: str):
+    """The message of one delivery, or None when it cannot be rendered (recorded as an error)."""
     try:
-        message = build_email(job, connection.target)
+        return build_email(job, target)
     except TemplateError as exc:
         mark_error(job, worker_id, exc, permanent=True)
-        return _NEXT
     except Exception as exc:  # noqa: BLE001 - a poison message: counted, backed off, never the batch
         log.exception("delivery %s could not be rendered", job.id)
         mark_error(job, worker_id, exc, permanent=False)
-        return _NEXT
+    return None
+
+
+def _sent_or_error(job: Job, rest: list[Job], worker_id: str, send, broken) -> str:
+    """Run ``send`` for one message and record an error it raises: next (recorded) or stop (the
+    connection is gone: this one is retried, the rest go back untouched); None when it went."""
     try:
-        connection.send(message)
+        send()
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
         mark_error(job, worker_id, exc, permanent=classify_smtp(exc))
         return _NEXT
     except (OSError, smtplib.SMTPException) as exc:
-        connection.broken()
+        broken()
         mark_error(job, worker_id, exc, permanent=classify_smtp(exc))
         for other in rest:
             release(other, worker_id, exc)
         return _STOP
     except Exception as exc:  # noqa: BLE001 - unexpected error while sending this one message
         log.exception("delivery %s could not be sent", job.id)
+        broken()  # the server may be mid-transaction: the next message starts on a fresh connection
         mark_error(job, worker_id, exc, permanent=False)
         return _NEXT
-    return _SENT if mark_sent(job, worker_id) else _NEXT
+    return None
 
 
-def send_email_batch(jobs: list[Job], worker_id: str, session: SmtpSession | None = None) -> int:
-    """Send one claimed batch. ``session`` (from ``smtp_session()``) keeps the SMTP connection
-    open across batches; without it the batch opens and closes its own."""
+def _send_in_turn(jobs: list[Job], worker_id: str, connection: _Connection, holding: _Holding, sent_log) -> int:
+    """Without a run's SMTP session (file and test backends): build, send, record, one by one."""
     limiter = limiter_for(Channel.EMAIL)
+    sent = 0
+    for index, job in enumerate(jobs):
+        if not holding.still_holds(index):
+            continue
+        heartbeat.keepalive()
+        limiter.wait()
+        message = _built(job, connection.target, worker_id)
+        if message is None:
+            continue
+        outcome = _sent_or_error(job, jobs[index + 1:], worker_id, lambda m=message: connection.send(m),
+                                 connection.broken)
+        if outcome == _STOP:
+            break
+        sent += outcome is None and mark_sent(job, worker_id, sent_log)
+    return sent
+
+
+def _send_overlapped(jobs: list[Job], worker_id: str, smtp: SmtpSession, holding: _Holding, sent_log) -> int:
+    """Over SMTP, each message is built while the server judges the one before, whose verdict is
+    read and recorded before the next goes out: at most one message is ever out and unrecorded
+    (a crash repeats only that one, with its Message-ID)."""
+    limiter = limiter_for(Channel.EMAIL)
+    sent = 0
+    out: Job | None = None  # went out; the server's verdict not read yet
+    for index, job in enumerate(jobs):
+        message = _built(job, smtp, worker_id)
+        if out is not None:
+            outcome = _sent_or_error(out, jobs[index:], worker_id, smtp.finish, smtp.close)
+            if outcome == _STOP:
+                return sent
+            sent += outcome is None and mark_sent(out, worker_id, sent_log)
+            out = None
+        if message is None or not holding.still_holds(index):
+            continue
+        heartbeat.keepalive()
+        limiter.wait()
+        outcome = _sent_or_error(job, jobs[index + 1:], worker_id, lambda m=message: smtp.start(m), smtp.close)
+        if outcome == _STOP:
+            return sent
+        out = job if outcome is None else None
+    if out is not None and _sent_or_error(out, [], worker_id, smtp.finish, smtp.close) is None:
+        sent += mark_sent(out, worker_id, sent_log)
+    return sent
+
+
+def send_email_batch(jobs: list[Job], worker_id: str, session: SmtpSession | None = None,
+                     sent_log: SentLog | None = None) -> int:
+    """Send one claimed batch. ``session`` (from ``smtp_session()``) keeps the SMTP connection
+    open across batches, ``sent_log`` the ledger's connection; without them the batch opens its own."""
     holding = _Holding(jobs, worker_id)
     connection = _connection_for(session)
     try:
@@ -253,20 +308,16 @@ def send_email_batch(jobs: list[Job], worker_id: str, session: SmtpSession | Non
         for job in jobs:
             mark_error(job, worker_id, exc, permanent=False)
         return 0
-    sent = 0
+    own_log = sent_log is None
+    sent_log = sent_log or SentLog()
     try:
-        for index, job in enumerate(jobs):
-            if not holding.still_holds(index):
-                continue
-            heartbeat.keepalive()
-            limiter.wait()
-            outcome = _send_one(job, jobs[index + 1:], worker_id, connection)
-            if outcome == _STOP:
-                break
-            sent += outcome == _SENT
+        if connection.session is not None:
+            return _send_overlapped(jobs, worker_id, connection.session, holding, sent_log)
+        return _send_in_turn(jobs, worker_id, connection, holding, sent_log)
     finally:
         connection.done()
-    return sent
+        if own_log:
+            sent_log.close()
 
 
 def _send_sms(job: Job, gateway, worker_id: str) -> bool:
@@ -300,7 +351,7 @@ def send_sms_batch(jobs: list[Job], worker_id: str) -> int:
 
 
 def process_batch(worker_id: str | None = None, limit: int | None = None, now: datetime | None = None,
-                  session: SmtpSession | None = None) -> int:
+                  session: SmtpSession | None = None, sent_log: SentLog | None = None) -> int:
     """Claim one batch and send it; returns the number claimed (0 = nothing due)."""
     worker_id = worker_id or worker_identity()
     jobs = claim(worker_id, limit or batch_size(), now=now)
@@ -309,7 +360,7 @@ def process_batch(worker_id: str | None = None, limit: int | None = None, now: d
     email_jobs = [j for j in jobs if j.channel == Channel.EMAIL]
     sms_jobs = [j for j in jobs if j.channel == Channel.SMS]
     if email_jobs:
-        send_email_batch(email_jobs, worker_id, session)
+        send_email_batch(email_jobs, worker_id, session, sent_log)
     if sms_jobs:
         send_sms_batch(sms_jobs, worker_id)
     return len(jobs)
@@ -323,9 +374,9 @@ def run_until_idle(worker_id: str | None = None, max_batches: int | None = None)
     worker_id = worker_id or worker_identity()
     total = batches = 0
     limit = batch_size()
-    with request_context(), smtp_session() as session:
+    with request_context(), smtp_session() as session, contextlib.closing(SentLog()) as sent_log:
         while max_batches is None or batches < max_batches:
-            claimed = process_batch(worker_id, limit=limit, session=session)
+            claimed = process_batch(worker_id, limit=limit, session=session, sent_log=sent_log)
             if not claimed:
                 break
             if claimed >= limit and batches == 0 and not huey.immediate:

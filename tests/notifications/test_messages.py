@@ -65,3 +65,37 @@ def test_the_rendering_is_what_the_worker_sends(app, db_session):
         alone = services.render_message("email", LAN, subject=campaign.subject, body_text=campaign.body_text,
                                         unsubscribe_url=sent["unsubscribe_url"])
     assert alone == sent
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("unsubscribe", [UNSUBSCRIBE + "?a=1&b='2'", ""])
+def test_the_email_frame_gives_what_a_full_render_gives(app, lang, unsubscribe):
+    """The page around an e-mail is rendered once per template and locale, its holes filled per
+    message: the result is the template's own render, escaping included."""
+    from flask import current_app
+    from markupsafe import Markup
+
+    from civic.notifications import rendering
+
+    odd = Recipient(key="r2", name='Lan <b>"&\'</b>', email="lan@example.vn", context={"event_title": "A & <B>"})
+    with app.test_request_context(), force_locale(lang):
+        parts = services.render_message("email", odd, subject="{event_title} & {name}", body_text="{name}\n\n{event_title}",
+                                        unsubscribe_url=unsubscribe)
+        full = current_app.jinja_env.get_template("notifications/email.html").render(
+            subject=parts["subject"], body=rendering.text_to_html("Lan <b>\"&'</b>\n\nA & <B>"),
+            unsubscribe_url=unsubscribe, site_name=rendering.site_name())
+        assert parts["html"] == full
+        assert rendering._frame(bool(unsubscribe)).exact  # the frame was used, not a fallback render
+        assert Markup("&lt;b&gt;") in parts["html"] and "<b>\"" not in parts["html"]
+
+
+def test_a_template_that_does_more_with_a_value_is_rendered_whole(app):
+    from flask import current_app
+
+    from civic.notifications import rendering
+
+    with app.test_request_context():
+        template = current_app.jinja_env.from_string("<title>{{ subject|upper }}</title>{{ body }}{{ unsubscribe_url }}")
+        frame = rendering._Frame(template, with_unsubscribe=True)
+        assert not frame.exact  # the frame would write the subject as given: not used
+        assert frame.render({"subject": "ab", "body": "", "unsubscribe_url": ""}).startswith("<title>AB")

@@ -1,0 +1,109 @@
+"""Issue 12, delivery: over SMTP the worker builds the next message while the server judges the
+one before, and records "sent" on its own connection. A crash at any point of that loop (here
+an exception no handler catches, at each step in turn) leaves at most the one message in
+flight sent and unrecorded: it is the one the takeover charges, and its repeat carries the
+same Message-ID; nothing is lost. (The same with SIGKILLed processes: test_reliability.py.)"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from civic.core.timeutil import utcnow
+from civic.extensions import db
+from civic.notifications import claims, worker
+from civic.notifications.models import Delivery, WorkerHeartbeat
+from civic.notifications.services import Recipient, create_campaign
+from civic.notifications.wire import SmtpSession
+
+COUNT = 6
+DEAD = "may-da-chet:4242:abc123"
+
+
+class Crash(BaseException):
+    """Stands for SIGKILL: no ``except Exception`` in the worker catches it."""
+
+
+@pytest.fixture
+def app_config(smtp_server):
+    return {"MAIL_URL": smtp_server.url, "CIVIC_BASE_URL": "https://phuong.example.vn", "NOTIFY_EMAIL_RATE": 0,
+            "NOTIFY_BATCH_SIZE": 50}
+
+
+def _crash_on(monkeypatch, owner, name: str, call: int, after: bool) -> None:
+    """Make ``owner.name`` raise Crash on its ``call``-th call, before or after doing its work."""
+    original = getattr(owner, name)
+    calls = []
+
+    def crashing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == call and not after:
+            raise Crash
+        result = original(*args, **kwargs)
+        if len(calls) == call:
+            raise Crash
+        return result
+
+    monkeypatch.setattr(owner, name, crashing)
+
+
+def _ledger() -> list[Delivery]:
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Delivery).order_by(Delivery.next_attempt_at, Delivery.id)).all()
+
+
+def _delivered(smtp_server) -> dict[str, list[str]]:
+    """Message-IDs each address received."""
+    got: dict[str, list[str]] = {}
+    for message in smtp_server.parsed():
+        got.setdefault(str(message["To"]).split("<")[-1].rstrip(">"), []).append(message["Message-ID"])
+    return got
+
+
+# (what crashes, on which call, before or after its work): building the next message while one
+# is out, the server's verdict read or not, the message gone out, the record written or not.
+POINTS = [
+    ("build", 2, False), ("build", 4, False), ("start", 1, True), ("start", 3, True), ("finish", 2, False),
+    ("finish", 3, True), ("record", 1, False), ("record", 4, True), ("record", COUNT, True),
+]
+
+
+@pytest.mark.parametrize(("point", "call", "after"), POINTS)
+def test_a_crash_anywhere_repeats_at_most_the_message_in_flight(app, smtp_server, monkeypatch, point, call, after):
+    when = utcnow() + timedelta(hours=1)
+    create_campaign(kind="election_reminder", topic="elections", subject="Nhắc lịch bầu cử: {area}",
+                    body_text="Kính gửi {name},\nKhu vực {area}.", send_at=when,
+                    recipients=[Recipient(key=f"r{i}", name=f"Cử tri {i}", email=f"cu-tri-{i}@example.vn",
+                                          context={"area": str(i)}) for i in range(COUNT)])
+    owner, name = {"build": (worker, "build_email"), "start": (SmtpSession, "start"),
+                   "finish": (SmtpSession, "finish"), "record": (claims.SentLog, "sent")}[point]
+    with monkeypatch.context() as patch:
+        _crash_on(patch, owner, name, call, after)
+        with pytest.raises(Crash):
+            worker.process_batch(worker_id=f"{DEAD}:1", now=when)
+
+    delivered = _delivered(smtp_server)
+    recorded = {d.address for d in _ledger() if d.status == "sent"}
+    assert recorded <= set(delivered), "recorded as sent but never sent"
+    unrecorded = set(delivered) - recorded
+    assert len(unrecorded) <= 1, f"{len(unrecorded)} messages out and unrecorded: {sorted(unrecorded)}"
+    if unrecorded:  # the takeover charges the first unsent one in send order: it must be this one
+        sending = [d for d in _ledger() if d.status == "sending"]
+        assert sending[0].address in unrecorded
+
+    # The process is dead (its beat long stale); a live worker takes its claims over.
+    db.session.add(WorkerHeartbeat(id=DEAD, beat_at=when - timedelta(minutes=5), started_at=when))
+    db.session.commit()
+    later = when + timedelta(minutes=1)
+    while worker.process_batch(now=later):
+        pass
+
+    assert [d.status for d in _ledger()] == ["sent"] * COUNT
+    delivered = _delivered(smtp_server)
+    assert sorted(delivered) == sorted(f"cu-tri-{i}@example.vn" for i in range(COUNT)), "a recipient got nothing"
+    repeats = {address: ids for address, ids in delivered.items() if len(ids) > 1}
+    assert set(repeats) == unrecorded, repeats
+    for address, ids in repeats.items():
+        assert len(ids) == 2 and len(set(ids)) == 1, (address, ids)  # once more, same Message-ID
