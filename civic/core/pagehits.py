@@ -25,6 +25,7 @@ import threading
 import time
 import weakref
 from collections import Counter, OrderedDict
+from urllib.parse import parse_qsl
 
 from flask import Flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -39,6 +40,7 @@ from civic.core.security import security_headers
 log = logging.getLogger(__name__)
 
 KEY_ENVIRON = "civic.pagecache.key"  # a miss's key, so Flask does not compute it again
+ROUTES_KEPT = 4096  # paths matched per process (an article or event page each)
 LOCAL_PAGES_MAX_BYTES = 4 * 1024 * 1024  # per process; each worker's RSS counts (issue 12: 70 MB)
 
 
@@ -152,6 +154,7 @@ class PageHits:
         self.local = _LocalPages(LOCAL_PAGES_MAX_BYTES)
         self.views = _ViewLog()
         self.fragments: dict[tuple, tuple[float, bytes]] = {}
+        self.routes: dict[str, tuple] = {}
         plain = [("Content-Type", "text/html; charset=utf-8"), *security_headers(app, secure=False),
                  ("Vary", "Cookie"), ("X-Page-Cache", "hit")]
         secure = [("Content-Type", "text/html; charset=utf-8"), *security_headers(app, secure=True),
@@ -176,22 +179,17 @@ class PageHits:
 
     def _serve(self, environ):
         request = Request(environ)
-        try:
-            endpoint, view_args = self.app.url_map.bind_to_environ(
-                environ, server_name=self.app.config["SERVER_NAME"], subdomain=None
-            ).match()
-        except HTTPException:  # not found, a redirect to the canonical URL: Flask answers those
+        route = self._route(environ, request.path)
+        if route is None:
             return None
-        spec = getattr(self.app.view_functions.get(endpoint), pagecache.SPEC, None)
-        if spec is None:
-            return None
-        cookies = request.cookies
+        spec, view_args = route
+        cookies = request.cookies if environ.get("HTTP_COOKIE") else {}
         if cookies.get(self.remember_cookie):
             return None
         session = self._session(cookies.get(self.session_cookie))
         if session is None or "_user_id" in session or "_flashes" in session:
             return None
-        args = [(k, v) for k, v in request.args.items(multi=True) if not pagecache.is_tracking(k)]
+        args = self._arguments(environ.get("QUERY_STRING", ""))
         if any(name not in spec.args for name, _ in args):
             return None
         lang = next((v for k, v in args if k == "lang"), None) or cookies.get(LOCALE_COOKIE)
@@ -231,6 +229,33 @@ class PageHits:
         return headers, body
 
     # ------------------------------------------------------------------ parts
+
+    def _route(self, environ, path: str):
+        """(the page's spec, view args) for a cached page's path, else None. Matched by Flask's
+        URL map once per path and process: the map does not change once the app is made."""
+        known = self.routes.get(path)
+        if known is not None:
+            return known or None
+        try:
+            endpoint, view_args = self.app.url_map.bind_to_environ(
+                environ, server_name=self.app.config["SERVER_NAME"], subdomain=None
+            ).match()
+        except HTTPException:  # not found, a redirect to the canonical URL: Flask answers those
+            return None
+        spec = getattr(self.app.view_functions.get(endpoint), pagecache.SPEC, None)
+        route = (spec, view_args) if spec is not None else ()
+        if len(self.routes) >= ROUTES_KEPT:
+            self.routes.clear()
+        self.routes[path] = route
+        return route or None
+
+    @staticmethod
+    def _arguments(query: str) -> list[tuple[str, str]]:
+        """The query as Flask's ``request.args`` reads it, less the tracking arguments."""
+        if not query:
+            return []
+        pairs = parse_qsl(query.encode("latin-1").decode(), keep_blank_values=True, errors="werkzeug.url_quote")
+        return [(k, v) for k, v in pairs if not pagecache.is_tracking(k)]
 
     def _session(self, cookie: str | None) -> dict | None:
         if not cookie:
