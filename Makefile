@@ -41,7 +41,7 @@ run: demo-data
 	@echo "Serving http://$(HOST):$(PORT) with gunicorn, 2 workers (queue worker beside it; Ctrl+C stops both)"
 	CIVIC_DATA_DIR=$(DATA) $(BIN)/civic worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	CIVIC_DATA_DIR=$(DATA) $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'civic:create_app()'
+	CIVIC_DATA_DIR=$(DATA) $(BIN)/gunicorn -c python:civic.gunicorn_conf --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'civic:create_app()'
 
 dev: install demo-data
 	@echo "Serving http://$(HOST):$(PORT) with Flask's reloader (worker beside it; Ctrl+C stops both)"

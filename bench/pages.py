@@ -117,6 +117,7 @@ def gunicorn(app_spec: str, env: dict, workers: int = 2, log_dir: Path | None = 
         proc = subprocess.Popen(
             [
                 str(VENV_BIN / "gunicorn"),
+                "-c", "python:civic.gunicorn_conf",  # as `make run` serves the portal
                 "--workers", str(workers),
                 "--bind", f"127.0.0.1:{port}",
                 "--backlog", "2048",

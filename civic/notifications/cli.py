@@ -55,6 +55,9 @@ def worker_command(threads, once):
     from huey.consumer import Consumer  # the consumer machinery, only for a long-running worker
 
     app = current_app._get_current_object()
+    from civic.core.runtime import freeze_startup_objects
+
+    freeze_startup_objects()
     # A restart after a crash picks up due rows right away and a dead worker's claims as soon
     # as its heartbeat is NOTIFY_HEARTBEAT_SECONDS old (a follow-up is scheduled for then).
     for _thread in range(threads):
