@@ -31,6 +31,8 @@ from flask import Flask, Response, current_app, g, has_app_context, request, ses
 from flask.globals import request_ctx
 from markupsafe import Markup
 
+from civic.core import refcache
+
 log = logging.getLogger(__name__)
 
 _fragments: dict[str, Callable[..., str]] = {}
@@ -123,12 +125,12 @@ def _stores() -> _Stores | None:
 
 
 def generations(scopes: list[str]) -> list[str]:
-    stores = _stores()
-    values = stores.gens.get_many(*scopes)
+    gens = refcache.generation_store()  # the page cache's, or refcache's when the cache is off
+    values = gens.get_many(*scopes)
     for i, value in enumerate(values):
         if value is None:  # never bumped (or evicted): start one, never fall back to an old value
-            stores.gens.add(scopes[i], uuid.uuid4().hex, timeout=0)
-            values[i] = stores.gens.get(scopes[i])
+            gens.add(scopes[i], uuid.uuid4().hex, timeout=0)
+            values[i] = gens.get(scopes[i])
     return [str(v) for v in values]
 
 
@@ -138,13 +140,14 @@ TOP_SCOPES = ("news", "events", "elections")
 
 def bump(*scopes: str) -> None:
     """After a commit: every page showing one of ``scopes`` renders fresh on its next view."""
-    stores = _stores()
-    if stores is None or not scopes:
+    gens = refcache.generation_store()  # kept with the cache off too: refcache's copies use them
+    if gens is None or not scopes:
         return
     try:
-        stores.gens.set_many({scope: uuid.uuid4().hex for scope in scopes}, timeout=0)
+        gens.set_many({scope: uuid.uuid4().hex for scope in scopes}, timeout=0)
     except Exception:  # noqa: BLE001 - the change is saved; the TTL is the backstop
         log.exception("page cache: could not bump %s", scopes)
+    refcache.forget_generations()
 
 
 # --------------------------------------------------------------------------- invalidation by model
