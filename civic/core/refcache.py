@@ -95,11 +95,21 @@ def _generations(scopes: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
     return tuple(read.values[scope] for scope in scopes), read.fresh
 
 
+def prime(*scopes: str) -> None:
+    """Read the generations now, before the view's first query: on SQLite a copy is kept only
+    when its data was read in a transaction that began after them."""
+    if has_request_context() and generation_store() is not None:
+        try:
+            _generations(tuple(scopes))
+        except Exception:  # noqa: BLE001 - copy() reads the database then
+            log.exception("refcache: generations unavailable")
+
+
 def copy(name: str, scopes: tuple[str, ...], build: Callable[[], Any], key: Hashable = (),
-         valid: Callable[[Any], bool] | None = None) -> Any:
+         valid: Callable[[Any], bool] | None = None, keep: int = MAX_PER_NAME) -> Any:
     """``build()``, or the copy this process keeps of it for the current generations of ``scopes``
     and ``key`` (what else the result depends on: the locale, the local date). ``valid(copy)``
-    may refuse a kept copy (an upcoming event has ended). Outside a request, or without a
+    may refuse a kept copy (an upcoming event has ended); ``keep`` bounds the keys kept. Outside a request, or without a
     generation store, it just builds."""
     if not has_request_context() or generation_store() is None:
         return build()
@@ -117,7 +127,7 @@ def copy(name: str, scopes: tuple[str, ...], build: Callable[[], Any], key: Hash
             return value
     value = build()
     if fresh:
-        if len(held) >= MAX_PER_NAME:
+        if len(held) >= keep:
             held.clear()
         held[full_key] = (now, value)
     return value

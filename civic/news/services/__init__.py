@@ -26,7 +26,7 @@ from civic.news.services.categories import (
     resolve_tags,
     store_tag_order,
 )
-from civic.news.services.copies import CardCopy, card_copy, home_news_copy
+from civic.news.services.copies import CardCopy, card_copy, home_news_copy, related_cards
 from civic.news.services.errors import BODY_MAX, CAPTION_MAX, SUMMARY_MAX, TITLE_MAX, NewsError
 from civic.news.services.feeds import article_dict, article_url, build_atom, sitemap_entries
 from civic.news.services.fulltext import (
@@ -97,7 +97,7 @@ __all__ = [
     "home_news", "home_news_copy", "html_to_text", "image_dict", "image_kind_labels", "image_url", "list_categories", "list_for_editors",
     "list_published", "markdown_to_html", "month_label", "parse_publish_at", "plain_line", "plain_text",
     "plain_text_to_html", "public_filter", "publish_article", "publish_due_articles", "query_tokens",
-    "record_revision", "record_view", "related_articles", "remove_image", "resolve_tags", "sanitize_html",
+    "record_revision", "record_view", "related_articles", "related_cards", "remove_image", "resolve_tags", "sanitize_html",
     "search", "set_pinned", "sitemap_entries", "snippet", "status_labels", "store_tag_order", "unpublish_article",
     "unique_slug", "update_article", "update_caption", "view_count",
 ]

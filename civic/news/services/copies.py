@@ -11,7 +11,7 @@ from datetime import datetime
 
 from civic.core import refcache
 from civic.news.models import Article, ArticleImage, Category
-from civic.news.services.queries import PAGE_SCOPES, home_news
+from civic.news.services.queries import PAGE_SCOPES, home_news, related_articles
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +69,9 @@ def _home_news_copy(per_category: int) -> dict:
 def home_news_copy(per_category: int = 4) -> dict:
     """home_news() as plain cards, read again only after a change to the news."""
     return refcache.copy("news.home", PAGE_SCOPES, lambda: _home_news_copy(per_category), key=(per_category,))
+
+
+def related_cards(article: Article, limit: int = 4) -> tuple[CardCopy, ...]:
+    """related_articles() as plain cards, read again only after a change to the news."""
+    return refcache.copy("news.related", PAGE_SCOPES, lambda: tuple(card_copy(a) for a in related_articles(article, limit)),
+                         key=(article.id, limit), keep=512)
