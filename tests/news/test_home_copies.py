@@ -72,3 +72,17 @@ def test_a_change_made_by_another_worker_shows_here(app, home_with_copies, make_
     assert "Tiêu đề sửa ở máy khác" not in _home(client)  # no bump yet: the copy is still right for its generation
     pagecache.bump("news")
     assert "Tiêu đề sửa ở máy khác" in _home(client)
+
+
+def test_an_article_published_later_shows_among_the_related_cards_of_a_page_already_viewed(client, make_article,
+                                                                                            editor):
+    from civic.news.services import publish_article
+
+    shown = make_article(title="Hội nghị cử tri tổ 5", tags="cử tri")
+    make_article(title="Cử tri tổ 6 góp ý", tags="cử tri")
+    path = f"/tin-tuc/{shown.slug}"
+    assert "Cử tri tổ 6 góp ý" in client.get(path).get_data(as_text=True)
+    draft = make_article(title="Cử tri tổ 7 kiến nghị", tags="cử tri", status="draft")
+    assert "Cử tri tổ 7 kiến nghị" not in client.get(path).get_data(as_text=True)
+    publish_article(draft, editor)
+    assert "Cử tri tổ 7 kiến nghị" in client.get(path).get_data(as_text=True)
