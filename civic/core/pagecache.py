@@ -125,13 +125,7 @@ def _stores() -> _Stores | None:
 
 
 def generations(scopes: list[str]) -> list[str]:
-    gens = refcache.generation_store()  # the page cache's, or refcache's when the cache is off
-    values = gens.get_many(*scopes)
-    for i, value in enumerate(values):
-        if value is None:  # never bumped (or evicted): start one, never fall back to an old value
-            gens.add(scopes[i], uuid.uuid4().hex, timeout=0)
-            values[i] = gens.get(scopes[i])
-    return [str(v) for v in values]
+    return refcache.read_generations(scopes)  # one store, kept with the cache off too
 
 
 # Every cached page names at least one of these (an event page also names "event:<id>").

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -61,6 +62,17 @@ def generation_store():
     return current_app.extensions.get("civic_generations")
 
 
+def read_generations(scopes: list[str]) -> list[str]:
+    """The current generation of each scope (civic.core.pagecache.generations)."""
+    gens = generation_store()
+    values = gens.get_many(*scopes)
+    for i, value in enumerate(values):
+        if value is None:  # never bumped (or evicted): start one, never fall back to an old value
+            gens.add(scopes[i], uuid.uuid4().hex, timeout=0)
+            values[i] = gens.get(scopes[i])
+    return [str(v) for v in values]
+
+
 def forget_generations() -> None:
     """After a bump: this request reads the generations again (it may render after its own write)."""
     if has_request_context():
@@ -74,7 +86,6 @@ class _Read:
 
 
 def _generations(scopes: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
-    from civic.core import pagecache
     from civic.core.db import is_sqlite
     from civic.extensions import db
 
@@ -85,7 +96,7 @@ def _generations(scopes: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
         # A SQLite read sees the snapshot its transaction began with: data read in a transaction
         # older than the generations could be older than they say, so it is used, not kept.
         fresh = not db.session().in_transaction() or not is_sqlite()
-        values = dict(zip(wanted, pagecache.generations(wanted), strict=True))
+        values = dict(zip(wanted, read_generations(wanted), strict=True))
         if read is None:
             read = _Read(values, fresh)
             g.setdefault(_MEMO, read)
