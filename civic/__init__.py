@@ -45,6 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
     from civic.core.pagecache import init_page_cache
 
     init_page_cache(app)
+    from civic.core.refcache import init_refcache
+
+    init_refcache(app)  # after the page cache: its generation store is used when it is on
 
     from civic.cli import register_commands
 

@@ -31,6 +31,8 @@ from flask import Flask, Response, current_app, g, has_app_context, request, ses
 from flask.globals import request_ctx
 from markupsafe import Markup
 
+from civic.core import refcache
+
 log = logging.getLogger(__name__)
 
 _fragments: dict[str, Callable[..., str]] = {}
@@ -130,13 +132,7 @@ def new_generation() -> str:
 
 
 def generations(scopes: list[str]) -> list[str]:
-    stores = _stores()
-    values = stores.gens.get_many(*scopes)
-    for i, value in enumerate(values):
-        if value is None:  # never bumped (or evicted): start one, never fall back to an old value
-            stores.gens.add(scopes[i], new_generation(), timeout=0)
-            values[i] = stores.gens.get(scopes[i])
-    return [str(v) for v in values]
+    return refcache.read_generations(scopes)  # one store, kept with the cache off too
 
 
 # Every cached page names at least one of these (an event page also names "event:<id>").
@@ -145,13 +141,14 @@ TOP_SCOPES = ("news", "events", "elections")
 
 def bump(*scopes: str) -> None:
     """After a commit: every page showing one of ``scopes`` renders fresh on its next view."""
-    stores = _stores()
-    if stores is None or not scopes:
+    gens = refcache.generation_store()  # kept with the cache off too: refcache's copies use them
+    if gens is None or not scopes:
         return
     try:
-        stores.gens.set_many({scope: new_generation() for scope in scopes}, timeout=0)
+        gens.set_many({scope: new_generation() for scope in scopes}, timeout=0)
     except Exception:  # noqa: BLE001 - the change is saved; the TTL is the backstop
         log.exception("page cache: could not bump %s", scopes)
+    refcache.forget_generations()
 
 
 # --------------------------------------------------------------------------- invalidation by model

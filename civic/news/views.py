@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from civic.core import refcache
 from civic.core.errors import abort_with
 from civic.core.forms import first_error, options
 from civic.core.pagecache import cached_page
@@ -147,6 +148,7 @@ def category_feed(slug):
 @public
 @cached_page(*services.PAGE_SCOPES)
 def article(slug):
+    refcache.prime(*services.PAGE_SCOPES)  # before the article is read: its related cards may be kept
     found = access.viewable(current_user, slug)
     if found.slug != slug:  # an old address
         return redirect(url_for("news.article", slug=found.slug), 301)
@@ -158,7 +160,7 @@ def article(slug):
         "news/article.html",
         article=found,
         preview=preview,
-        related=services.related_articles(found),
+        related=services.related_cards(found),
         views=services.view_count(found),
         canonical_url=absolute_url("news.article", slug=found.slug),
         share_image=services.image_url(cover, absolute=True) if cover else None,

@@ -29,6 +29,7 @@ from civic.news.storage import StorageError, get_storage
 from civic.portal import services as portal_services
 from civic.portal import tasks  # noqa: F401  (registers the counters' periodic flush)
 from civic.schedule.services import reception as reception_services
+from civic.schedule.services import reception_copies
 
 bp = Blueprint("portal", __name__)
 
@@ -64,12 +65,13 @@ def _site_counters():
 @pagecache.cached_page(*news_services.PAGE_SCOPES, *event_services.PAGE_SCOPES, *election_services.PAGE_SCOPES,
                        *reception_services.PAGE_SCOPES)
 def home():
+    # Plain per-process copies, read again after a change (civic.core.refcache).
     return render_template(
         "portal/home.html",
-        news=news_services.home_news(),
-        upcoming_events=event_services.upcoming_events(limit=5),
-        election_countdown=election_services.home_countdown(),
-        reception_next=reception_services.next_session(),
+        news=news_services.home_news_copy(),
+        upcoming_events=event_services.upcoming_cards(limit=5),
+        election_countdown=election_services.home_countdown_copy(),
+        reception_next=reception_copies.next_session_card(),
     )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import string
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from civic.core import refcache
 from civic.core.db import announce, transaction
 from civic.core.text import clean_line, nfc
 from civic.core.timeutil import local_today
@@ -306,6 +308,25 @@ def home_countdown(today: date | None = None) -> dict | None:
         "polling_day": election.polling_day,
         "hours": hours_text(election),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class ElectionRef:
+    id: int
+    name: str
+
+
+def home_countdown_copy(today: date | None = None) -> dict | None:
+    """home_countdown() with a plain copy of the election, kept per process for the local date."""
+    today = today or local_today()
+
+    def build():
+        found = home_countdown(today)
+        if found is None:
+            return None
+        return {**found, "election": ElectionRef(found["election"].id, found["election"].name)}
+
+    return refcache.copy("elections.countdown", common.PAGE_SCOPES, build, key=(today,))
 
 
 def countdown_for(election: Election, today: date | None = None) -> int | None:

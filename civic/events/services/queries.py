@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import lazyload, selectinload
 
 from civic.accounts.models import ResidentialGroup
-from civic.core import pagecache
+from civic.core import pagecache, refcache
 from civic.core.permissions import is_admin
 from civic.core.timeutil import local_to_utc, to_local, utcnow
 from civic.events.lunar import solar_to_lunar
@@ -62,16 +62,48 @@ def _listed():
     return sa.and_(Event.status != EventStatus.DRAFT, Event.audience != Audience.INVITE_ONLY)
 
 
-def upcoming_events(limit: int = 5) -> list[Event]:
+def upcoming_events(limit: int = 5, with_groups: bool = True) -> list[Event]:
     """Published public or tổ-dân-phố events that have not ended, soonest first."""
     stmt = (
         sa.select(Event)
         .where(_listed(), Event.status == EventStatus.PUBLISHED, Event.ends_at > utcnow())
-        .options(selectinload(Event.groups))
         .order_by(Event.starts_at, Event.id)
         .limit(limit)
     )
+    if with_groups:
+        stmt = stmt.options(selectinload(Event.groups))
     return list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True, slots=True)
+class EventCard:
+    """What the home page shows of an upcoming event; a plain copy refcache keeps per process."""
+
+    id: int
+    slug: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    venue_name: str
+
+
+_SPARE = 10  # copied beyond the limit, so events that end do not send every view to the database
+
+
+def upcoming_cards(limit: int = 5) -> list[EventCard]:
+    """upcoming_events() as plain cards, read again after a change to events or when those kept
+    have ended (an event that ends is not a change to its row)."""
+    now = utcnow()
+
+    def build():
+        return tuple(EventCard(e.id, e.slug, e.title, e.starts_at, e.ends_at, e.venue_name or "")
+                     for e in upcoming_events(limit + _SPARE, with_groups=False))
+
+    def enough(cards):  # fewer than asked were found: none other is upcoming until a change
+        return len(cards) < limit + _SPARE or sum(card.ends_at > now for card in cards) >= limit
+
+    cards = refcache.copy("events.upcoming", PAGE_SCOPES, build, key=(limit,), valid=enough)
+    return [card for card in cards if card.ends_at > now][:limit]
 
 
 def _filtered(stmt, category: str | None = None, group_id: int | None = None):

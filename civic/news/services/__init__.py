@@ -26,6 +26,7 @@ from civic.news.services.categories import (
     resolve_tags,
     store_tag_order,
 )
+from civic.news.services.copies import CardCopy, card_copy, home_news_copy, related_cards
 from civic.news.services.errors import BODY_MAX, CAPTION_MAX, SUMMARY_MAX, TITLE_MAX, NewsError
 from civic.news.services.feeds import article_dict, article_url, build_atom, sitemap_entries
 from civic.news.services.fulltext import (
@@ -89,14 +90,14 @@ __all__ = [
     "BODY_MAX", "CAPTION_MAX", "COUNT_CAP", "DEFAULT_CATEGORIES", "DEFAULT_CATEGORY_SLUG", "EDITABLE",
     "ELECTION_CATEGORY_SLUG", "PAGE_SCOPES", "PER_PAGE", "QUERY_MAX_TOKENS", "RANK_ALL_LIMIT", "RESERVED_SLUGS",
     "SUMMARY_MAX", "TITLE_MAX", "UPLOAD_BATCH_MAX", "Article", "ArticleImage", "ArticleInput", "ArticleStatus", "Category", "NewsError",
-    "Page", "Tag", "action_labels", "add_image", "add_images", "apply_view_counts", "archive_months", "article_dict", "article_image",
-    "article_input_from", "article_url", "body_to_html", "build_atom", "create_article",
+    "CardCopy", "Page", "Tag", "action_labels", "add_image", "add_images", "apply_view_counts", "archive_months", "article_dict", "article_image",
+    "article_input_from", "article_url", "body_to_html", "build_atom", "card_copy", "create_article",
     "create_category", "delete_article", "election_news", "ensure_default_categories", "field_labels",
     "find_by_slug", "get_article", "get_category", "get_tag", "highlight", "history_entries", "history_value",
-    "home_news", "html_to_text", "image_dict", "image_kind_labels", "image_url", "list_categories", "list_for_editors",
+    "home_news", "home_news_copy", "html_to_text", "image_dict", "image_kind_labels", "image_url", "list_categories", "list_for_editors",
     "list_published", "markdown_to_html", "month_label", "parse_publish_at", "plain_line", "plain_text",
     "plain_text_to_html", "public_filter", "publish_article", "publish_due_articles", "query_tokens",
-    "record_revision", "record_view", "related_articles", "remove_image", "resolve_tags", "sanitize_html",
+    "record_revision", "record_view", "related_articles", "related_cards", "remove_image", "resolve_tags", "sanitize_html",
     "search", "set_pinned", "sitemap_entries", "snippet", "status_labels", "store_tag_order", "unpublish_article",
     "unique_slug", "update_article", "update_caption", "view_count",
 ]

@@ -17,13 +17,14 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from civic.accounts.models import ResidentialGroup
 from civic.core import pagecache
 from civic.core.collation import sort_key
 from civic.core.db import transaction
 from civic.core.text import clean_line
 from civic.core.timeutil import format_date, isoformat_local, local_to_utc, local_today, to_local, utcnow
 from civic.extensions import db
-from civic.invitations.models import Post, PostHolding
+from civic.invitations.models import Contact, Post, PostHolding
 from civic.invitations.services import list_posts
 from civic.schedule.models import (
     HOLIDAY_POLICIES,
@@ -37,9 +38,11 @@ from civic.schedule.models import (
 from civic.schedule.services import holidays as hol
 from civic.schedule.services.errors import ScheduleError
 
-# The home page shows the next session (with the leader holding the post): it must not be stale.
+# The home page shows the next session (with the leader holding the post, by name, and the
+# post's tổ dân phố): it must not be stale.
 PAGE_SCOPES = ("reception",)
-pagecache.watch(ReceptionRule, ReceptionHoliday, ReceptionOverride, Post, PostHolding, scopes=PAGE_SCOPES)
+pagecache.watch(ReceptionRule, ReceptionHoliday, ReceptionOverride, Post, PostHolding, Contact, ResidentialGroup,
+                scopes=PAGE_SCOPES)
 
 
 
@@ -105,6 +108,10 @@ class Session:
     @property
     def ends(self) -> datetime | None:
         return local_to_utc(datetime.combine(self.on, self.rule.ends_at)) if self.on else None
+
+    @property
+    def place(self) -> str:
+        return self.rule.place
 
     @property
     def takes_place(self) -> bool:
