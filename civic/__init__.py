@@ -43,8 +43,10 @@ def create_app(config: dict | None = None) -> Flask:
     init_templating(app)
 
     from civic.core.pagecache import init_page_cache
+    from civic.core.pagehits import init_page_hits
 
     init_page_cache(app)
+    init_page_hits(app)
     from civic.core.refcache import init_refcache
 
     init_refcache(app)  # after the page cache: its generation store is used when it is on

@@ -350,7 +350,3 @@ def init_page_cache(app: Flask) -> None:
     # Before the rate limiter and every other hook: a hit does no more work than it must.
     app.before_request_funcs.setdefault(None, []).insert(1, _before_request)
     app.after_request(_after_request)
-    from civic.core.pagehits import PageHits
-
-    # Hits are served in front of Flask; Flask renders and stores the misses.
-    app.wsgi_app = PageHits(app, app.extensions["civic_pagecache"], app.wsgi_app)

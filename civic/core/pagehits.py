@@ -317,6 +317,13 @@ class PageHits:
         return html
 
 
+def init_page_hits(app: Flask) -> None:
+    """Hits are served in front of Flask; Flask renders and stores the misses (civic.core.pagecache)."""
+    stores = app.extensions.get("civic_pagecache")
+    if stores is not None:
+        app.wsgi_app = PageHits(app, stores, app.wsgi_app)
+
+
 def _at_exit(hits: PageHits) -> None:
     """Views counted but not yet handed over are written when the process stops (gunicorn's
     workers exit through SystemExit, so atexit runs), and so is a memory counters buffer."""
