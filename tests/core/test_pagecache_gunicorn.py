@@ -55,7 +55,8 @@ def gunicorn_portal(request, tmp_path):
     env.pop("REDIS_URL", None)
     env.pop("DATABASE_URL", None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "civic:create_app()"],
+    proc = subprocess.Popen([str(gunicorn), "-c", "python:civic.gunicorn_conf", "--workers", "2",
+                             "--bind", f"127.0.0.1:{port}", "civic:create_app()"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     import requests
@@ -72,16 +73,17 @@ def gunicorn_portal(request, tmp_path):
             pytest.fail("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
         time.sleep(0.2)
     try:
-        yield base, slug, article_id
+        yield base, slug, article_id, proc, data_dir
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=20)
 
 
 def test_an_edit_through_one_worker_is_never_stale_on_the_other(gunicorn_portal):
     import requests
 
-    base, slug, article_id = gunicorn_portal
+    base, slug, article_id, _proc, _data_dir = gunicorn_portal
     url = f"{base}/tin-tuc/{slug}"
     # Many fresh connections reach both workers; each caches the page (the memory store keeps
     # one copy per worker, which is what the shared generations must overrule).
@@ -105,3 +107,23 @@ def test_an_edit_through_one_worker_is_never_stale_on_the_other(gunicorn_portal)
     assert [r.status_code for r in after] == [404] * 30  # withdrawn: gone at once on both workers
     listing = [requests.get(f"{base}/tin-tuc/", timeout=10) for _ in range(10)]
     assert not any("Thông báo cắt điện ngày 12" in r.text for r in listing)
+
+
+def test_views_counted_by_the_workers_are_written_when_they_stop(gunicorn_portal):
+    """Without Redis each worker holds its counts in memory; stopping gunicorn must not lose them."""
+    import sqlite3
+
+    import requests
+
+    base, slug, article_id, proc, data_dir = gunicorn_portal
+    url = f"{base}/tin-tuc/{slug}"
+    seen = [requests.get(url, headers={"User-Agent": f"reader-{n}"}, timeout=10) for n in range(40)]
+    assert all(r.status_code == 200 for r in seen)
+    assert sum(r.headers.get("X-Page-Cache") == "hit" for r in seen) >= 30
+    proc.terminate()
+    assert proc.wait(timeout=30) == 0
+    with sqlite3.connect(data_dir / "civic.sqlite3") as conn:
+        views = conn.execute("SELECT view_count FROM news_articles WHERE id = ?", (article_id,)).fetchone()[0]
+        visits = conn.execute("SELECT value FROM site_counters WHERE name = 'visits'").fetchone()
+    assert views == 40
+    assert visits is not None and visits[0] == 40
