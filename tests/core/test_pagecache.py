@@ -35,25 +35,6 @@ def cached(app, url):
     return second
 
 
-@pytest.fixture
-def editor(app, make_user):
-    from civic.news.services import ensure_default_categories
-
-    ensure_default_categories()
-    return make_user(role="editor")
-
-
-@pytest.fixture
-def article(app, editor):
-    from civic.news import services
-
-    return services.create_article(
-        services.ArticleInput(title="Lịch tiêm chủng tháng Năm", summary="Tóm tắt", body="<p>Nội dung</p>",
-                              status="published"),
-        editor,
-    )
-
-
 def test_article_publish_edit_unpublish_delete_show_at_once(app, article, editor):
     from civic.news import services
 

@@ -25,25 +25,6 @@ def app_config(request):
 
 
 @pytest.fixture
-def editor(app, make_user):
-    from civic.news.services import ensure_default_categories
-
-    ensure_default_categories()
-    return make_user(role="editor")
-
-
-@pytest.fixture
-def article(app, editor):
-    from civic.news import services
-
-    return services.create_article(
-        services.ArticleInput(title="Lịch lấy ý kiến cử tri", summary="Tóm tắt", body="<p>Nội dung</p>",
-                              status="published"),
-        editor,
-    )
-
-
-@pytest.fixture
 def event(app, make_user):
     from datetime import timedelta
 
