@@ -7,7 +7,8 @@ WSGI app directly for each page and reads ``time.process_time()`` around N reque
 warm-up: the CPU one worker spends on a request, without the load generator or socket costs.
 ``--profile NAME`` prints a cProfile of that page; ``--sql`` prints statements per request.
 
-run() -> rows for `make bench`: CPU ms per request (median of 5 batches) and statements.
+run() -> rows for `make bench`: CPU ms per request (median of 5 batches) and statements, after
+the CPU of a page-cache hit (new visitor each time) beside a bare Flask "hello" (hit_rows()).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def measure(app, environ, requests: int, batches: int = 5) -> list[float]:
     return per_batch
 
 
-def build_app(tmp: Path):
+def build_app(tmp: Path, page_cache: bool = False):
     env = pages.demo_env(tmp / "data")
     pages.prepare_demo(env)
     # The portal's own settings go; the benches' database addresses stay (news_search runs after this).
@@ -111,11 +112,38 @@ def build_app(tmp: Path):
     from civic import create_app
 
     # The render itself (cache misses, signed-in users): the page cache is off.
-    return create_app({"RATELIMIT_ENABLED": False, "CIVIC_PAGE_CACHE": 0})
+    return create_app({"RATELIMIT_ENABLED": False, "CIVIC_PAGE_CACHE": 1 if page_cache else 0})
+
+
+def hit_rows(requests: int = 1000, verbose: bool = False) -> list[dict]:
+    """CPU of a page served from the cache (a new visitor each time, as wrk is), beside a bare
+    Flask "hello" in the same process: what the cached req/s ratio to hello comes from."""
+    from bench.hello import app as hello
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="civic-hits-") as tmp:
+        app = build_app(Path(tmp), page_cache=True)
+        targets = find_targets(app)
+        targets.pop("search", None)  # its bench URL is never cached
+        election = pages.first_link(call(app, _environ(app, "/bau-cu/"))[1].decode(), r"^/bau-cu/\d+")
+        vote = pages.where_to_vote_target(call(app, _environ(app, election))[1].decode()) if election else None
+        targets["where-to-vote"] = vote.path if vote else ""
+        measured = {"Flask hello": statistics.median(measure(hello, _environ(hello, "/"), requests))}
+        for name, path in targets.items():
+            if not path:
+                continue
+            environ = _environ(app, path)
+            status, _ = call(app, environ)
+            measured[f"{name} cache hit"] = statistics.median(measure(app, environ, requests))
+        for name, ms in measured.items():
+            rows.append({"metric": f"{name} CPU per request (in-process)", "value": round(ms, 3), "unit": "ms"})
+            if verbose:
+                print(f"{name:24} {ms:.3f} ms CPU", flush=True)
+    return rows
 
 
 def run(requests: int = 300, profile: str | None = None, sql: bool = False, verbose: bool = False) -> list[dict]:
-    rows = []
+    rows = hit_rows(verbose=verbose)
     with tempfile.TemporaryDirectory(prefix="civic-render-") as tmp:
         app = build_app(Path(tmp))
         targets = find_targets(app)
