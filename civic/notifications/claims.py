@@ -92,34 +92,54 @@ class _Batch:
     worker_id: str
 
 
+# The claimed rows' columns: read as plain rows (no ORM objects to track, flush and expunge).
+_CLAIM_COLUMNS = (Delivery.id, Delivery.campaign_id, Delivery.channel, Delivery.address, Delivery.name,
+                  Delivery.context, Delivery.attempts, Delivery.status)
+
+# What _decide does to a row it does not take: the values written (the take is a statement of its own).
+_TAKE, _NO_ADDRESS, _UNSUBSCRIBED, _QUIET, _CRASHED = "take", "no_address", "unsubscribed", "quiet", "crashed"
+
+
 def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[Job]:
     """Take up to ``limit`` due deliveries (or expired leases) for this worker."""
     given_now = now
     now = now or utcnow()
-    query = sa.select(Delivery).where(_due(now)).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
+    query = sa.select(*_CLAIM_COLUMNS).where(_due(now)).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
     if is_postgres():
         query = query.with_for_update(skip_locked=True)
     with transaction():
         heartbeat.beat_if_due()
         take_over_dead(now)
-        deliveries = list(db.session.scalars(query))
-        if not deliveries:
+        rows = db.session.execute(query).all()
+        if not rows:
             return []
         # The lease starts now that the rows are locked: waiting for the lock (SQLite's
         # BEGIN IMMEDIATE, busy claimers) must not eat into it, or another worker could take
         # a row this one is about to send.
-        batch = _load_batch(deliveries, now, (given_now or utcnow()) + timedelta(seconds=lease_seconds()), worker_id)
-        jobs = [job for delivery in deliveries if (job := _decide(delivery, batch, now)) is not None]
-        db.session.flush()
-    # The jobs carry what sending needs; keeping these rows in the session would make
-    # every per-message commit expire (and later reload) the whole batch.
-    for delivery in deliveries:
-        db.session.expunge(delivery)
+        batch = _load_batch(rows, now, (given_now or utcnow()) + timedelta(seconds=lease_seconds()), worker_id)
+        jobs, outcomes = [], {}
+        for row in rows:
+            outcome = _decide(row, batch)
+            outcomes.setdefault(outcome, []).append(row.id)
+            if outcome == _TAKE:
+                jobs.append(_job(row, batch))
+        for outcome, ids in outcomes.items():
+            _record_decision(outcome, ids, batch, now)
     return jobs
 
 
-def _load_batch(deliveries: list[Delivery], now: datetime, lease_until: datetime, worker_id: str) -> _Batch:
-    campaign_ids = {d.campaign_id for d in deliveries}
+def _job(row, batch: _Batch) -> Job:
+    campaign = batch.campaigns[row.campaign_id]
+    return Job(
+        id=row.id, campaign_id=campaign.id, channel=row.channel, address=row.address or "", name=row.name,
+        context=dict(row.context or {}), attempts=(row.attempts or 0) + 1, topic=campaign.topic,
+        transactional=campaign.transactional, subject=campaign.subject, body_text=campaign.body_text,
+        body_html=campaign.body_html, sms_text=campaign.sms_text, attachments=list(batch.attachments[campaign.id]),
+    )
+
+
+def _load_batch(rows, now: datetime, lease_until: datetime, worker_id: str) -> _Batch:
+    campaign_ids = {r.campaign_id for r in rows}
     campaigns = {c.id: c for c in db.session.scalars(sa.select(Campaign).where(Campaign.id.in_(campaign_ids)))}
     attachments: dict[int, list] = {cid: [] for cid in campaign_ids}
     for att in db.session.scalars(
@@ -127,48 +147,60 @@ def _load_batch(deliveries: list[Delivery], now: datetime, lease_until: datetime
         .order_by(CampaignAttachment.id)
     ):
         attachments[att.campaign_id].append(Attachment(att.filename, att.mimetype, att.content))
-    return _Batch(campaigns=campaigns, attachments=attachments, suppressed=_suppressed(deliveries, campaigns),
+    return _Batch(campaigns=campaigns, attachments=attachments, suppressed=_suppressed(rows, campaigns),
                   quiet=in_quiet_hours(now), max_attempts=max_attempts(), lease_until=lease_until,
                   worker_id=worker_id[:80])
 
 
-def _suppressed(deliveries: list[Delivery], campaigns: dict[int, Campaign]) -> set[tuple[str, str, str]]:
+def _suppressed(rows, campaigns: dict[int, Campaign]) -> set[tuple[str, str, str]]:
     """(address, channel, topic) of the batch's rows whose address unsubscribed."""
     found: set[tuple[str, str, str]] = set()
-    for (channel, topic) in {(d.channel, campaigns[d.campaign_id].topic) for d in deliveries}:
-        addresses = [d.address for d in deliveries
-                     if d.channel == channel and campaigns[d.campaign_id].topic == topic]
+    for (channel, topic) in {(r.channel, campaigns[r.campaign_id].topic) for r in rows}:
+        addresses = [r.address for r in rows
+                     if r.channel == channel and campaigns[r.campaign_id].topic == topic]
         found.update((address, channel, topic) for address in suppressed_addresses(addresses, channel, topic))
     return found
 
 
-def _decide(delivery: Delivery, batch: _Batch, now: datetime) -> Job | None:
-    """Skip, defer, fail or take one claimed row; a Job when it is to be sent now."""
-    campaign = batch.campaigns[delivery.campaign_id]
-    delivery.updated_at = now
-    if not delivery.address:
-        delivery.status, delivery.reason = DeliveryStatus.SKIPPED, Reason.NO_ADDRESS
-    elif not campaign.transactional and (delivery.address, delivery.channel, campaign.topic) in batch.suppressed:
-        delivery.status, delivery.reason = DeliveryStatus.SKIPPED, Reason.UNSUBSCRIBED
-        delivery.lease_expires_at = None
-    elif delivery.channel == Channel.SMS and batch.quiet and not campaign.urgent:
-        # Deferred, not dropped: it goes out when quiet hours end.
-        delivery.status, delivery.reason = DeliveryStatus.PENDING, Reason.QUIET_HOURS
-        delivery.next_attempt_at = quiet_hours_end(now)
-        delivery.lease_expires_at = None
-    elif delivery.status == DeliveryStatus.SENDING and (delivery.attempts or 0) >= batch.max_attempts:
+def _decide(row, batch: _Batch) -> str:
+    """Skip, defer, fail or take one claimed row."""
+    campaign = batch.campaigns[row.campaign_id]
+    if not row.address:
+        return _NO_ADDRESS
+    if not campaign.transactional and (row.address, row.channel, campaign.topic) in batch.suppressed:
+        return _UNSUBSCRIBED
+    if row.channel == Channel.SMS and batch.quiet and not campaign.urgent:
+        return _QUIET  # deferred, not dropped: it goes out when quiet hours end
+    if row.status == DeliveryStatus.SENDING and (row.attempts or 0) >= batch.max_attempts:
         # Its lease ran out as often as it may be tried: a message that stalls or kills
         # every worker ends failed instead of looping.
-        delivery.status, delivery.reason = DeliveryStatus.FAILED, None
-        delivery.last_error = CRASH_ERROR
-        delivery.lease_expires_at = None
-    else:
-        delivery.status = DeliveryStatus.SENDING
-        delivery.attempts = (delivery.attempts or 0) + 1
-        delivery.lease_expires_at = batch.lease_until
-        delivery.worker_id = batch.worker_id
-        return job_from(delivery, campaign, batch.attachments[campaign.id])
-    return None
+        return _CRASHED
+    return _TAKE
+
+
+def _decision_values(outcome: str, batch: _Batch, now: datetime) -> dict:
+    table = Delivery.__table__
+    if outcome == _TAKE:
+        return {"status": DeliveryStatus.SENDING.value, "attempts": sa.func.coalesce(table.c.attempts, 0) + 1,
+                "lease_expires_at": batch.lease_until, "worker_id": batch.worker_id}
+    if outcome == _NO_ADDRESS:
+        return {"status": DeliveryStatus.SKIPPED.value, "reason": Reason.NO_ADDRESS.value}
+    if outcome == _UNSUBSCRIBED:
+        return {"status": DeliveryStatus.SKIPPED.value, "reason": Reason.UNSUBSCRIBED.value, "lease_expires_at": None}
+    if outcome == _QUIET:
+        return {"status": DeliveryStatus.PENDING.value, "reason": Reason.QUIET_HOURS.value,
+                "next_attempt_at": quiet_hours_end(now), "lease_expires_at": None}
+    return {"status": DeliveryStatus.FAILED.value, "reason": None, "last_error": CRASH_ERROR.value,
+            "lease_expires_at": None}
+
+
+def _record_decision(outcome: str, ids: list[int], batch: _Batch, now: datetime) -> None:
+    """One Core UPDATE for the rows of one outcome (the rows are locked by this transaction)."""
+    table = Delivery.__table__
+    values = {**_decision_values(outcome, batch, now), "updated_at": now}
+    connection = db.session.connection()
+    for start in range(0, len(ids), 500):
+        connection.execute(table.update().where(table.c.id.in_(ids[start:start + 500])).values(values))
 
 
 # --------------------------------------------------------------------------- taking over

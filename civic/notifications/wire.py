@@ -205,10 +205,7 @@ class SmtpSession:
         headers["MIME-Version"] = "1.0"
         headers["Content-Type"] = content_type
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        rcpt = job.address
-        if not rcpt.isascii():  # an IDN domain: punycode, as Flask-Mailman's backend does
-            rcpt = sanitize_address(rcpt, "utf-8")
-        return WireMessage(self.envelope_from, [rcpt], head.encode("ascii") + b"\r\n" + body)
+        return WireMessage(self.envelope_from, [envelope_to(job)], head.encode("ascii") + b"\r\n" + body)
 
     def send(self, message) -> None:
         if isinstance(message, WireMessage):
@@ -250,6 +247,58 @@ class SmtpSession:
             data += b"\r\n"
         smtp.send(data + b".\r\n")
 
+    # The same transaction in steps, each sending a command and leaving its reply to the next,
+    # so the caller works while the server answers. No SIZE on MAIL: it goes before the message
+    # is built (the server still enforces its limit at DATA).
+
+    def mail(self, from_addr: str) -> None:
+        """Sends MAIL FROM; never raises (a broken connection is raised by ``rcpt``)."""
+        self._step_error = None
+        try:
+            if self.smtp is None:
+                self.open()
+            self.smtp.ehlo_or_helo_if_needed()
+            self.smtp.putcmd("mail", f"FROM:{_quoted(from_addr)}")
+        except (OSError, smtplib.SMTPException) as exc:
+            self._step_error = exc
+        self._mail_from = from_addr
+
+    def rcpt(self, address: str) -> None:
+        """MAIL's reply, then sends RCPT TO."""
+        if self._step_error is not None:
+            raise self._step_error
+        code, reply = self.smtp.getreply()
+        if code != 250:
+            self._refused(code)
+            raise smtplib.SMTPSenderRefused(code, reply, self._mail_from)
+        self._rcpt = address
+        self.smtp.putcmd("rcpt", f"TO:{_quoted(address)}")
+
+    def data(self, message: WireMessage) -> None:
+        """RCPT's reply, DATA and the message; its verdict is ``finish()``'s."""
+        code, reply = self.smtp.getreply()
+        if code not in (250, 251):
+            if code == 421:
+                self.smtp.close()
+            else:
+                self._refused(0)
+            raise smtplib.SMTPRecipientsRefused({self._rcpt: (code, reply)})
+        code, reply = self.smtp.docmd("data")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        data = _DOT_RE.sub(b"..", message.data)
+        if not data.endswith(b"\r\n"):
+            data += b"\r\n"
+        self.smtp.send(data + b".\r\n")
+
+    def abandon(self) -> None:
+        """After ``rcpt``, when the message cannot be built: RCPT's reply, then RSET."""
+        try:
+            self.smtp.getreply()
+            self.smtp.rset()
+        except (OSError, smtplib.SMTPException):
+            self.close()
+
     def finish(self) -> None:
         """The server's verdict on the message ``start()`` sent; returns once it is accepted."""
         code, reply = self.smtp.getreply()
@@ -265,6 +314,13 @@ class SmtpSession:
             return
         with contextlib.suppress(smtplib.SMTPServerDisconnected):
             self.smtp.rset()
+
+
+def envelope_to(job: Job) -> str:
+    """The RCPT address of a delivery (known before its message is built)."""
+    if not job.address.isascii():  # an IDN domain: punycode, as Flask-Mailman's backend does
+        return sanitize_address(job.address, "utf-8")
+    return job.address
 
 
 _DOT_RE = re.compile(rb"(?m)^\.")

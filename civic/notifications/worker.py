@@ -57,6 +57,7 @@ from civic.notifications.wire import (  # noqa: F401 - re-exported: the worker's
     SmtpSession,
     WireMessage,
     classify_smtp,
+    envelope_to,
     mailman_message,
     smtp_session,
     uses_smtp,
@@ -267,29 +268,38 @@ def _send_in_turn(jobs: list[Job], worker_id: str, connection: _Connection, hold
 
 
 def _send_overlapped(jobs: list[Job], worker_id: str, smtp: SmtpSession, holding: _Holding, sent_log) -> int:
-    """Over SMTP, each message is built while the server judges the one before, whose verdict is
-    read and recorded before the next goes out: at most one message is ever out and unrecorded
-    (a crash repeats only that one, with its Message-ID)."""
+    """Over SMTP, the worker works while the server answers: the one before is recorded while
+    it answers MAIL, this one is built while it answers RCPT (nothing is delivered before DATA).
+    So at most one message is ever out and unrecorded (a crash repeats only that one, with its
+    Message-ID), and the one being built is always the first unsent: a message that kills the
+    worker while it is built is the one the takeover charges."""
     limiter = limiter_for(Channel.EMAIL)
     sent = 0
-    out: Job | None = None  # went out; the server's verdict not read yet
+    out: Job | None = None  # accepted by the server, "sent" not recorded yet
     for index, job in enumerate(jobs):
-        message = _built(job, smtp, worker_id)
-        if out is not None:
-            outcome = _sent_or_error(out, jobs[index:], worker_id, smtp.finish, smtp.close)
-            if outcome == _STOP:
-                return sent
-            sent += outcome is None and mark_sent(out, worker_id, sent_log)
-            out = None
-        if message is None or not holding.still_holds(index):
+        if not holding.still_holds(index):
             continue
         heartbeat.keepalive()
         limiter.wait()
-        outcome = _sent_or_error(job, jobs[index + 1:], worker_id, lambda m=message: smtp.start(m), smtp.close)
+        smtp.mail(smtp.envelope_from)
+        if out is not None:
+            sent += mark_sent(out, worker_id, sent_log)
+            out = None
+        rest = jobs[index + 1:]
+        outcome = _sent_or_error(job, rest, worker_id, lambda j=job: smtp.rcpt(envelope_to(j)), smtp.close)
+        if outcome == _STOP:
+            return sent
+        if outcome == _NEXT:
+            continue
+        message = _built(job, smtp, worker_id)
+        if message is None:
+            smtp.abandon()
+            continue
+        outcome = _sent_or_error(job, rest, worker_id, lambda m=message: (smtp.data(m), smtp.finish()), smtp.close)
         if outcome == _STOP:
             return sent
         out = job if outcome is None else None
-    if out is not None and _sent_or_error(out, [], worker_id, smtp.finish, smtp.close) is None:
+    if out is not None:
         sent += mark_sent(out, worker_id, sent_log)
     return sent
 

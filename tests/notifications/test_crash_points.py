@@ -62,11 +62,13 @@ def _delivered(smtp_server) -> dict[str, list[str]]:
     return got
 
 
-# (what crashes, on which call, before or after its work): building the next message while one
-# is out, the server's verdict read or not, the message gone out, the record written or not.
+# (what crashes, on which call, before or after its work): the next MAIL sent while the one
+# before is unrecorded, building a message, the message gone out, the server's verdict read or
+# not, the record written or not.
 POINTS = [
-    ("build", 2, False), ("build", 4, False), ("start", 1, True), ("start", 3, True), ("finish", 2, False),
-    ("finish", 3, True), ("record", 1, False), ("record", 4, True), ("record", COUNT, True),
+    ("mail", 2, True), ("mail", 4, True), ("build", 2, False), ("build", 4, False), ("data", 1, True),
+    ("data", 3, True), ("finish", 2, False), ("finish", 3, True), ("record", 1, False), ("record", 4, True),
+    ("record", COUNT, True),
 ]
 
 
@@ -77,7 +79,7 @@ def test_a_crash_anywhere_repeats_at_most_the_message_in_flight(app, smtp_server
                     body_text="Kính gửi {name},\nKhu vực {area}.", send_at=when,
                     recipients=[Recipient(key=f"r{i}", name=f"Cử tri {i}", email=f"cu-tri-{i}@example.vn",
                                           context={"area": str(i)}) for i in range(COUNT)])
-    owner, name = {"build": (worker, "build_email"), "start": (SmtpSession, "start"),
+    owner, name = {"build": (worker, "build_email"), "mail": (SmtpSession, "mail"), "data": (SmtpSession, "data"),
                    "finish": (SmtpSession, "finish"), "record": (claims.SentLog, "sent")}[point]
     with monkeypatch.context() as patch:
         _crash_on(patch, owner, name, call, after)
@@ -107,3 +109,26 @@ def test_a_crash_anywhere_repeats_at_most_the_message_in_flight(app, smtp_server
     assert set(repeats) == unrecorded, repeats
     for address, ids in repeats.items():
         assert len(ids) == 2 and len(set(ids)) == 1, (address, ids)  # once more, same Message-ID
+
+
+@pytest.mark.parametrize("call", [1, 3])
+def test_the_message_that_kills_the_worker_while_it_is_built_is_the_one_charged(app, smtp_server, monkeypatch, call):
+    """The takeover charges the first unsent message in send order: that must be the one being
+    built, not the one before it (else a poison message is retried for ever and its neighbours
+    are repeated in its place)."""
+    when = utcnow() + timedelta(hours=1)
+    create_campaign(kind="election_reminder", topic="elections", subject="Nhắc lịch bầu cử: {area}",
+                    body_text="Kính gửi {name},\nKhu vực {area}.", send_at=when,
+                    recipients=[Recipient(key=f"r{i}", name=f"Cử tri {i}", email=f"cu-tri-{i}@example.vn",
+                                          context={"area": str(i)}) for i in range(COUNT)])
+    with monkeypatch.context() as patch:
+        _crash_on(patch, worker, "build_email", call, after=False)
+        with pytest.raises(Crash):
+            worker.process_batch(worker_id=f"{DEAD}:1", now=when)
+    db.session.add(WorkerHeartbeat(id=DEAD, beat_at=when - timedelta(minutes=5), started_at=when))
+    db.session.commit()
+    claims.take_over_dead(when + timedelta(minutes=1))
+    db.session.commit()
+    charged = [d.address for d in _ledger() if d.last_error == claims.CRASH_ERROR]
+    assert charged == [f"cu-tri-{call - 1}@example.vn"]
+    assert set(_delivered(smtp_server)) == {f"cu-tri-{i}@example.vn" for i in range(call - 1)}

@@ -251,7 +251,9 @@ def test_a_message_that_kills_the_worker_every_time_ends_failed(setup_factory, s
     (hook / "sitecustomize.py").write_text(POISON_HOOK)
     count, poison = 60, "cu-tri-5@example.vn"
     setup.seed(count, dedupe="poison")
-    env = {"PYTHONPATH": str(hook), "CIVIC_TEST_POISON_ADDRESS": poison, "NOTIFY_MAX_ATTEMPTS": "3",
+    # The hook first, then whatever PYTHONPATH chose the code under test (a worktree's).
+    path = os.pathsep.join(p for p in (str(hook), os.environ.get("PYTHONPATH", "")) if p)
+    env = {"PYTHONPATH": path, "CIVIC_TEST_POISON_ADDRESS": poison, "NOTIFY_MAX_ATTEMPTS": "3",
            "NOTIFY_HEARTBEAT_SECONDS": "2", "NOTIFY_LEASE_SECONDS": "120"}
     crashes = 0
     deadline = time.monotonic() + 90
