@@ -57,7 +57,8 @@ def _address(name: str | None, address: str) -> str:
 def _text_part(subtype: str, text: str) -> bytes:
     body = "\r\n".join(_CRLF_RE.split(text)).encode("utf-8")
     head = f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
-    if max((len(line) for line in body.split(b"\r\n")), default=0) <= 998:
+    # A body of at most 998 bytes has no longer line (measuring every line cost more than the rest).
+    if len(body) <= 998 or max(map(len, body.split(b"\r\n"))) <= 998:
         return (head + "Content-Transfer-Encoding: 8bit\r\n\r\n").encode() + body
     return (head + "Content-Transfer-Encoding: base64\r\n\r\n").encode() + base64.encodebytes(body).replace(
         b"\n", b"\r\n")
@@ -276,6 +277,11 @@ class SmtpSession:
 
     def data(self, message: WireMessage) -> None:
         """RCPT's reply, DATA and the message; its verdict is ``finish()``'s."""
+        self.ask_data()
+        self.payload(message)
+
+    def ask_data(self) -> None:
+        """RCPT's reply, then sends DATA (its 354 is ``payload()``'s to read)."""
         code, reply = self.smtp.getreply()
         if code not in (250, 251):
             if code == 421:
@@ -283,7 +289,11 @@ class SmtpSession:
             else:
                 self._refused(0)
             raise smtplib.SMTPRecipientsRefused({self._rcpt: (code, reply)})
-        code, reply = self.smtp.docmd("data")
+        self.smtp.putcmd("data")
+
+    def payload(self, message: WireMessage) -> None:
+        """DATA's 354, then the message; its verdict is ``finish()``'s."""
+        code, reply = self.smtp.getreply()
         if code != 354:
             raise smtplib.SMTPDataError(code, reply)
         data = _DOT_RE.sub(b"..", message.data)
@@ -298,6 +308,14 @@ class SmtpSession:
             self.smtp.rset()
         except (OSError, smtplib.SMTPException):
             self.close()
+
+    def drop(self) -> None:
+        """After ``ask_data``, when the message cannot be built: the server now reads a message
+        (a QUIT would be read as the message), so the socket is shut without one and the
+        message never ends; the next MAIL opens another connection."""
+        if self.smtp is not None:
+            self.smtp.close()
+        self.backend.connection = None
 
     def finish(self) -> None:
         """The server's verdict on the message ``start()`` sent; returns once it is accepted."""

@@ -213,10 +213,11 @@ def _connection_for(session: SmtpSession | None) -> _Connection:
 _SENT, _NEXT, _STOP, _OUT = "sent", "next", "stop", "out"
 
 
-def _built(job: Job, target, worker_id: str):
-    """The message of one delivery, or None when it cannot be rendered (recorded as an error)."""
+def _built(job: Job, target, worker_id: str, build=None):
+    """The message of one delivery (``build(job, target)``, by default ``build_email``), or None
+    when it cannot be made (recorded as an error)."""
     try:
-        return build_email(job, target)
+        return (build or build_email)(job, target)
     except TemplateError as exc:
         mark_error(job, worker_id, exc, permanent=True)
     except Exception as exc:  # noqa: BLE001 - a poison message: counted, backed off, never the batch
@@ -267,10 +268,19 @@ def _send_in_turn(jobs: list[Job], worker_id: str, connection: _Connection, hold
     return sent
 
 
+def _rendered(job: Job, _smtp) -> dict:
+    return render_job(job)
+
+
+def _wired(parts: dict):
+    return lambda job, smtp: smtp.wire(job, parts)
+
+
 def _send_overlapped(jobs: list[Job], worker_id: str, smtp: SmtpSession, holding: _Holding, sent_log) -> int:
     """Over SMTP, the worker works while the server answers: the one before is recorded while
-    it answers MAIL, this one is built while it answers RCPT (nothing is delivered before DATA).
-    So at most one message is ever out and unrecorded (a crash repeats only that one, with its
+    it answers MAIL, this one's templates are rendered while it answers RCPT and its MIME
+    assembled while it answers DATA (nothing is delivered before the message ends). So at most
+    one message is ever out and unrecorded (a crash repeats only that one, with its
     Message-ID), and the one being built is always the first unsent: a message that kills the
     worker while it is built is the one the takeover charges."""
     limiter = limiter_for(Channel.EMAIL)
@@ -291,11 +301,21 @@ def _send_overlapped(jobs: list[Job], worker_id: str, smtp: SmtpSession, holding
             return sent
         if outcome == _NEXT:
             continue
-        message = _built(job, smtp, worker_id)
-        if message is None:
+        parts = _built(job, smtp, worker_id, _rendered)
+        if parts is None:
             smtp.abandon()
             continue
-        outcome = _sent_or_error(job, rest, worker_id, lambda m=message: (smtp.data(m), smtp.finish()), smtp.close)
+        outcome = _sent_or_error(job, rest, worker_id, smtp.ask_data, smtp.close)
+        if outcome == _STOP:
+            return sent
+        if outcome == _NEXT:
+            continue
+        message = _built(job, smtp, worker_id, _wired(parts))
+        if message is None:
+            smtp.drop()
+            continue
+        outcome = _sent_or_error(job, rest, worker_id, lambda m=message: (smtp.payload(m), smtp.finish()),
+                                 smtp.close)
         if outcome == _STOP:
             return sent
         out = job if outcome is None else None

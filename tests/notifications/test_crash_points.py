@@ -66,7 +66,8 @@ def _delivered(smtp_server) -> dict[str, list[str]]:
 # before is unrecorded, building a message, the message gone out, the server's verdict read or
 # not, the record written or not.
 POINTS = [
-    ("mail", 2, True), ("mail", 4, True), ("build", 2, False), ("build", 4, False), ("data", 1, True),
+    ("mail", 2, True), ("mail", 4, True), ("render", 2, False), ("render", 4, False), ("wire", 2, False),
+    ("wire", 4, True), ("data", 1, True),
     ("data", 3, True), ("finish", 2, False), ("finish", 3, True), ("record", 1, False), ("record", 4, True),
     ("record", COUNT, True),
 ]
@@ -79,8 +80,9 @@ def test_a_crash_anywhere_repeats_at_most_the_message_in_flight(app, smtp_server
                     body_text="Kính gửi {name},\nKhu vực {area}.", send_at=when,
                     recipients=[Recipient(key=f"r{i}", name=f"Cử tri {i}", email=f"cu-tri-{i}@example.vn",
                                           context={"area": str(i)}) for i in range(COUNT)])
-    owner, name = {"build": (worker, "build_email"), "mail": (SmtpSession, "mail"), "data": (SmtpSession, "data"),
-                   "finish": (SmtpSession, "finish"), "record": (claims.SentLog, "sent")}[point]
+    owner, name = {"render": (worker, "render_job"), "wire": (SmtpSession, "wire"), "mail": (SmtpSession, "mail"),
+                   "data": (SmtpSession, "payload"), "finish": (SmtpSession, "finish"),
+                   "record": (claims.SentLog, "sent")}[point]
     with monkeypatch.context() as patch:
         _crash_on(patch, owner, name, call, after)
         with pytest.raises(Crash):
@@ -111,8 +113,10 @@ def test_a_crash_anywhere_repeats_at_most_the_message_in_flight(app, smtp_server
         assert len(ids) == 2 and len(set(ids)) == 1, (address, ids)  # once more, same Message-ID
 
 
+@pytest.mark.parametrize("step", ["render", "wire"])
 @pytest.mark.parametrize("call", [1, 3])
-def test_the_message_that_kills_the_worker_while_it_is_built_is_the_one_charged(app, smtp_server, monkeypatch, call):
+def test_the_message_that_kills_the_worker_while_it_is_built_is_the_one_charged(app, smtp_server, monkeypatch, call,
+                                                                                  step):
     """The takeover charges the first unsent message in send order: that must be the one being
     built, not the one before it (else a poison message is retried for ever and its neighbours
     are repeated in its place)."""
@@ -122,7 +126,8 @@ def test_the_message_that_kills_the_worker_while_it_is_built_is_the_one_charged(
                     recipients=[Recipient(key=f"r{i}", name=f"Cử tri {i}", email=f"cu-tri-{i}@example.vn",
                                           context={"area": str(i)}) for i in range(COUNT)])
     with monkeypatch.context() as patch:
-        _crash_on(patch, worker, "build_email", call, after=False)
+        owner, name = (worker, "render_job") if step == "render" else (SmtpSession, "wire")
+        _crash_on(patch, owner, name, call, after=False)
         with pytest.raises(Crash):
             worker.process_batch(worker_id=f"{DEAD}:1", now=when)
     db.session.add(WorkerHeartbeat(id=DEAD, beat_at=when - timedelta(minutes=5), started_at=when))
@@ -132,3 +137,29 @@ def test_the_message_that_kills_the_worker_while_it_is_built_is_the_one_charged(
     charged = [d.address for d in _ledger() if d.last_error == claims.CRASH_ERROR]
     assert charged == [f"cu-tri-{call - 1}@example.vn"]
     assert set(_delivered(smtp_server)) == {f"cu-tri-{i}@example.vn" for i in range(call - 1)}
+
+
+def test_a_message_that_cannot_be_assembled_after_data_is_asked_is_not_delivered(app, smtp_server, monkeypatch):
+    """The MIME is assembled while the server answers DATA: when that fails the connection is
+    shut (the server would take any bytes as the message), nothing reaches that recipient, the
+    error is recorded and the rest go out once each on a new connection."""
+    when = utcnow() + timedelta(hours=1)
+    create_campaign(kind="election_reminder", topic="elections", subject="Nhắc lịch bầu cử: {area}",
+                    body_text="Kính gửi {name},\nKhu vực {area}.", send_at=when,
+                    recipients=[Recipient(key=f"r{i}", name=f"Cử tri {i}", email=f"cu-tri-{i}@example.vn",
+                                          context={"area": str(i)}) for i in range(COUNT)])
+    original = SmtpSession.wire
+
+    def wire(self, job, parts):
+        if job.address == "cu-tri-2@example.vn":
+            raise ValueError("cannot assemble")
+        return original(self, job, parts)
+
+    monkeypatch.setattr(SmtpSession, "wire", wire)
+    worker.process_batch(now=when)
+    delivered = _delivered(smtp_server)
+    assert sorted(delivered) == sorted(f"cu-tri-{i}@example.vn" for i in range(COUNT) if i != 2)
+    assert all(len(ids) == 1 for ids in delivered.values()), delivered
+    bad = [d for d in _ledger() if d.address == "cu-tri-2@example.vn"][0]
+    assert (bad.status, bad.reason) == ("pending", "retry") and "cannot assemble" in bad.last_error
+    assert [d.status for d in _ledger() if d.address != "cu-tri-2@example.vn"] == ["sent"] * (COUNT - 1)

@@ -235,12 +235,12 @@ import os, signal
 _poison = os.environ.get("CIVIC_TEST_POISON_ADDRESS")
 if _poison:
     import civic.notifications.worker as _worker
-    _build = _worker.build_email
-    def _build_email(job, connection):
+    _render = _worker.render_job  # what building every e-mail starts with, on either path
+    def _render_job(job):
         if job.address == _poison:  # this message kills the worker process every time
             os.kill(os.getpid(), signal.SIGKILL)
-        return _build(job, connection)
-    _worker.build_email = _build_email
+        return _render(job)
+    _worker.render_job = _render_job
 """
 
 
