@@ -33,6 +33,16 @@ def viewable(user, event_id) -> Event:
     return _visible(user, event_id)
 
 
+def viewable_page(user, event_id):
+    """``viewable``'s event as a plain copy for its page (services.event_page), same rule."""
+    from civic.events.services.copies import event_page
+
+    event = event_page(event_id)
+    if event is None or not can_view_event(user, event):
+        abort_with(404, _("This event does not exist."))
+    return event
+
+
 def managed(user, event_id, refused: str | None = None) -> Event:
     """The event ``user`` may manage (its organizer, or an admin), or abort.
 

@@ -37,6 +37,7 @@ OWN_ANSWERS_KEPT = 20
 def _detail_context(event, form=None, link_form=None) -> dict:
     who = user()
     own = services.user_rsvp(event, who)
+    changes = event.changes if isinstance(event, services.EventPage) else services.change_log(event)
     form = RsvpForm() if form is None else form
     form.group.choices = options(group_choices(event.groups if event.audience == Audience.GROUPS else None))
     return {
@@ -48,7 +49,7 @@ def _detail_context(event, form=None, link_form=None) -> dict:
         "lunar": services.lunar_label(event),
         "seats_left": services.seats_left(event),
         "closed_reason": closed_reason(event),
-        "changes": [(c, services.describe_change(c)) for c in services.change_log(event)],
+        "changes": [(c, services.describe_change(c)) for c in changes],
         "google_url": google_calendar_url(event),
         "can_manage": services.can_manage_event(who, event),
         "categories": services.category_labels(),
@@ -70,7 +71,7 @@ def _detail_page(event, status: int = 200, **forms):
 @public
 @cached_page(*services.EVENT_PAGE_SCOPES)
 def detail(event_id: int, slug: str | None = None):
-    event = access.viewable(current_user, event_id)
+    event = access.viewable_page(current_user, event_id)
     if slug != event.slug:
         return redirect(url_for("events.detail", event_id=event.id, slug=event.slug), 301)
     return render_template("events/detail.html", **_detail_context(event))

@@ -51,13 +51,13 @@ def too_many(exc: services.EventError):
 
 def group_choices(groups=None) -> list[tuple[str, str]]:
     """The answer form's residential groups, keyed as the resolver reads them back."""
-    all_groups = services.list_groups()
+    all_groups = services.group_copies()
     return [("", _("— Choose —"))] + [(group_key(g, all_groups), g.name) for g in (all_groups if groups is None else groups)]
 
 
 def group_key_of(group) -> str:
     """The key a group is chosen by in the answer form ("" for none)."""
-    return group_key(group, services.list_groups()) if group is not None else ""
+    return group_key(group, services.group_copies()) if group is not None else ""
 
 
 def group_id_from(typed, status: int = 422) -> int | None:

@@ -41,6 +41,16 @@ def viewable(user, id_or_slug: int | str) -> Article:
     return article
 
 
+def viewable_page(user, slug: str):
+    """``viewable``'s article as a plain copy for its page (services.article_page), same rule."""
+    from civic.news.services.copies import article_page
+
+    article = article_page(slug)
+    if article is None or not (article.is_public or can_preview(user)):
+        _not_found()
+    return article
+
+
 def editable(user, id_or_slug: int | str) -> Article:
     """The article ``user`` may change: 404 when they cannot see it, 403 when they only can read it."""
     article = viewable(user, id_or_slug)

@@ -149,7 +149,7 @@ def category_feed(slug):
 @cached_page(*services.PAGE_SCOPES)
 def article(slug):
     refcache.prime(*services.PAGE_SCOPES)  # before the article is read: its related cards may be kept
-    found = access.viewable(current_user, slug)
+    found = access.viewable_page(current_user, slug)
     if found.slug != slug:  # an old address
         return redirect(url_for("news.article", slug=found.slug), 301)
     preview = not found.is_public
@@ -161,7 +161,8 @@ def article(slug):
         article=found,
         preview=preview,
         related=services.related_cards(found),
-        views=services.view_count(found),
+        # Only a preview shows it here (published pages fill it in as a fragment): read it live.
+        views=services.view_count(services.get_article(found.id)) if preview else 0,
         canonical_url=absolute_url("news.article", slug=found.slug),
         share_image=services.image_url(cover, absolute=True) if cover else None,
         published_local=to_local(found.published_at),

@@ -27,6 +27,7 @@ from civic.events.models import Event, EventChange, Rsvp, RsvpHistory
 from civic.events.services import messages as _messages
 from civic.events.services import rsvps as _rsvps
 from civic.events.services.answers import Answer, check_open
+from civic.events.services.copies import EventPage, event_page, group_copies
 from civic.events.services.editing import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -122,7 +123,7 @@ def connect_signals() -> None:
 
 __all__ = [
     "ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "EVENT_PAGE_SCOPES", "MAX_GUESTS_LIMIT", "PAGE_SCOPES", "TOKEN_SALT",
-    "AlreadyAnswered", "Answer", "Event", "EventChange", "EventData", "EventError", "MonthDay", "Rsvp",
+    "AlreadyAnswered", "Answer", "Event", "EventChange", "EventData", "EventError", "EventPage", "event_page", "group_copies", "MonthDay", "Rsvp",
     "RsvpHistory", "RsvpResult", "URLSafeSerializer", "absolute_url", "anonymise_guest_rsvps", "answer_event",
     "answer_flags", "answer_list", "apply", "audience_labels", "can_manage_event", "can_view_event",
     "cancel_event", "cancel_rsvp", "category_labels", "change_log", "chart_data", "check_open",
