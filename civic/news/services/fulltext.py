@@ -74,41 +74,46 @@ def _search_sqlite(tokens: list[str], page: int, per_page: int, category: Catego
     Broad queries would score tens of thousands of rows, so they list title matches first, then
     body-only matches, newest (highest id) first: FTS5 streams those in rowid order and stops at
     the page, and counting stops at 1,000, which keeps every query fast at 100,000 articles.
+    Title matches come from the titles' own index; the body-only ones are the newest matches
+    (read once, with the count) less the title matches.
     """
     # Quoted tokens are literal; the last one matches as a prefix while the visitor types.
     words = " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*'
-    in_title = "{title_folded} : (" + words + ")"
-    body_only = "(" + words + ") NOT (" + in_title + ")"
     offset = (page - 1) * per_page
-    if category is None:
-        source, extra, params = "news_articles_fts", "", {}
-    else:
+
+    def matching(table: str) -> tuple[str, dict]:
+        if category is None:
+            return f"SELECT {table}.rowid FROM {table} WHERE {table} MATCH :q", {"q": words}
         # CROSS JOIN keeps the FTS table as the outer loop (one MATCH, not one per article row).
-        source = "news_articles_fts CROSS JOIN news_articles a ON a.id = news_articles_fts.rowid"
-        extra, params = " AND a.category_id = :category_id", {"category_id": category.id}
-    matching = f"SELECT news_articles_fts.rowid FROM {source} WHERE news_articles_fts MATCH :q{extra}"
+        return (f"SELECT {table}.rowid FROM {table} CROSS JOIN news_articles a ON a.id = {table}.rowid "
+                f"WHERE {table} MATCH :q AND a.category_id = :category_id", {"q": words, "category_id": category.id})
 
-    def run(sql: str, match: str, **more):
-        return db.session.execute(sa.text(sql), {**params, "q": match, **more})
+    def ids_of(sql: str, params: dict, **more) -> list[int]:
+        return [r[0] for r in db.session.execute(sa.text(sql), {**params, **more})]
 
-    def count(match: str, cap: int) -> int:
-        return run(f"SELECT count(*) FROM ({matching} LIMIT :cap)", match, cap=cap).scalar() or 0
-
-    total = count(words, COUNT_CAP + 1)
+    everything, params = matching("news_articles_fts")
+    newest = f"{everything} ORDER BY news_articles_fts.rowid DESC LIMIT :limit OFFSET :offset"
+    # One pass counts (up to the cap) and holds the newest matches the body-only list starts with.
+    head = ids_of(newest, params, limit=COUNT_CAP + 1, offset=0)
+    total = len(head)
     more = total > COUNT_CAP
     if not more and total <= RANK_ALL_LIMIT:
-        rows = run(f"{matching} ORDER BY bm25(news_articles_fts, 10.0, 1.0), news_articles_fts.rowid DESC "
-                   "LIMIT :limit OFFSET :offset", words, limit=per_page, offset=offset)
-        ids = [r[0] for r in rows]
+        ids = ids_of(f"{everything} ORDER BY bm25(news_articles_fts, 10.0, 1.0), news_articles_fts.rowid DESC "
+                     "LIMIT :limit OFFSET :offset", params, limit=per_page, offset=offset)
     else:
-        listing = f"{matching} ORDER BY news_articles_fts.rowid DESC LIMIT :limit OFFSET :offset"
-        # One scan gives this page's title matches and, when they run out, how many there were.
-        title_ids = [r[0] for r in run(listing, in_title, limit=offset + per_page, offset=0)]
-        title_seen = len(title_ids)
+        titles, title_params = matching("news_articles_title_fts")
+        title_ids = ids_of(f"{titles} ORDER BY news_articles_title_fts.rowid DESC LIMIT :limit",
+                           title_params, limit=offset + per_page)
         ids = title_ids[offset:]
         if len(ids) < per_page:
-            ids += [r[0] for r in run(listing, body_only, limit=per_page - len(ids),
-                                      offset=max(0, offset - title_seen))]
+            # Fewer title matches than the page needs: title_ids holds all of them.
+            in_title = set(title_ids)
+            skip, want = max(0, offset - len(title_ids)), per_page - len(ids)
+            body_only = [i for i in head if i not in in_title]
+            if len(body_only) < skip + want and len(head) > COUNT_CAP:
+                body_only = [i for i in ids_of(newest, params, limit=skip + want + len(in_title), offset=0)
+                             if i not in in_title]
+            ids += body_only[skip:skip + want]
     page_result = _page_of(ids, page, per_page, min(total, COUNT_CAP))
     page_result.more = more
     return page_result
@@ -119,11 +124,10 @@ def _search_postgres(tokens: list[str], page: int, per_page: int, category: Cate
     ranked by ts_rank; broad ones list title matches, then body-only matches, newest first, and
     counting stops at 1,000. An exact count and a sort of every match cost ~0.7 s at 100,000
     articles for a common word; newest-first with a LIMIT walks the (status, published_at) index
-    and stops at the page."""
+    and stops at the page. Title matches come from the title-only vector's GIN index."""
     words = " & ".join(tokens[:-1] + [tokens[-1] + ":*"])
-    in_title = " & ".join([f"{t}:A" for t in tokens[:-1]] + [tokens[-1] + ":*A"])
     offset = (page - 1) * per_page
-    params: dict = {"status": ArticleStatus.PUBLISHED.value, "q": words, "qt": in_title}
+    params: dict = {"status": ArticleStatus.PUBLISHED.value, "q": words}
     where = "a.status = :status AND a.search_vector @@ to_tsquery('simple', :q)"
     if category is not None:
         where += " AND a.category_id = :category_id"
@@ -142,7 +146,9 @@ def _search_postgres(tokens: list[str], page: int, per_page: int, category: Cate
                      "ts_rank(a.search_vector, to_tsquery('simple', :q)) DESC, a.published_at DESC "
                      "LIMIT :limit OFFSET :offset", limit=per_page, offset=offset)
     else:
-        title = "a.search_vector @@ to_tsquery('simple', :qt)"
+        # The titles' own vector and index: matching the title weight of search_vector made
+        # PostgreSQL recheck every row whose body holds the words.
+        title = "a.title_vector @@ to_tsquery('simple', :q)"
         title_ids = ids_of(f"SELECT a.id FROM news_articles a WHERE {where} AND {title} "
                            "ORDER BY a.published_at DESC LIMIT :limit", limit=offset + per_page)
         ids = title_ids[offset:]
@@ -155,20 +161,36 @@ def _search_postgres(tokens: list[str], page: int, per_page: int, category: Cate
     return result
 
 
-_char_folds: dict[str, str] = {}  # character -> its folded form; text uses few distinct characters
+class _CharFolds(dict):
+    """Code point -> its folded form, for str.translate (one C call per text): filled on first
+    sight, text uses few distinct characters. Characters that fold to other than one character
+    (a lone combining mark, "ß") are noted: only texts holding one need a position map."""
+
+    odd: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = strip_marks(ch).casefold()
+        if len(folded) != 1:
+            self.odd.add(ch)
+        if len(self) < 8192:
+            self[code] = folded
+        return folded
 
 
-def _folded_with_positions(text: str) -> tuple[str, list[int]]:
+_char_folds = _CharFolds()
+
+
+def _folded_with_positions(text: str) -> tuple[str, list[int] | None]:
+    """``text`` folded character by character, and where each folded character came from
+    (None when every character folds to exactly one: then positions are the same)."""
+    folded = text.translate(_char_folds)
+    if len(folded) == len(text) and _char_folds.odd.isdisjoint(text):
+        return folded, None
     chars: list[str] = []
     positions: list[int] = []
-    cache = _char_folds
     for index, ch in enumerate(text):
-        folded = cache.get(ch)
-        if folded is None:
-            folded = strip_marks(ch).casefold()
-            if len(cache) < 8192:
-                cache[ch] = folded
-        for part in folded:
+        for part in _char_folds[ord(ch)]:
             chars.append(part)
             positions.append(index)
     return "".join(chars), positions
@@ -185,8 +207,10 @@ def highlight(text: str | None, query: str | None, tokens: list[str] | None = No
     out: list[Markup] = []
     cursor = 0
     for match in pattern.finditer(folded):
-        start = positions[match.start()]
-        end = positions[match.end() - 1] + 1
+        if positions is None:
+            start, end = match.span()
+        else:
+            start, end = positions[match.start()], positions[match.end() - 1] + 1
         if start < cursor:
             continue
         out.append(escape(text[cursor:start]))
@@ -200,14 +224,13 @@ def snippet(article: Article, query: str | None, width: int = 240) -> Markup:
     """A highlighted extract of the summary/body around the first match."""
     tokens = query_tokens(query)
     text = f"{article.summary} {html_to_text(article.body_html)}".strip()
-    folded = fold(text)
+    folded, positions = _folded_with_positions(text)
     start = 0
     for token in tokens:
         found = folded.find(token)
         if found >= 0:
-            start = max(0, found - 60)
+            start = max(0, (found if positions is None else positions[found]) - 60)
             break
-    # fold() keeps one character per character for Vietnamese text, so offsets line up closely.
     extract = text[start:start + width]
     prefix = "… " if start > 0 else ""
     suffix = " …" if start + width < len(text) else ""
