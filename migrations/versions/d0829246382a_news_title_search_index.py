@@ -11,7 +11,6 @@ Create Date: 2026-12-04 19:50:00
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'd0829246382a'
 down_revision = '6d8dc29b77dc'

@@ -8,6 +8,7 @@ is not called ``search``: that is the name of its entry point, re-exported by th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from markupsafe import Markup, escape
@@ -29,27 +30,32 @@ def query_tokens(query: str | None) -> list[str]:
     return [t[:40] for t in _TOKEN_RE.findall(fold((query or "")[:1000]))][:QUERY_MAX_TOKENS]
 
 
-def search(query: str | None, page: int = 1, category: Category | None = None, per_page: int = PER_PAGE) -> Page:
-    """Published articles matching every word of ``query`` (folded), title matches above body matches."""
+def search(query: str | None, page: int = 1, category: Category | None = None, per_page: int = PER_PAGE,
+           load: Callable[[list[int]], list] | None = None) -> Page:
+    """Published articles matching every word of ``query`` (folded), title matches above body matches.
+
+    ``load(ids)`` reads the page's items in that order (default: the articles with their images
+    and tags); a caller that shows less reads less."""
     tokens = query_tokens(query)
     page = max(1, min(int(page or 1), 100_000))
     if not tokens:
         return Page(items=[], page=page, per_page=per_page, total=0)
     if is_sqlite():
-        return _search_sqlite(tokens, page, per_page, category)
-    if is_postgres():
-        return _search_postgres(tokens, page, per_page, category)
-    return _search_like(tokens, page, per_page, category)
+        ids, total, more = _search_sqlite(tokens, page, per_page, category)
+    elif is_postgres():
+        ids, total, more = _search_postgres(tokens, page, per_page, category)
+    else:
+        ids, total, more = _search_like(tokens, page, per_page, category)
+    items = (load or _load_articles)(ids) if ids else []
+    return Page(items=items, page=page, per_page=per_page, total=total, more=more)
 
 
-def _page_of(ids: list[int], page: int, per_page: int, total: int) -> Page:
-    if not ids:
-        return Page(items=[], page=page, per_page=per_page, total=total)
+def _load_articles(ids: list[int]) -> list[Article]:
     by_id = {a.id: a for a in db.session.scalars(with_images(sa.select(Article).where(Article.id.in_(ids))))}
-    return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=total)
+    return [by_id[i] for i in ids if i in by_id]
 
 
-def _search_like(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
+def _search_like(tokens: list[str], page: int, per_page: int, category: Category | None) -> tuple[list[int], int, bool]:
     """Any other database: LIKE over the folded columns (correct, not fast)."""
     stmt = sa.select(Article.id).where(public_filter())
     for token in tokens:
@@ -60,14 +66,14 @@ def _search_like(tokens: list[str], page: int, per_page: int, category: Category
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
     ids = list(db.session.scalars(stmt.order_by(Article.published_at.desc()).limit(per_page)
                                   .offset((page - 1) * per_page)))
-    return _page_of(ids, page, per_page, total)
+    return ids, total, False
 
 
 RANK_ALL_LIMIT = 1000  # up to this many matches are ranked by relevance; beyond, title matches stream first
 COUNT_CAP = 1000  # SQLite counts matches up to here ("more than 1,000 results"): counting stops early
 
 
-def _search_sqlite(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
+def _search_sqlite(tokens: list[str], page: int, per_page: int, category: Category | None) -> tuple[list[int], int, bool]:
     """FTS5 over the folded copies of published articles.
 
     Specific queries (up to 1,000 matches) are ranked by BM25 with the title weighted 10x the body.
@@ -114,12 +120,10 @@ def _search_sqlite(tokens: list[str], page: int, per_page: int, category: Catego
                 body_only = [i for i in ids_of(newest, params, limit=skip + want + len(in_title), offset=0)
                              if i not in in_title]
             ids += body_only[skip:skip + want]
-    page_result = _page_of(ids, page, per_page, min(total, COUNT_CAP))
-    page_result.more = more
-    return page_result
+    return ids, min(total, COUNT_CAP), more
 
 
-def _search_postgres(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
+def _search_postgres(tokens: list[str], page: int, per_page: int, category: Category | None) -> tuple[list[int], int, bool]:
     """The stored weighted tsvector (GIN), as on SQLite: specific queries (up to 1,000 matches)
     ranked by ts_rank; broad ones list title matches, then body-only matches, newest first, and
     counting stops at 1,000. An exact count and a sort of every match cost ~0.7 s at 100,000
@@ -156,9 +160,7 @@ def _search_postgres(tokens: list[str], page: int, per_page: int, category: Cate
             ids += ids_of(f"SELECT a.id FROM news_articles a WHERE {where} AND NOT ({title}) "
                           "ORDER BY a.published_at DESC LIMIT :limit OFFSET :offset",
                           limit=per_page - len(ids), offset=max(0, offset - len(title_ids)))
-    result = _page_of(ids, page, per_page, min(total, COUNT_CAP))
-    result.more = more
-    return result
+    return ids, min(total, COUNT_CAP), more
 
 
 class _CharFolds(dict):
@@ -222,8 +224,12 @@ def highlight(text: str | None, query: str | None, tokens: list[str] | None = No
 
 def snippet(article: Article, query: str | None, width: int = 240) -> Markup:
     """A highlighted extract of the summary/body around the first match."""
-    tokens = query_tokens(query)
-    text = f"{article.summary} {html_to_text(article.body_html)}".strip()
+    return snippet_of(article.summary, article.body_html, query_tokens(query), width)
+
+
+def snippet_of(summary: str | None, body_html: str | None, tokens: list[str], width: int = 240) -> Markup:
+    """snippet() from the two columns it reads and the query's tokens."""
+    text = f"{summary or ''} {html_to_text(body_html or '')}".strip()
     folded, positions = _folded_with_positions(text)
     start = 0
     for token in tokens:
