@@ -7,6 +7,7 @@ is not called ``search``: that is the name of its entry point, re-exported by th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -55,6 +56,12 @@ def _load_articles(ids: list[int]) -> list[Article]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+@functools.lru_cache(maxsize=64)
+def _text(sql: str) -> sa.TextClause:
+    """sa.text() parses its binds with a regex on each call; the statements here are a few dozen."""
+    return sa.text(sql)
+
+
 def _search_like(tokens: list[str], page: int, per_page: int, category: Category | None) -> tuple[list[int], int, bool]:
     """Any other database: LIKE over the folded columns (correct, not fast)."""
     stmt = sa.select(Article.id).where(public_filter())
@@ -95,7 +102,7 @@ def _search_sqlite(tokens: list[str], page: int, per_page: int, category: Catego
                 f"WHERE {table} MATCH :q AND a.category_id = :category_id", {"q": words, "category_id": category.id})
 
     def ids_of(sql: str, params: dict, **more) -> list[int]:
-        return [r[0] for r in db.session.execute(sa.text(sql), {**params, **more})]
+        return [r[0] for r in db.session.execute(_text(sql), {**params, **more})]
 
     everything, params = matching("news_articles_fts")
     newest = f"{everything} ORDER BY news_articles_fts.rowid DESC LIMIT :limit OFFSET :offset"
@@ -138,10 +145,10 @@ def _search_postgres(tokens: list[str], page: int, per_page: int, category: Cate
         params["category_id"] = category.id
 
     def ids_of(sql: str, **more) -> list[int]:
-        return [r[0] for r in db.session.execute(sa.text(sql), {**params, **more})]
+        return [r[0] for r in db.session.execute(_text(sql), {**params, **more})]
 
     total = db.session.execute(
-        sa.text(f"SELECT count(*) FROM (SELECT 1 FROM news_articles a WHERE {where} LIMIT :cap) s"),
+        _text(f"SELECT count(*) FROM (SELECT 1 FROM news_articles a WHERE {where} LIMIT :cap) s"),
         {**params, "cap": COUNT_CAP + 1},
     ).scalar() or 0
     more = total > COUNT_CAP
@@ -205,10 +212,9 @@ def highlight(text: str | None, query: str | None, tokens: list[str] | None = No
     if not tokens or not text:
         return escape(text)
     folded, positions = _folded_with_positions(text)
-    pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)) + ")")
-    out: list[Markup] = []
+    out: list[str] = []
     cursor = 0
-    for match in pattern.finditer(folded):
+    for match in _marks_pattern(tuple(tokens)).finditer(folded):
         if positions is None:
             start, end = match.span()
         else:
@@ -216,10 +222,16 @@ def highlight(text: str | None, query: str | None, tokens: list[str] | None = No
         if start < cursor:
             continue
         out.append(escape(text[cursor:start]))
-        out.append(Markup("<mark>%s</mark>") % text[start:end])
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
         cursor = end
     out.append(escape(text[cursor:]))
-    return Markup("").join(out)
+    return Markup("".join(out))  # noqa: S704 - every piece is escaped above
+
+
+@functools.lru_cache(maxsize=256)
+def _marks_pattern(tokens: tuple[str, ...]) -> re.Pattern:
+    """Any of the tokens at a word start, longest first (one page highlights ~20 texts with it)."""
+    return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)) + ")")
 
 
 def snippet(article: Article, query: str | None, width: int = 240) -> Markup:

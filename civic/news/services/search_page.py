@@ -7,6 +7,7 @@ for the rows, one for the covers) with the highlighted title and snippet the pag
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -53,16 +54,10 @@ def search_results(query: str, page: int, category: CategoryCopy | None = None,
 
 def _cards_with_bodies(ids: list[int]) -> list[tuple[CardCopy, str]]:
     """(card, body_html) per id, in order: the columns a card shows and the snippet reads."""
-    rows = db.session.execute(
-        sa.select(Article.id, Article.slug, Article.title, Article.summary, Article.body_html,
-                  Article.published_at, Article.category_id).where(Article.id.in_(ids))
-    ).all()
+    rows_stmt, covers_stmt = _statements()
+    rows = db.session.execute(rows_stmt, {"ids": ids}).all()
     covers: dict[int, ImageCopy] = {}
-    for article_id, key, caption in db.session.execute(
-        sa.select(ArticleImage.article_id, ArticleImage.key, ArticleImage.caption)
-        .where(ArticleImage.article_id.in_(ids), ArticleImage.kind == ImageKind.COVER.value)
-        .order_by(ArticleImage.position, ArticleImage.id)
-    ):
+    for article_id, key, caption in db.session.execute(covers_stmt, {"ids": ids}):
         covers.setdefault(article_id, ImageCopy(key, caption or ""))
     categories = {c.id: c for c in category_copies()}
     if any(row.category_id not in categories for row in rows):  # added since the copy was read
@@ -74,3 +69,15 @@ def _cards_with_bodies(ids: list[int]) -> list[tuple[CardCopy, str]]:
         for row in rows
     }
     return [by_id[i] for i in ids if i in by_id]
+
+
+@functools.cache
+def _statements() -> tuple[sa.Select, sa.Select]:
+    """Built once per process (building a select costs more than running it here)."""
+    ids = sa.bindparam("ids", expanding=True)
+    rows = sa.select(Article.id, Article.slug, Article.title, Article.summary, Article.body_html,
+                     Article.published_at, Article.category_id).where(Article.id.in_(ids))
+    covers = (sa.select(ArticleImage.article_id, ArticleImage.key, ArticleImage.caption)
+              .where(ArticleImage.article_id.in_(ids), ArticleImage.kind == ImageKind.COVER.value)
+              .order_by(ArticleImage.position, ArticleImage.id))
+    return rows, covers
