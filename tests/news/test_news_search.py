@@ -120,3 +120,14 @@ def test_broad_query_reads_more_body_matches_when_the_newest_are_title_matches(c
     assert titles(result) == [newest_title.title, corpus["title"].title, newer_body.title, corpus["body"].title]
     assert result.more
     assert titles(services.search("hoi nghi", page=2, per_page=3)) == [corpus["body"].title]
+
+
+def test_snippet_starts_near_the_first_match_far_into_a_long_body():
+    filler = "Các tổ dân phố họp bàn kế hoạch. " * 60  # ~2,000 characters before the match
+    body = f"<p>{filler}</p><p>Phường tổ chức Hội nghị cử tri tại nhà văn hóa.</p>"
+    marked = str(fulltext.snippet_of("Tóm tắt ngắn.", body, ["hoi", "nghi"]))
+    assert marked.startswith("… ") and "<mark>Hội</mark> <mark>nghị</mark> cử tri" in marked
+    # The first token that occurs anywhere wins, even when a later token occurs earlier.
+    assert "<mark>Hội</mark>" in str(fulltext.snippet_of("Tóm tắt ngắn.", body, ["hoi", "tom"]))
+    assert fulltext._first_match("x" * 510 + "Đội Cấn", ["doi"]) == 510  # across a chunk boundary
+    assert fulltext._first_match("abc", ["zzz"]) == -1

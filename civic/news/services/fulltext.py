@@ -234,6 +234,27 @@ def _marks_pattern(tokens: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)) + ")")
 
 
+_CHUNK = 512
+_OVERLAP = 48  # a token (at most 40 characters) that starts in one chunk ends in its overlap
+
+
+def _first_match(text: str, tokens: list[str]) -> int:
+    """Where in ``text`` the first token that occurs at all first occurs (compared folded), or -1.
+
+    A body runs to thousands of characters and the match is most often near its start: text is
+    folded a chunk at a time, as far as the search needs."""
+    chunks: list[tuple[str, list[int] | None]] = []
+    for token in tokens:
+        for index, begin in enumerate(range(0, len(text), _CHUNK)):
+            if index == len(chunks):
+                chunks.append(_folded_with_positions(text[begin:begin + _CHUNK + _OVERLAP]))
+            folded, positions = chunks[index]
+            found = folded.find(token)
+            if found >= 0:
+                return begin + (found if positions is None else positions[found])
+    return -1
+
+
 def snippet(article: Article, query: str | None, width: int = 240) -> Markup:
     """A highlighted extract of the summary/body around the first match."""
     return snippet_of(article.summary, article.body_html, query_tokens(query), width)
@@ -242,13 +263,8 @@ def snippet(article: Article, query: str | None, width: int = 240) -> Markup:
 def snippet_of(summary: str | None, body_html: str | None, tokens: list[str], width: int = 240) -> Markup:
     """snippet() from the two columns it reads and the query's tokens."""
     text = f"{summary or ''} {html_to_text(body_html or '')}".strip()
-    folded, positions = _folded_with_positions(text)
-    start = 0
-    for token in tokens:
-        found = folded.find(token)
-        if found >= 0:
-            start = max(0, (found if positions is None else positions[found]) - 60)
-            break
+    found = _first_match(text, tokens)
+    start = max(0, found - 60) if found >= 0 else 0
     extract = text[start:start + width]
     prefix = "… " if start > 0 else ""
     suffix = " …" if start + width < len(text) else ""

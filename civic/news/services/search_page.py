@@ -2,7 +2,7 @@
 list kept per process by civic.core.refcache (read again only after a change to the news).
 
 The service (fulltext.search) finds the page's ids; here they become CardCopy cards (one query
-for the rows, one for the covers) with the highlighted title and snippet the page prints.
+for the rows and their covers) with the highlighted title and snippet the page prints.
 """
 
 from __future__ import annotations
@@ -54,30 +54,29 @@ def search_results(query: str, page: int, category: CategoryCopy | None = None,
 
 def _cards_with_bodies(ids: list[int]) -> list[tuple[CardCopy, str]]:
     """(card, body_html) per id, in order: the columns a card shows and the snippet reads."""
-    rows_stmt, covers_stmt = _statements()
-    rows = db.session.execute(rows_stmt, {"ids": ids}).all()
-    covers: dict[int, ImageCopy] = {}
-    for article_id, key, caption in db.session.execute(covers_stmt, {"ids": ids}):
-        covers.setdefault(article_id, ImageCopy(key, caption or ""))
     categories = {c.id: c for c in category_copies()}
-    if any(row.category_id not in categories for row in rows):  # added since the copy was read
-        categories = {c.id: category_copy(c) for c in list_categories()}
-    by_id = {
-        row.id: (CardCopy(id=row.id, slug=row.slug, title=row.title, summary=row.summary or "",
-                          published_at=row.published_at, category=categories[row.category_id],
-                          cover=covers.get(row.id)), row.body_html or "")
-        for row in rows
-    }
+    by_id: dict[int, tuple[CardCopy, str]] = {}
+    for row in db.session.execute(_statement(), {"ids": ids}):
+        if row.id in by_id:  # a second cover row (ordered by position): the first is the cover
+            continue
+        category = categories.get(row.category_id)
+        if category is None:  # added since the copy was read
+            categories = {c.id: category_copy(c) for c in list_categories()}
+            category = categories[row.category_id]
+        cover = ImageCopy(row.key, row.caption or "") if row.key is not None else None
+        by_id[row.id] = (CardCopy(id=row.id, slug=row.slug, title=row.title, summary=row.summary or "",
+                                  published_at=row.published_at, category=category, cover=cover),
+                         row.body_html or "")
     return [by_id[i] for i in ids if i in by_id]
 
 
 @functools.cache
-def _statements() -> tuple[sa.Select, sa.Select]:
-    """Built once per process (building a select costs more than running it here)."""
-    ids = sa.bindparam("ids", expanding=True)
-    rows = sa.select(Article.id, Article.slug, Article.title, Article.summary, Article.body_html,
-                     Article.published_at, Article.category_id).where(Article.id.in_(ids))
-    covers = (sa.select(ArticleImage.article_id, ArticleImage.key, ArticleImage.caption)
-              .where(ArticleImage.article_id.in_(ids), ArticleImage.kind == ImageKind.COVER.value)
-              .order_by(ArticleImage.position, ArticleImage.id))
-    return rows, covers
+def _statement() -> sa.Select:
+    """The cards' rows with their cover (one statement, built once per process: building a
+    select costs more than running it here)."""
+    cover = sa.and_(ArticleImage.article_id == Article.id, ArticleImage.kind == ImageKind.COVER.value)
+    return (sa.select(Article.id, Article.slug, Article.title, Article.summary, Article.body_html,
+                      Article.published_at, Article.category_id, ArticleImage.key, ArticleImage.caption)
+            .outerjoin(ArticleImage, cover)
+            .where(Article.id.in_(sa.bindparam("ids", expanding=True)))
+            .order_by(Article.id, ArticleImage.position, ArticleImage.id))
