@@ -34,7 +34,8 @@ SQLITE_DOWN = [
 ]
 POSTGRES_UP = [
     "ALTER TABLE news_articles ADD COLUMN IF NOT EXISTS title_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(title_folded, ''))) STORED",
-    "CREATE INDEX IF NOT EXISTS ix_news_articles_title_search ON news_articles USING GIN (title_vector)",
+    "CREATE INDEX IF NOT EXISTS ix_news_articles_title_search ON news_articles USING GIN (title_vector) "
+    "WITH (fastupdate = off)",
 ]
 POSTGRES_DOWN = [
     "DROP INDEX IF EXISTS ix_news_articles_title_search",
