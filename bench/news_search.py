@@ -81,7 +81,7 @@ def run_one(rows: int = 100_000, rounds: int = 5, verbose: bool = False, databas
     from civic.core.text import fold
     from civic.extensions import db
     from civic.news import services
-    from civic.news.models import Article, migration_ddl
+    from civic.news.models import SQLITE_FTS_TABLES, Article, migration_ddl
 
     results: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,8 +104,9 @@ def run_one(rows: int = 100_000, rounds: int = 5, verbose: bool = False, databas
             sqlite = database_url is None
             trigger_ddl = [d for d in migration_ddl("sqlite") if d.startswith("CREATE TRIGGER")] if sqlite else []
             with db.engine.begin() as conn:
-                for name in ("ai", "ad", "au") if sqlite else ():
-                    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS news_articles_fts_{name}")
+                for fts in SQLITE_FTS_TABLES if sqlite else ():
+                    for name in ("ai", "ad", "au"):
+                        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {fts}_{name}")
                 for n in range(rows):
                     title = _text(rng, rng.randint(6, 14)).capitalize()
                     summary = _text(rng, 25)
@@ -125,7 +126,8 @@ def run_one(rows: int = 100_000, rounds: int = 5, verbose: bool = False, databas
                 if batch:
                     conn.execute(sa.insert(table), batch)
                 if sqlite:
-                    conn.exec_driver_sql("INSERT INTO news_articles_fts(news_articles_fts) VALUES ('rebuild')")
+                    for fts in SQLITE_FTS_TABLES:  # every row is published: 'rebuild' indexes what the triggers would
+                        conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
                 else:  # the tsvector is a generated column: filled as rows go in
                     conn.exec_driver_sql("ANALYZE news_articles")
                 for statement in trigger_ddl:

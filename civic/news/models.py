@@ -82,7 +82,8 @@ class Article(TimestampMixin, db.Model):
         sa.Index("ix_news_articles_category_public", "category_id", "status", "published_at"),
         sa.Index("ix_news_articles_due", "status", "publish_at"),
         # Made by POSTGRES_FTS_DDL below, unmapped; migrations must not drop them.
-        {"info": {"ddl_objects": ("search_vector", "ix_news_articles_search")}},
+        {"info": {"ddl_objects": ("search_vector", "ix_news_articles_search",
+                                  "title_vector", "ix_news_articles_title_search")}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,7 +203,25 @@ SQLITE_FTS_DDL = [
     "SELECT 'delete', old.id, old.title_folded, old.body_folded WHERE old.status = 'published'; "
     "INSERT INTO news_articles_fts(rowid, title_folded, body_folded) "
     "SELECT new.id, new.title_folded, new.body_folded WHERE new.status = 'published'; END",
+    # Titles alone: a title match is found in the titles' short lists, not by reading every body's
+    # positions through a column filter (broad queries list title matches first).
+    "CREATE VIRTUAL TABLE IF NOT EXISTS news_articles_title_fts USING fts5("
+    "title_folded, content='news_articles', content_rowid='id', tokenize='unicode61')",
+    "CREATE TRIGGER IF NOT EXISTS news_articles_title_fts_ai AFTER INSERT ON news_articles "
+    "WHEN new.status = 'published' BEGIN "
+    "INSERT INTO news_articles_title_fts(rowid, title_folded) VALUES (new.id, new.title_folded); END",
+    "CREATE TRIGGER IF NOT EXISTS news_articles_title_fts_ad AFTER DELETE ON news_articles "
+    "WHEN old.status = 'published' BEGIN "
+    "INSERT INTO news_articles_title_fts(news_articles_title_fts, rowid, title_folded) "
+    "VALUES ('delete', old.id, old.title_folded); END",
+    "CREATE TRIGGER IF NOT EXISTS news_articles_title_fts_au AFTER UPDATE OF title_folded, status "
+    "ON news_articles BEGIN "
+    "INSERT INTO news_articles_title_fts(news_articles_title_fts, rowid, title_folded) "
+    "SELECT 'delete', old.id, old.title_folded WHERE old.status = 'published'; "
+    "INSERT INTO news_articles_title_fts(rowid, title_folded) "
+    "SELECT new.id, new.title_folded WHERE new.status = 'published'; END",
 ]
+SQLITE_FTS_TABLES = ("news_articles_fts", "news_articles_title_fts")
 
 # PostgreSQL: a stored, weighted tsvector over the folded text (title A, body B) and a GIN index.
 # The column is added by DDL (not mapped), so SQLite and the ORM never see it.
@@ -210,9 +229,16 @@ PG_TSVECTOR = (
     "(setweight(to_tsvector('simple', coalesce(title_folded, '')), 'A') || "
     "setweight(to_tsvector('simple', coalesce(body_folded, '')), 'B'))"
 )
+PG_TITLE_TSVECTOR = "(to_tsvector('simple', coalesce(title_folded, '')))"
 POSTGRES_FTS_DDL = [
     f"ALTER TABLE news_articles ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS AS {PG_TSVECTOR} STORED",
     "CREATE INDEX IF NOT EXISTS ix_news_articles_search ON news_articles USING GIN (search_vector)",
+    # Titles alone, as on SQLite: a title match needs no recheck of every row holding the words.
+    # No pending list (fastupdate): titles change rarely, and every search would scan the list.
+    "ALTER TABLE news_articles ADD COLUMN IF NOT EXISTS title_vector tsvector GENERATED ALWAYS AS "
+    f"{PG_TITLE_TSVECTOR} STORED",
+    "CREATE INDEX IF NOT EXISTS ix_news_articles_title_search ON news_articles USING GIN (title_vector) "
+    "WITH (fastupdate = off)",
 ]
 
 
@@ -229,7 +255,6 @@ for _statement in SQLITE_FTS_DDL:
     event.listen(Article.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in POSTGRES_FTS_DDL:
     event.listen(Article.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
-# drop_all leaves the virtual table behind otherwise.
-event.listen(
-    Article.__table__, "before_drop", DDL("DROP TABLE IF EXISTS news_articles_fts").execute_if(dialect="sqlite")
-)
+# drop_all leaves the virtual tables behind otherwise.
+for _table in SQLITE_FTS_TABLES:
+    event.listen(Article.__table__, "before_drop", DDL(f"DROP TABLE IF EXISTS {_table}").execute_if(dialect="sqlite"))

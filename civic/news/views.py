@@ -25,7 +25,7 @@ from civic.core.urls import absolute_url
 from civic.news import access, labels, services, tasks  # noqa: F401  (tasks registers the periodic jobs)
 from civic.news.forms import ActionForm, AlbumUploadForm, ArticleForm, CaptionForm, CategoryForm
 from civic.news.models import ArticleStatus, BodyFormat
-from civic.news.services import ArticleInput, NewsError
+from civic.news.services import ArticleInput, NewsError, search_page
 
 bp = Blueprint("news", __name__, url_prefix="/tin-tuc")
 
@@ -111,21 +111,16 @@ def archive_month(year, month):
 @public
 @cached_page(*services.PAGE_SCOPES, args=("q", "category", "page"))
 def search():
+    refcache.prime(*services.PAGE_SCOPES)  # before the first query: the category list may be kept
     query = (request.args.get("q") or "")[:10_000]
-    cat = services.get_category(request.args.get("category"))
-    page = services.search(query, _page_arg(), category=cat) if query.strip() else None
-    results = []
-    if page is not None:
-        results = [
-            {"article": a, "title": services.highlight(a.title, query), "snippet": services.snippet(a, query)}
-            for a in page.items
-        ]
+    cat = search_page.find_category(request.args.get("category"))
+    page, results = search_page.search_results(query, _page_arg(), category=cat) if query.strip() else (None, [])
     return render_template(
         "news/search.html",
         query=query[:200],
         page=page,
         results=results,
-        categories=services.list_categories(),
+        categories=search_page.category_copies(),
         current_category=cat,
         no_words=page is not None and not services.query_tokens(query),
     )

@@ -107,3 +107,27 @@ def test_counting_stops_at_the_cap_and_says_so(corpus, monkeypatch, client):
     html = client.get("/tin-tuc/tim-kiem", query_string={"q": "hoi nghi"}).get_data(as_text=True)
     assert "Có hơn 1 kết quả" in html
     assert client.get("/api/v1/articles", query_string={"q": "hoi nghi"}).get_json()["more"] is True
+
+
+def test_broad_query_reads_more_body_matches_when_the_newest_are_title_matches(corpus, monkeypatch, make_article):
+    # The count's pass holds the newest matches; here they are title matches, so the body-only
+    # part of the page needs a second, longer read.
+    monkeypatch.setattr(fulltext, "RANK_ALL_LIMIT", 1)
+    monkeypatch.setattr(fulltext, "COUNT_CAP", 1)
+    newer_body = make_article("Lịch sinh hoạt tháng sau", body="<p>Sau hội nghị, các tổ họp bàn.</p>")
+    newest_title = make_article("Hội nghị tổng kết năm")
+    result = services.search("hoi nghi", per_page=4)
+    assert titles(result) == [newest_title.title, corpus["title"].title, newer_body.title, corpus["body"].title]
+    assert result.more
+    assert titles(services.search("hoi nghi", page=2, per_page=3)) == [corpus["body"].title]
+
+
+def test_snippet_starts_near_the_first_match_far_into_a_long_body():
+    filler = "Các tổ dân phố họp bàn kế hoạch. " * 60  # ~2,000 characters before the match
+    body = f"<p>{filler}</p><p>Phường tổ chức Hội nghị cử tri tại nhà văn hóa.</p>"
+    marked = str(fulltext.snippet_of("Tóm tắt ngắn.", body, ["hoi", "nghi"]))
+    assert marked.startswith("… ") and "<mark>Hội</mark> <mark>nghị</mark> cử tri" in marked
+    # The first token that occurs anywhere wins, even when a later token occurs earlier.
+    assert "<mark>Hội</mark>" in str(fulltext.snippet_of("Tóm tắt ngắn.", body, ["hoi", "tom"]))
+    assert fulltext._first_match("x" * 510 + "Đội Cấn", ["doi"]) == 510  # across a chunk boundary
+    assert fulltext._first_match("abc", ["zzz"]) == -1

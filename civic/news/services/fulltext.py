@@ -7,7 +7,9 @@ is not called ``search``: that is the name of its entry point, re-exported by th
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from markupsafe import Markup, escape
@@ -29,27 +31,38 @@ def query_tokens(query: str | None) -> list[str]:
     return [t[:40] for t in _TOKEN_RE.findall(fold((query or "")[:1000]))][:QUERY_MAX_TOKENS]
 
 
-def search(query: str | None, page: int = 1, category: Category | None = None, per_page: int = PER_PAGE) -> Page:
-    """Published articles matching every word of ``query`` (folded), title matches above body matches."""
+def search(query: str | None, page: int = 1, category: Category | None = None, per_page: int = PER_PAGE,
+           load: Callable[[list[int]], list] | None = None) -> Page:
+    """Published articles matching every word of ``query`` (folded), title matches above body matches.
+
+    ``load(ids)`` reads the page's items in that order (default: the articles with their images
+    and tags); a caller that shows less reads less."""
     tokens = query_tokens(query)
     page = max(1, min(int(page or 1), 100_000))
     if not tokens:
         return Page(items=[], page=page, per_page=per_page, total=0)
     if is_sqlite():
-        return _search_sqlite(tokens, page, per_page, category)
-    if is_postgres():
-        return _search_postgres(tokens, page, per_page, category)
-    return _search_like(tokens, page, per_page, category)
+        ids, total, more = _search_sqlite(tokens, page, per_page, category)
+    elif is_postgres():
+        ids, total, more = _search_postgres(tokens, page, per_page, category)
+    else:
+        ids, total, more = _search_like(tokens, page, per_page, category)
+    items = (load or _load_articles)(ids) if ids else []
+    return Page(items=items, page=page, per_page=per_page, total=total, more=more)
 
 
-def _page_of(ids: list[int], page: int, per_page: int, total: int) -> Page:
-    if not ids:
-        return Page(items=[], page=page, per_page=per_page, total=total)
+def _load_articles(ids: list[int]) -> list[Article]:
     by_id = {a.id: a for a in db.session.scalars(with_images(sa.select(Article).where(Article.id.in_(ids))))}
-    return Page(items=[by_id[i] for i in ids if i in by_id], page=page, per_page=per_page, total=total)
+    return [by_id[i] for i in ids if i in by_id]
 
 
-def _search_like(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
+@functools.lru_cache(maxsize=64)
+def _text(sql: str) -> sa.TextClause:
+    """sa.text() parses its binds with a regex on each call; the statements here are a few dozen."""
+    return sa.text(sql)
+
+
+def _search_like(tokens: list[str], page: int, per_page: int, category: Category | None) -> tuple[list[int], int, bool]:
     """Any other database: LIKE over the folded columns (correct, not fast)."""
     stmt = sa.select(Article.id).where(public_filter())
     for token in tokens:
@@ -60,80 +73,82 @@ def _search_like(tokens: list[str], page: int, per_page: int, category: Category
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
     ids = list(db.session.scalars(stmt.order_by(Article.published_at.desc()).limit(per_page)
                                   .offset((page - 1) * per_page)))
-    return _page_of(ids, page, per_page, total)
+    return ids, total, False
 
 
 RANK_ALL_LIMIT = 1000  # up to this many matches are ranked by relevance; beyond, title matches stream first
 COUNT_CAP = 1000  # SQLite counts matches up to here ("more than 1,000 results"): counting stops early
 
 
-def _search_sqlite(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
+def _search_sqlite(tokens: list[str], page: int, per_page: int, category: Category | None) -> tuple[list[int], int, bool]:
     """FTS5 over the folded copies of published articles.
 
     Specific queries (up to 1,000 matches) are ranked by BM25 with the title weighted 10x the body.
     Broad queries would score tens of thousands of rows, so they list title matches first, then
     body-only matches, newest (highest id) first: FTS5 streams those in rowid order and stops at
     the page, and counting stops at 1,000, which keeps every query fast at 100,000 articles.
+    Title matches come from the titles' own index; the body-only ones are the newest matches
+    (read once, with the count) less the title matches.
     """
     # Quoted tokens are literal; the last one matches as a prefix while the visitor types.
     words = " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*'
-    in_title = "{title_folded} : (" + words + ")"
-    body_only = "(" + words + ") NOT (" + in_title + ")"
     offset = (page - 1) * per_page
-    if category is None:
-        source, extra, params = "news_articles_fts", "", {}
-    else:
+
+    def matching(table: str) -> tuple[str, dict]:
+        if category is None:
+            return f"SELECT {table}.rowid FROM {table} WHERE {table} MATCH :q", {"q": words}
         # CROSS JOIN keeps the FTS table as the outer loop (one MATCH, not one per article row).
-        source = "news_articles_fts CROSS JOIN news_articles a ON a.id = news_articles_fts.rowid"
-        extra, params = " AND a.category_id = :category_id", {"category_id": category.id}
-    matching = f"SELECT news_articles_fts.rowid FROM {source} WHERE news_articles_fts MATCH :q{extra}"
+        return (f"SELECT {table}.rowid FROM {table} CROSS JOIN news_articles a ON a.id = {table}.rowid "
+                f"WHERE {table} MATCH :q AND a.category_id = :category_id", {"q": words, "category_id": category.id})
 
-    def run(sql: str, match: str, **more):
-        return db.session.execute(sa.text(sql), {**params, "q": match, **more})
+    def ids_of(sql: str, params: dict, **more) -> list[int]:
+        return [r[0] for r in db.session.execute(_text(sql), {**params, **more})]
 
-    def count(match: str, cap: int) -> int:
-        return run(f"SELECT count(*) FROM ({matching} LIMIT :cap)", match, cap=cap).scalar() or 0
-
-    total = count(words, COUNT_CAP + 1)
+    everything, params = matching("news_articles_fts")
+    newest = f"{everything} ORDER BY news_articles_fts.rowid DESC LIMIT :limit OFFSET :offset"
+    # One pass counts (up to the cap) and holds the newest matches the body-only list starts with.
+    head = ids_of(newest, params, limit=COUNT_CAP + 1, offset=0)
+    total = len(head)
     more = total > COUNT_CAP
     if not more and total <= RANK_ALL_LIMIT:
-        rows = run(f"{matching} ORDER BY bm25(news_articles_fts, 10.0, 1.0), news_articles_fts.rowid DESC "
-                   "LIMIT :limit OFFSET :offset", words, limit=per_page, offset=offset)
-        ids = [r[0] for r in rows]
+        ids = ids_of(f"{everything} ORDER BY bm25(news_articles_fts, 10.0, 1.0), news_articles_fts.rowid DESC "
+                     "LIMIT :limit OFFSET :offset", params, limit=per_page, offset=offset)
     else:
-        listing = f"{matching} ORDER BY news_articles_fts.rowid DESC LIMIT :limit OFFSET :offset"
-        # One scan gives this page's title matches and, when they run out, how many there were.
-        title_ids = [r[0] for r in run(listing, in_title, limit=offset + per_page, offset=0)]
-        title_seen = len(title_ids)
+        titles, title_params = matching("news_articles_title_fts")
+        title_ids = ids_of(f"{titles} ORDER BY news_articles_title_fts.rowid DESC LIMIT :limit",
+                           title_params, limit=offset + per_page)
         ids = title_ids[offset:]
         if len(ids) < per_page:
-            ids += [r[0] for r in run(listing, body_only, limit=per_page - len(ids),
-                                      offset=max(0, offset - title_seen))]
-    page_result = _page_of(ids, page, per_page, min(total, COUNT_CAP))
-    page_result.more = more
-    return page_result
+            # Fewer title matches than the page needs: title_ids holds all of them.
+            in_title = set(title_ids)
+            skip, want = max(0, offset - len(title_ids)), per_page - len(ids)
+            body_only = [i for i in head if i not in in_title]
+            if len(body_only) < skip + want and len(head) > COUNT_CAP:
+                body_only = [i for i in ids_of(newest, params, limit=skip + want + len(in_title), offset=0)
+                             if i not in in_title]
+            ids += body_only[skip:skip + want]
+    return ids, min(total, COUNT_CAP), more
 
 
-def _search_postgres(tokens: list[str], page: int, per_page: int, category: Category | None) -> Page:
+def _search_postgres(tokens: list[str], page: int, per_page: int, category: Category | None) -> tuple[list[int], int, bool]:
     """The stored weighted tsvector (GIN), as on SQLite: specific queries (up to 1,000 matches)
     ranked by ts_rank; broad ones list title matches, then body-only matches, newest first, and
     counting stops at 1,000. An exact count and a sort of every match cost ~0.7 s at 100,000
     articles for a common word; newest-first with a LIMIT walks the (status, published_at) index
-    and stops at the page."""
+    and stops at the page. Title matches come from the title-only vector's GIN index."""
     words = " & ".join(tokens[:-1] + [tokens[-1] + ":*"])
-    in_title = " & ".join([f"{t}:A" for t in tokens[:-1]] + [tokens[-1] + ":*A"])
     offset = (page - 1) * per_page
-    params: dict = {"status": ArticleStatus.PUBLISHED.value, "q": words, "qt": in_title}
+    params: dict = {"status": ArticleStatus.PUBLISHED.value, "q": words}
     where = "a.status = :status AND a.search_vector @@ to_tsquery('simple', :q)"
     if category is not None:
         where += " AND a.category_id = :category_id"
         params["category_id"] = category.id
 
     def ids_of(sql: str, **more) -> list[int]:
-        return [r[0] for r in db.session.execute(sa.text(sql), {**params, **more})]
+        return [r[0] for r in db.session.execute(_text(sql), {**params, **more})]
 
     total = db.session.execute(
-        sa.text(f"SELECT count(*) FROM (SELECT 1 FROM news_articles a WHERE {where} LIMIT :cap) s"),
+        _text(f"SELECT count(*) FROM (SELECT 1 FROM news_articles a WHERE {where} LIMIT :cap) s"),
         {**params, "cap": COUNT_CAP + 1},
     ).scalar() or 0
     more = total > COUNT_CAP
@@ -142,7 +157,9 @@ def _search_postgres(tokens: list[str], page: int, per_page: int, category: Cate
                      "ts_rank(a.search_vector, to_tsquery('simple', :q)) DESC, a.published_at DESC "
                      "LIMIT :limit OFFSET :offset", limit=per_page, offset=offset)
     else:
-        title = "a.search_vector @@ to_tsquery('simple', :qt)"
+        # The titles' own vector and index: matching the title weight of search_vector made
+        # PostgreSQL recheck every row whose body holds the words.
+        title = "a.title_vector @@ to_tsquery('simple', :q)"
         title_ids = ids_of(f"SELECT a.id FROM news_articles a WHERE {where} AND {title} "
                            "ORDER BY a.published_at DESC LIMIT :limit", limit=offset + per_page)
         ids = title_ids[offset:]
@@ -150,25 +167,39 @@ def _search_postgres(tokens: list[str], page: int, per_page: int, category: Cate
             ids += ids_of(f"SELECT a.id FROM news_articles a WHERE {where} AND NOT ({title}) "
                           "ORDER BY a.published_at DESC LIMIT :limit OFFSET :offset",
                           limit=per_page - len(ids), offset=max(0, offset - len(title_ids)))
-    result = _page_of(ids, page, per_page, min(total, COUNT_CAP))
-    result.more = more
-    return result
+    return ids, min(total, COUNT_CAP), more
 
 
-_char_folds: dict[str, str] = {}  # character -> its folded form; text uses few distinct characters
+class _CharFolds(dict):
+    """Code point -> its folded form, for str.translate (one C call per text): filled on first
+    sight, text uses few distinct characters. Characters that fold to other than one character
+    (a lone combining mark, "ß") are noted: only texts holding one need a position map."""
+
+    odd: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = strip_marks(ch).casefold()
+        if len(folded) != 1:
+            self.odd.add(ch)
+        if len(self) < 8192:
+            self[code] = folded
+        return folded
 
 
-def _folded_with_positions(text: str) -> tuple[str, list[int]]:
+_char_folds = _CharFolds()
+
+
+def _folded_with_positions(text: str) -> tuple[str, list[int] | None]:
+    """``text`` folded character by character, and where each folded character came from
+    (None when every character folds to exactly one: then positions are the same)."""
+    folded = text.translate(_char_folds)
+    if len(folded) == len(text) and _char_folds.odd.isdisjoint(text):
+        return folded, None
     chars: list[str] = []
     positions: list[int] = []
-    cache = _char_folds
     for index, ch in enumerate(text):
-        folded = cache.get(ch)
-        if folded is None:
-            folded = strip_marks(ch).casefold()
-            if len(cache) < 8192:
-                cache[ch] = folded
-        for part in folded:
+        for part in _char_folds[ord(ch)]:
             chars.append(part)
             positions.append(index)
     return "".join(chars), positions
@@ -181,33 +212,59 @@ def highlight(text: str | None, query: str | None, tokens: list[str] | None = No
     if not tokens or not text:
         return escape(text)
     folded, positions = _folded_with_positions(text)
-    pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)) + ")")
-    out: list[Markup] = []
+    out: list[str] = []
     cursor = 0
-    for match in pattern.finditer(folded):
-        start = positions[match.start()]
-        end = positions[match.end() - 1] + 1
+    for match in _marks_pattern(tuple(tokens)).finditer(folded):
+        if positions is None:
+            start, end = match.span()
+        else:
+            start, end = positions[match.start()], positions[match.end() - 1] + 1
         if start < cursor:
             continue
         out.append(escape(text[cursor:start]))
-        out.append(Markup("<mark>%s</mark>") % text[start:end])
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
         cursor = end
     out.append(escape(text[cursor:]))
-    return Markup("").join(out)
+    return Markup("".join(out))  # noqa: S704 - every piece is escaped above
+
+
+@functools.lru_cache(maxsize=256)
+def _marks_pattern(tokens: tuple[str, ...]) -> re.Pattern:
+    """Any of the tokens at a word start, longest first (one page highlights ~20 texts with it)."""
+    return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)) + ")")
+
+
+_CHUNK = 512
+_OVERLAP = 48  # a token (at most 40 characters) that starts in one chunk ends in its overlap
+
+
+def _first_match(text: str, tokens: list[str]) -> int:
+    """Where in ``text`` the first token that occurs at all first occurs (compared folded), or -1.
+
+    A body runs to thousands of characters and the match is most often near its start: text is
+    folded a chunk at a time, as far as the search needs."""
+    chunks: list[tuple[str, list[int] | None]] = []
+    for token in tokens:
+        for index, begin in enumerate(range(0, len(text), _CHUNK)):
+            if index == len(chunks):
+                chunks.append(_folded_with_positions(text[begin:begin + _CHUNK + _OVERLAP]))
+            folded, positions = chunks[index]
+            found = folded.find(token)
+            if found >= 0:
+                return begin + (found if positions is None else positions[found])
+    return -1
 
 
 def snippet(article: Article, query: str | None, width: int = 240) -> Markup:
     """A highlighted extract of the summary/body around the first match."""
-    tokens = query_tokens(query)
-    text = f"{article.summary} {html_to_text(article.body_html)}".strip()
-    folded = fold(text)
-    start = 0
-    for token in tokens:
-        found = folded.find(token)
-        if found >= 0:
-            start = max(0, found - 60)
-            break
-    # fold() keeps one character per character for Vietnamese text, so offsets line up closely.
+    return snippet_of(article.summary, article.body_html, query_tokens(query), width)
+
+
+def snippet_of(summary: str | None, body_html: str | None, tokens: list[str], width: int = 240) -> Markup:
+    """snippet() from the two columns it reads and the query's tokens."""
+    text = f"{summary or ''} {html_to_text(body_html or '')}".strip()
+    found = _first_match(text, tokens)
+    start = max(0, found - 60) if found >= 0 else 0
     extract = text[start:start + width]
     prefix = "… " if start > 0 else ""
     suffix = " …" if start + width < len(text) else ""
