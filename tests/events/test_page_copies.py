@@ -86,7 +86,6 @@ def test_a_renamed_group_shows_in_the_answer_form(app, client, make_event, group
 
 def test_a_renamed_organizer_shows_on_the_page(app, client, make_event, organizer):
     from civic.accounts.services.users import update_profile
-    from civic.extensions import db
 
     event = make_event()
     assert "Trần Thị Tổ Chức" in _page(client, event)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from civic.accounts.models import ResidentialGroup, User
 from civic.core import pagecache, refcache
 from civic.core.timeutil import utcnow
-from civic.events.models import Event, EventChange, EventStatus
+from civic.events.models import EventChange, EventStatus
 from civic.events.services.queries import PAGE_SCOPES, get_event
 from civic.extensions import db
 
