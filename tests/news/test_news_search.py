@@ -131,3 +131,16 @@ def test_snippet_starts_near_the_first_match_far_into_a_long_body():
     assert "<mark>Hội</mark>" in str(fulltext.snippet_of("Tóm tắt ngắn.", body, ["hoi", "tom"]))
     assert fulltext._first_match("x" * 510 + "Đội Cấn", ["doi"]) == 510  # across a chunk boundary
     assert fulltext._first_match("abc", ["zzz"]) == -1
+
+
+def test_snippet_is_cut_between_words_never_inside_one():
+    words = "nghị quyết thống nhất phân bổ ngân sách cho các tổ dân phố trong phường".split()
+    text = " ".join(words[i % len(words)] for i in range(120))
+    body = f"<p>{text} Danh sách cử tri được niêm yết tại nhà văn hóa. {text}</p>"
+    for shift in range(8):  # wherever the cut would fall, it falls on a space
+        marked = str(fulltext.snippet_of("", body[:3] + "x" * shift + body[3:], ["niem", "yet"]))
+        inner = marked.removeprefix("… ").removesuffix(" …").replace("<mark>", "").replace("</mark>", "")
+        assert marked.startswith("… ") and marked.endswith(" …")
+        first, last = inner.split(" ")[0], inner.split(" ")[-1]
+        assert first in words and last in words, (first, last)
+        assert "<mark>niêm</mark> <mark>yết</mark>" in marked

@@ -265,9 +265,17 @@ def snippet_of(summary: str | None, body_html: str | None, tokens: list[str], wi
     text = f"{summary or ''} {html_to_text(body_html or '')}".strip()
     found = _first_match(text, tokens)
     start = max(0, found - 60) if found >= 0 else 0
-    extract = text[start:start + width]
+    end = start + width
+    # Cut between words, never inside one ("… ị thống nhất" read as garbage to a reader).
+    if start > 0:
+        space = text.find(" ", start, max(found, start))
+        start = space + 1 if space >= 0 else start
+    if end < len(text):
+        space = text.rfind(" ", max(found, start) + 1, end + 1)
+        end = space if space > start else end
+    extract = text[start:end]
     prefix = "… " if start > 0 else ""
-    suffix = " …" if start + width < len(text) else ""
+    suffix = " …" if end < len(text) else ""
     return escape(prefix) + highlight(extract, None, tokens) + escape(suffix)
 
 
