@@ -9,6 +9,8 @@ RUN_STAMP := $(VENV)/.installed-run
 DATA ?= instance
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in messages and pages point where the demo is served (`make run PORT=5055`).
+BASE_URL ?= $(or $(CIVIC_BASE_URL),http://$(HOST):$(PORT))
 
 .PHONY: run dev demo-data test install bench translations compile-translations lint clean-demo
 
@@ -35,19 +37,19 @@ demo-data: $(RUN_STAMP)
 	mkdir -p $(DATA)
 	test -s $(DATA)/secret_key || $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $(DATA)/secret_key
 	CIVIC_DATA_DIR=$(DATA) $(BIN)/civic db upgrade
-	CIVIC_DATA_DIR=$(DATA) $(BIN)/civic demo
+	CIVIC_DATA_DIR=$(DATA) CIVIC_BASE_URL=$(BASE_URL) $(BIN)/civic demo
 
 run: demo-data
 	@echo "Serving http://$(HOST):$(PORT) with gunicorn, 2 workers (queue worker beside it; Ctrl+C stops both)"
-	CIVIC_DATA_DIR=$(DATA) $(BIN)/civic worker & worker=$$!; \
+	CIVIC_DATA_DIR=$(DATA) CIVIC_BASE_URL=$(BASE_URL) $(BIN)/civic worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	CIVIC_DATA_DIR=$(DATA) $(BIN)/gunicorn -c python:civic.gunicorn_conf --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'civic:create_app()'
+	CIVIC_DATA_DIR=$(DATA) CIVIC_BASE_URL=$(BASE_URL) $(BIN)/gunicorn -c python:civic.gunicorn_conf --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'civic:create_app()'
 
 dev: install demo-data
 	@echo "Serving http://$(HOST):$(PORT) with Flask's reloader (worker beside it; Ctrl+C stops both)"
-	CIVIC_DATA_DIR=$(DATA) $(BIN)/civic worker & worker=$$!; \
+	CIVIC_DATA_DIR=$(DATA) CIVIC_BASE_URL=$(BASE_URL) $(BIN)/civic worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	CIVIC_DATA_DIR=$(DATA) FLASK_DEBUG=1 $(BIN)/civic run --host $(HOST) --port $(PORT) --reload
+	CIVIC_DATA_DIR=$(DATA) CIVIC_BASE_URL=$(BASE_URL) FLASK_DEBUG=1 $(BIN)/civic run --host $(HOST) --port $(PORT) --reload
 
 test: install compile-translations
 	$(BIN)/pytest -n auto --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)

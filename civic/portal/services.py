@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.routing import BuildError
 
-from civic.core.counters import VISITS, counter_store, register_writer
+from civic.core.counters import MEMORY_FLUSH_INTERVAL, VISITS, counter_store, register_writer
 from civic.extensions import db
 from civic.portal.models import SiteCounter
 
@@ -41,7 +41,7 @@ def _stored_total() -> int:
     """The flushed total, cached for a few seconds so page views do not query it each time."""
     cached = current_app.extensions.get("civic_counters_total")
     now = time.monotonic()
-    if cached and now - cached[0] < 10:
+    if cached and now - cached[0] < MEMORY_FLUSH_INTERVAL:
         return cached[1]
     value = db.session.scalar(sa.select(SiteCounter.value).where(SiteCounter.name == VISITS)) or 0
     current_app.extensions["civic_counters_total"] = (now, int(value))
