@@ -75,7 +75,7 @@ def _vevent(event: Event) -> VEvent:
     url = event_url(event)
     vevent.add("url", url)
     vevent.add("description", f"{_plain(event.description_html)}\n\n{url}".strip())
-    vevent.add("categories", [event.category])
+    vevent.add("categories", [_category_name(event.category)])
     vevent.add("last-modified", event.updated_at)
     vevent.add("sequence", len(event.changes))
     vevent.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
@@ -87,6 +87,17 @@ def _vevent(event: Event) -> VEvent:
     alarm.add("trigger", timedelta(hours=-2))
     vevent.add_component(alarm)
     return vevent
+
+
+def _category_name(category: str) -> str:
+    """What the portal calls the category, in the ward's language (the file is cached per event
+    version, not per visitor's language; calendar apps show it to residents)."""
+    from flask_babel import force_locale
+
+    from civic.events.categories import category_labels
+
+    with force_locale(current_app.config["CIVIC_DEFAULT_LOCALE"]):
+        return str(category_labels().get(category, category))
 
 
 def _plain(html: str) -> str:

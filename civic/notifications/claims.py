@@ -314,51 +314,48 @@ def _sent_values(now: datetime) -> dict:
 
 
 class SentLog:
-    """Records "sent" on a connection of a sending run's own, each in its own commit (so a crash
-    repeats at most the message in flight), as one small UPDATE: SQLite's driver connection in
-    autocommit, elsewhere a Core connection in AUTOCOMMIT; no session transaction per message.
-    Only while the session holds no write lock (the worker sends with no transaction open)."""
+    """Records "sent" as one small UPDATE in its own commit (so a crash repeats at most the
+    message in flight), with no session transaction per message: SQLite's driver connection in
+    autocommit, elsewhere a Core connection in AUTOCOMMIT. The connection is taken from the pool
+    for each record and given back at once: a run that kept one for itself and took another for
+    each claim deadlocked when every pooled connection was held by such a run. Only while the
+    session holds no transaction (the worker sends with none open), so a thread holds one at a time."""
 
     _SQL = ("UPDATE notification_deliveries SET status = ?, sent_at = ?, updated_at = ?, reason = NULL, "
             "last_error = NULL, lease_expires_at = NULL WHERE id = ? AND status = ? AND worker_id = ?")
 
     def __init__(self):
-        engine = db.engine
+        self._engine = db.engine
         self._session = db.session()
-        self._raw = self._conn = None
-        if engine.dialect.name == "sqlite" and engine.dialect.paramstyle == "qmark":
-            self._raw = engine.raw_connection()
-            if self._raw.dbapi_connection.isolation_level is not None:  # not autocommit: the general path
-                self._raw.close()
-                self._raw = None
-            else:
-                self._stamp = Delivery.__table__.c.sent_at.type._cached_bind_processor(engine.dialect)
-        if self._raw is None:
-            self._conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            self._stmt = _finish_statement(tuple(sorted(_sent_values(utcnow()))))
+        self._sqlite = self._engine.dialect.name == "sqlite" and self._engine.dialect.paramstyle == "qmark"
+        self._stamp = Delivery.__table__.c.sent_at.type._cached_bind_processor(self._engine.dialect)
+        self._stmt = _finish_statement(tuple(sorted(_sent_values(utcnow()))))
 
     def sent(self, job: Job, worker_id: str) -> bool:
         if self._session.in_transaction():  # the caller's transaction (and SQLite's lock): join it
             return _finish(job, worker_id, **_sent_values(utcnow()))
         now = utcnow()
-        if self._raw is not None:
-            stamp = self._stamp(now)
-            cursor = self._raw.cursor()
+        if self._sqlite:
+            raw = self._engine.raw_connection()
             try:
-                cursor.execute(self._SQL, (DeliveryStatus.SENT.value, stamp, stamp, job.id,
-                                           DeliveryStatus.SENDING.value, worker_id[:80]))
-                return cursor.rowcount > 0
+                if raw.dbapi_connection.isolation_level is None:  # autocommit: one statement, one commit
+                    stamp = self._stamp(now)
+                    cursor = raw.cursor()
+                    try:
+                        cursor.execute(self._SQL, (DeliveryStatus.SENT.value, stamp, stamp, job.id,
+                                                   DeliveryStatus.SENDING.value, worker_id[:80]))
+                        return cursor.rowcount > 0
+                    finally:
+                        cursor.close()
             finally:
-                cursor.close()
+                raw.close()
         params = {f"v_{k}": v for k, v in _sent_values(now).items()}
-        result = self._conn.execute(self._stmt, {"job_id": job.id, "holder": worker_id[:80], **params})
-        self._conn.commit()
-        return bool(result.rowcount)
+        with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            result = conn.execute(self._stmt, {"job_id": job.id, "holder": worker_id[:80], **params})
+            return bool(result.rowcount)
 
     def close(self) -> None:
-        target, self._raw, self._conn = self._raw or self._conn, None, None
-        if target is not None:
-            target.close()
+        """Nothing is held between records (kept so a run can close what it opened)."""
 
 
 def mark_error(job: Job, worker_id: str, exc: Exception, permanent: bool) -> None:

@@ -38,6 +38,8 @@ def test_event_ics_round_trip(app, client, make_event):
     [alarm] = vevent.walk("VALARM")
     assert alarm.decoded("TRIGGER") == timedelta(hours=-2)
     assert str(alarm["ACTION"]) == "DISPLAY"
+    # Calendar apps show the category to the resident: the portal's name for it, not its code.
+    assert vevent["CATEGORIES"].cats == ["Họp tổ dân phố"], vevent["CATEGORIES"].cats
     # Lines are folded at 75 octets and end with CRLF (RFC 5545 3.1).
     assert all(len(line) <= 75 for line in response.data.split(b"\r\n"))
 

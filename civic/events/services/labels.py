@@ -8,23 +8,13 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from civic.core.timeutil import to_local, utcnow
+from civic.events.categories import category_labels  # noqa: F401 - re-exported with the other labels
 from civic.events.lunar import lunar_text
-from civic.events.models import Audience, Event, EventCategory, EventStatus, Rsvp, RsvpResponse, RsvpStatus
+from civic.events.models import Audience, Event, EventStatus, Rsvp, RsvpResponse, RsvpStatus
 
 # Statuses that hold (or wait for) a seat, and those the calendar file is offered for.
 HOLDS_SEATS = (RsvpStatus.CONFIRMED, RsvpStatus.WAITLISTED)
 IN_CALENDAR = (RsvpStatus.CONFIRMED, RsvpStatus.TENTATIVE, RsvpStatus.WAITLISTED)
-
-
-def category_labels() -> dict[str, str]:
-    return {
-        EventCategory.MEETING: _("Residential group meeting"),
-        EventCategory.CLEANUP: _("Clean-up day"),
-        EventCategory.HEALTH: _("Health check"),
-        EventCategory.VOTERS: _("Meeting with deputies"),
-        EventCategory.CULTURE: _("Culture and festivals"),
-        EventCategory.OTHER: _("Other"),
-    }
 
 
 def audience_labels() -> dict[str, str]:
