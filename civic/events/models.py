@@ -73,7 +73,26 @@ event_groups = sa.Table(
 )
 
 
-class Event(TimestampMixin, db.Model):
+class EventState:
+    """What an event's status and end say: shared by the model and its page copy
+    (civic.events.services.copies.EventPage)."""
+
+    __slots__ = ()
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == EventStatus.PUBLISHED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= utcnow()
+
+
+class Event(EventState, TimestampMixin, db.Model):
     __tablename__ = "events"
     __table_args__ = (
         sa.Index("ix_events_status_starts", "status", "starts_at"),
@@ -117,18 +136,6 @@ class Event(TimestampMixin, db.Model):
         back_populates="event", cascade="all, delete-orphan", passive_deletes=True,
         order_by="EventChange.created_at.desc()",
     )
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == EventStatus.PUBLISHED
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == EventStatus.CANCELLED
-
-    @property
-    def is_past(self) -> bool:
-        return self.ends_at <= utcnow()
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r} {self.status}>"

@@ -15,9 +15,8 @@ import sqlalchemy as sa
 
 from civic.accounts.models import ResidentialGroup, User
 from civic.core import pagecache, refcache
-from civic.core.timeutil import utcnow
-from civic.events.models import EventChange, EventStatus
-from civic.events.services.queries import PAGE_SCOPES, get_event
+from civic.events.models import EventChange, EventState
+from civic.events.services.queries import PAGE_SCOPES, event_id_of, get_event
 from civic.extensions import db
 
 
@@ -61,7 +60,7 @@ class ChangeCopy:
 
 
 @dataclass(frozen=True, slots=True)
-class EventPage:
+class EventPage(EventState):
     """An Event's columns as the event page and its services (check_open, share_tags, the ics
     links, can_view_event) read them."""
 
@@ -89,18 +88,6 @@ class EventPage:
     organizer: OrganizerCopy | None
     groups: tuple[GroupCopy, ...]
     changes: tuple[ChangeCopy, ...]  # newest first, as services.change_log
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == EventStatus.PUBLISHED
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == EventStatus.CANCELLED
-
-    @property
-    def is_past(self) -> bool:
-        return self.ends_at <= utcnow()
 
 
 def group_copy(group: ResidentialGroup) -> GroupCopy:
@@ -142,10 +129,7 @@ def _event_page(event_id: int) -> EventPage | None:
 def event_page(event_id) -> EventPage | None:
     """The event as its page shows it (None when there is none), read again after a change to
     events. Who may see it is still the caller's check (access.viewable_page)."""
-    try:
-        event_id = int(event_id)
-    except (TypeError, ValueError):
-        return None
-    if event_id < 1 or event_id > 2**31 - 1:
+    event_id = event_id_of(event_id)
+    if event_id is None:
         return None
     return refcache.copy("events.page", PAGE_SCOPES, lambda: _event_page(event_id), key=(event_id,), keep=512)

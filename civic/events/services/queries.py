@@ -31,14 +31,18 @@ _STATUS_ORDER = {RsvpStatus.CONFIRMED.value: 0, RsvpStatus.WAITLISTED.value: 1,
                  RsvpStatus.TENTATIVE.value: 2, RsvpStatus.DECLINED.value: 3}
 
 
-def get_event(event_id) -> Event | None:
+def event_id_of(value) -> int | None:
+    """An event id from a URL or a form, or None when it cannot be one (no query is made)."""
     try:
-        event_id = int(event_id)
+        event_id = int(value)
     except (TypeError, ValueError):
         return None
-    if event_id < 1 or event_id > 2**31 - 1:
-        return None
-    return db.session.get(Event, event_id)
+    return event_id if 1 <= event_id <= 2**31 - 1 else None
+
+
+def get_event(event_id) -> Event | None:
+    event_id = event_id_of(event_id)
+    return None if event_id is None else db.session.get(Event, event_id)
 
 
 def get_rsvp(rsvp_id: int) -> Rsvp | None:

@@ -85,15 +85,10 @@ class TagCopy:
 
 
 @dataclass(frozen=True, slots=True)
-class PictureCopy:
+class PictureCopy(ImageCopy):
     """An article's photo as its page draws it (news/_macros.html picture())."""
 
-    key: str
-    caption: str
     kind: str
-
-    def path(self, variant: str = "content", fmt: str = "jpg") -> str:
-        return ArticleImage.path(self, variant, fmt)
 
 
 @dataclass(frozen=True, slots=True)
